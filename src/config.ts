@@ -1,0 +1,91 @@
+import { PayWithKlarnaError } from './errors.js';
+import type { PresentationInputs } from './presentation-controller.js';
+import type { BillingInterval, InitiationMode, Intent } from './sdk/types.js';
+
+export const INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'SIGNUP', 'SIGNIN', 'DONATE', 'ADD_TO_WALLET'];
+const AMOUNT_INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'DONATE'];
+const INTERVALS: readonly BillingInterval[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
+export const INITIATION_MODES: readonly InitiationMode[] = ['DEVICE_BEST', 'REDIRECT', 'ON_PAGE', 'POPUP'];
+
+/** The attributes that decide what Klarna presents. */
+export interface PresentationAttributes {
+  clientId?: string;
+  partnerAccountId?: string;
+  amount?: number;
+  currency?: string;
+  locale?: string;
+  intents?: Intent[] | string;
+  subscriptionBillingInterval?: string;
+  subscriptionBillingIntervalFrequency?: number;
+  initiationMode?: string;
+}
+
+/** `amount` accepts whole numbers only: "118.00" is a mistake for 11800, not 118. */
+export const amountConverter = {
+  fromAttribute: (value: string | null) => (value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN),
+  toAttribute: (value: number | undefined) => (value === undefined ? null : String(value)),
+};
+
+export const intentsConverter = {
+  fromAttribute: (value: string | null) => (value === null ? undefined : parseIntents(value)),
+  toAttribute: (value: Intent[] | string | undefined) => (value === undefined ? null : Array.isArray(value) ? value.join(' ') : value),
+};
+
+function parseIntents(value: Intent[] | string): string[] {
+  const list = Array.isArray(value) ? value : value.split(/[\s,]+/);
+  return list.map((intent) => String(intent).trim().toUpperCase()).filter(Boolean);
+}
+
+const invalid = (message: string) => new PayWithKlarnaError('init', 'invalid-config', `<pay-with-klarna>: ${message}`);
+
+/** The locale of `element`: its `locale`, else the nearest `lang`, else the browser's. */
+export function resolveLocale(element: HTMLElement, locale: string | undefined): string {
+  if (locale) return locale;
+  const lang = element.closest('[lang]')?.getAttribute('lang')?.trim();
+  const browser = navigator.language || 'en-US';
+  if (!lang) return browser;
+  // A bare language ("de") takes the browser's region when the languages agree ("de-AT").
+  if (!lang.includes('-') && browser.toLowerCase().startsWith(`${lang.toLowerCase()}-`)) return browser;
+  return lang;
+}
+
+/** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
+export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
+  const { clientId, partnerAccountId, amount, currency } = attributes;
+  if (!clientId || !clientId.trim()) throw invalid('the client-id attribute is required (your Klarna client identifier).');
+  if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
+    throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
+  }
+  const intents = parseIntents(attributes.intents ?? ['PAY']);
+  const unknown = intents.filter((intent) => !INTENTS.includes(intent as Intent));
+  if (unknown.length) throw invalid(`unknown intents ${unknown.join(', ')}: use ${INTENTS.join(', ')}.`);
+  if (intents.length === 0) intents.push('PAY');
+  if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 0)) {
+    throw invalid('amount must be a whole number of minor units, e.g. 11800 for 118.00.');
+  }
+  if (amount === undefined && intents.some((intent) => AMOUNT_INTENTS.includes(intent as Intent))) {
+    throw invalid(`amount is required for the ${intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent)).join(' and ')} intent.`);
+  }
+  if (attributes.initiationMode && !INITIATION_MODES.includes(attributes.initiationMode as InitiationMode)) {
+    throw invalid(`initiation-mode must be one of ${INITIATION_MODES.join(', ')} (got ${attributes.initiationMode}).`);
+  }
+  const request: PresentationInputs['request'] = { currency: currency.trim().toUpperCase(), locale, intents: intents as Intent[] };
+  if (amount !== undefined) request.amount = amount;
+  const interval = attributes.subscriptionBillingInterval?.trim().toUpperCase();
+  if (interval) {
+    if (!INTERVALS.includes(interval as BillingInterval)) {
+      throw invalid(`subscription-billing-interval must be one of ${INTERVALS.join(', ')} (got ${interval}).`);
+    }
+    request.subscriptionBillingInterval = interval as BillingInterval;
+  }
+  const frequency = attributes.subscriptionBillingIntervalFrequency;
+  if (frequency !== undefined && frequency !== null) {
+    if (!Number.isSafeInteger(frequency) || frequency < 1) {
+      throw invalid('subscription-billing-interval-frequency must be a whole number of 1 or more.');
+    }
+    request.subscriptionBillingIntervalFrequency = frequency;
+  }
+  const sdkConfig: PresentationInputs['sdkConfig'] = { clientId: clientId.trim(), locale };
+  if (partnerAccountId?.trim()) sdkConfig.partnerAccountId = partnerAccountId.trim();
+  return { sdkConfig, request };
+}

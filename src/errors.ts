@@ -1,0 +1,68 @@
+/** The step in which something failed. */
+export type ErrorPhase = 'load' | 'init' | 'presentation' | 'initiate' | 'payment';
+
+/**
+ * Why it failed. Loading: `network`, `timeout`, `csp`, `invalid-sdk`; `init` when `KlarnaSDK()`
+ * rejects; `invalid-config` for a bad attribute. Presentation: `presentation`, `timeout`.
+ * Initiate: `network`, `timeout`, `http`, `declined`, `invalid-response`, `initiate`.
+ * Payment: Klarna's error code, or `payment`.
+ */
+export type ErrorReason =
+  | 'network'
+  | 'timeout'
+  | 'csp'
+  | 'invalid-sdk'
+  | 'init'
+  | 'invalid-config'
+  | 'presentation'
+  | 'http'
+  | 'declined'
+  | 'invalid-response'
+  | 'initiate'
+  | 'payment'
+  | (string & {});
+
+/** Every failure the element reports is one of these: what failed, why, and whether trying again may help. */
+export class PayWithKlarnaError extends Error {
+  override readonly name = 'PayWithKlarnaError';
+  readonly phase: ErrorPhase;
+  readonly reason: ErrorReason;
+  readonly retryable: boolean;
+  /** Klarna's own error code when Klarna gave one (e.g. `VALIDATION_ERROR`), or the HTTP status for `http`. */
+  readonly code?: string;
+  /** For `csp`: the directive the page's policy must allow. */
+  readonly directive?: string;
+
+  constructor(
+    phase: ErrorPhase,
+    reason: ErrorReason,
+    message: string,
+    options: { retryable?: boolean; code?: string; directive?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.phase = phase;
+    this.reason = reason;
+    this.retryable = options.retryable ?? false;
+    this.code = options.code;
+    this.directive = options.directive;
+  }
+}
+
+/** Klarna's errors carry `errorCode`; plain errors carry `code`. */
+export function klarnaErrorCode(error: unknown): string | undefined {
+  if (error && typeof error === 'object') {
+    const { errorCode, code } = error as { errorCode?: unknown; code?: unknown };
+    if (typeof errorCode === 'string') return errorCode;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export function messageOf(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const { errorMessage, message } = error as { errorMessage?: unknown; message?: unknown };
+    if (typeof errorMessage === 'string') return errorMessage;
+    if (typeof message === 'string') return message;
+  }
+  return String(error);
+}

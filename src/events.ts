@@ -1,0 +1,74 @@
+import type { PayWithKlarnaError, ErrorPhase, ErrorReason } from './errors.js';
+import type { Instruction, PaymentRequest } from './sdk/types.js';
+
+const bubbling = { bubbles: true, composed: true } as const;
+
+export interface KlarnaPresentationDetail {
+  instruction: Instruction;
+  /** The ids of the options shown, the saved option first. */
+  paymentOptionIds: string[];
+}
+
+/** Fired each time a presentation is applied. `preventDefault()` leaves the group's other options alone. */
+export class KlarnaPresentationEvent extends CustomEvent<KlarnaPresentationDetail> {
+  constructor(detail: KlarnaPresentationDetail) {
+    super('klarna-presentation', { ...bubbling, cancelable: true, detail });
+  }
+}
+
+export interface KlarnaInitiateDetail {
+  paymentOptionId: string;
+}
+
+/** Fired before the backend is called. `preventDefault()` (e.g. the form is invalid) stops the payment. */
+export class KlarnaInitiateEvent extends CustomEvent<KlarnaInitiateDetail> {
+  constructor(detail: KlarnaInitiateDetail) {
+    super('klarna-initiate', { ...bubbling, cancelable: true, detail });
+  }
+}
+
+export interface KlarnaPaymentDetail {
+  paymentRequest: PaymentRequest;
+}
+
+/** Klarna's purchase journey completed. `preventDefault()` answers the SDK's `complete` callback with `false`. */
+export class KlarnaCompleteEvent extends CustomEvent<KlarnaPaymentDetail> {
+  constructor(detail: KlarnaPaymentDetail) {
+    super('klarna-complete', { ...bubbling, cancelable: true, detail });
+  }
+}
+
+/** The customer left Klarna's purchase journey without paying. */
+export class KlarnaAbortEvent extends CustomEvent<KlarnaPaymentDetail> {
+  constructor(detail: KlarnaPaymentDetail) {
+    super('klarna-abort', { ...bubbling, detail });
+  }
+}
+
+export interface KlarnaErrorDetail {
+  phase: ErrorPhase;
+  reason: ErrorReason;
+  retryable: boolean;
+  error: PayWithKlarnaError;
+  paymentRequest?: PaymentRequest;
+}
+
+/** Anything that failed: the step, the reason, whether trying again may help, and the error. */
+export class KlarnaErrorEvent extends CustomEvent<KlarnaErrorDetail> {
+  constructor(error: PayWithKlarnaError, paymentRequest?: PaymentRequest) {
+    super('klarna-error', {
+      ...bubbling,
+      detail: { phase: error.phase, reason: error.reason, retryable: error.retryable, error, paymentRequest },
+    });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'klarna-presentation': KlarnaPresentationEvent;
+    'klarna-initiate': KlarnaInitiateEvent;
+    'klarna-complete': KlarnaCompleteEvent;
+    'klarna-abort': KlarnaAbortEvent;
+    'klarna-error': KlarnaErrorEvent;
+  }
+}

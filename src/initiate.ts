@@ -1,0 +1,145 @@
+import { PayWithKlarnaError, messageOf } from './errors.js';
+import { newUuid } from './internal/async.js';
+import type { BillingInterval, InitiateResult, Intent } from './sdk/types.js';
+
+/** The JSON body the element POSTs to `initiate-url` (plus whatever `initiateData` adds). */
+export interface InitiateRequestBody {
+  klarnaNetworkSessionToken?: string;
+  paymentOptionId: string;
+  amount?: number;
+  currency: string;
+  locale: string;
+  intents: Intent[];
+  subscriptionBillingInterval?: BillingInterval;
+  subscriptionBillingIntervalFrequency?: number;
+  [key: string]: unknown;
+}
+
+/** What a custom `initiate` function receives. */
+export interface InitiateContext extends InitiateRequestBody {
+  /** New for each payment attempt, the same when that attempt is retried: send it to your backend. */
+  idempotencyKey: string;
+  /** Aborted when the element's timeout passes or it leaves the page. */
+  signal: AbortSignal;
+}
+
+/** Replaces the built-in backend call; resolve with one of the answers the SDK accepts. */
+export type InitiateHandler = (context: InitiateContext) => unknown;
+
+/**
+ * One payment attempt keeps its idempotency key while it is retried after a failure that may
+ * pass; a success, a final failure or a different request starts a new attempt.
+ */
+export class PaymentAttempts {
+  private current?: { fingerprint: string; key: string; reusable: boolean };
+
+  keyFor(body: InitiateRequestBody): string {
+    const fingerprint = JSON.stringify(body);
+    if (this.current?.reusable && this.current.fingerprint === fingerprint) return this.current.key;
+    this.current = { fingerprint, key: newUuid(), reusable: true };
+    return this.current.key;
+  }
+
+  settle(retryable: boolean): void {
+    if (this.current) this.current.reusable = retryable;
+  }
+}
+
+export interface PostOptions {
+  idempotencyKey: string;
+  requestInit?: RequestInit;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** POSTs the body as JSON and returns the parsed answer, or throws a `PayWithKlarnaError` of phase `initiate`. */
+export async function postInitiate(url: string, body: InitiateRequestBody, options: PostOptions): Promise<unknown> {
+  const headers = new Headers(options.requestInit?.headers);
+  headers.set('Content-Type', 'application/json');
+  headers.set('Accept', 'application/json');
+  headers.set('Idempotency-Key', options.idempotencyKey);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([options.signal, timeout]);
+  const fail = (error: unknown): never => {
+    if (error instanceof PayWithKlarnaError) throw error;
+    if (timeout.aborted) {
+      throw new PayWithKlarnaError('initiate', 'timeout', `The backend at ${url} did not answer within ${options.timeoutMs} ms.`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, {
+      retryable: true,
+      cause: error,
+    });
+  };
+  try {
+    const response = await fetch(url, {
+      credentials: 'same-origin',
+      ...options.requestInit,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+    const text = await response.text();
+    if (!response.ok) throw httpError(url, response.status, text);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend at ${url} answered ${response.status} without valid JSON.`, {
+        cause: error,
+      });
+    }
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+function httpError(url: string, status: number, text: string): PayWithKlarnaError {
+  let detail = '';
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const said = parsed.message ?? parsed.error;
+    if (typeof said === 'string') detail = `: ${said}`;
+  } catch {
+    // not JSON: the status says enough
+  }
+  if (status === 402) {
+    return new PayWithKlarnaError('initiate', 'declined', `The payment was declined${detail || '. Please choose another payment method.'}`, {
+      code: '402',
+    });
+  }
+  const retryable = status >= 500 || status === 408 || status === 429;
+  return new PayWithKlarnaError('initiate', 'http', `The backend at ${url} answered ${status}${detail}`, { retryable, code: String(status) });
+}
+
+/**
+ * Keeps only what the SDK accepts from an initiate answer, so it is never handed anything else:
+ * `paymentRequestUrl`, `paymentRequestId`, `returnUrl` or `paymentRequestData`.
+ */
+export function toSdkAnswer(answer: unknown): InitiateResult {
+  if (answer && typeof answer === 'object') {
+    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData } = answer as Record<string, unknown>;
+    if (typeof paymentRequestUrl === 'string' && isWebUrl(paymentRequestUrl)) return { paymentRequestUrl };
+    if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId };
+    if (paymentRequestData && typeof paymentRequestData === 'object' && typeof (paymentRequestData as { currency?: unknown }).currency === 'string') {
+      return paymentRequestData as Record<string, unknown>;
+    }
+    if (typeof returnUrl === 'string' && isWebUrl(returnUrl)) return { returnUrl };
+  }
+  throw new PayWithKlarnaError(
+    'initiate',
+    'invalid-response',
+    'The backend answered without any of paymentRequestUrl, paymentRequestId, returnUrl (http or https URLs) or paymentRequestData.',
+  );
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value, globalThis.location?.href);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,552 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
+import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
+import {
+  KlarnaAbortEvent,
+  KlarnaCompleteEvent,
+  KlarnaErrorEvent,
+  KlarnaInitiateEvent,
+  KlarnaPresentationEvent,
+} from './events.js';
+import { PaymentAttempts, postInitiate, toSdkAnswer, type InitiateHandler, type InitiateRequestBody } from './initiate.js';
+import { OptionMounts } from './option-mounts.js';
+import {
+  chooseRadio,
+  groupMembers,
+  hideOthers,
+  isGroupRadio,
+  isKlarnaMember,
+  neighbour,
+  uncheckOthers,
+  type KlarnaGroupMember,
+} from './payment-group.js';
+import { PresentationController, type PresentationInputs } from './presentation-controller.js';
+import { OPTION_KINDS, hasPart, readPresentation, type OptionKind, type OptionView } from './presentation.js';
+import type { KlarnaSession, PaymentEventTarget } from './sdk/session.js';
+import type {
+  ButtonShape,
+  ButtonTheme,
+  IconShape,
+  InitiateParams,
+  InitiateResult,
+  Instruction,
+  Intent,
+  PaymentButtonConfig,
+  PaymentPresentation,
+  PaymentRequest,
+} from './sdk/types.js';
+import { styles } from './pay-with-klarna.styles.js';
+
+type Status = 'loading' | 'ready' | 'hidden' | 'unavailable';
+
+/**
+ * Klarna as one option in the checkout's group of payment methods, rendered exactly as Klarna's
+ * payment presentation instructs, with Klarna's payment button calling your backend.
+ *
+ * @summary Klarna in any checkout page with one tag.
+ *
+ * @fires {KlarnaPresentationEvent} klarna-presentation - A presentation was applied; cancelable (leaves the group's other options alone).
+ * @fires {Event} change - The customer selected or deselected Klarna.
+ * @fires {KlarnaInitiateEvent} klarna-initiate - The button was pressed, before the backend call; cancelable (stops the payment).
+ * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed.
+ * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey.
+ * @fires {KlarnaErrorEvent} klarna-error - Something failed: `detail.phase`, `detail.reason`, `detail.retryable`, `detail.error`.
+ *
+ * @csspart options - The list of Klarna options.
+ * @csspart option - One option: its radio row and, while selected, its details.
+ * @csspart radio - The selectable row (role radio).
+ * @csspart indicator - The radio's circle.
+ * @csspart icon - Klarna's icon.
+ * @csspart header - Klarna's header, the option's accessible name.
+ * @csspart subheader - Klarna's subheader.
+ * @csspart badge - Klarna's badge (saved option).
+ * @csspart details - Message, terms and button, shown while the option is selected.
+ * @csspart message - Klarna's message.
+ * @csspart terms - Klarna's terms.
+ * @csspart button - Klarna's payment button.
+ * @csspart placeholder - The space kept while Klarna loads.
+ *
+ * @cssprop --pay-with-klarna-gap - Space between parts. Default 0.75rem.
+ * @cssprop --pay-with-klarna-padding - Padding of a row. Default 0.5rem 1rem.
+ * @cssprop --pay-with-klarna-option-min-height - Height kept while loading and the least height of a row. Default 4rem.
+ * @cssprop --pay-with-klarna-radius - Corner radius. Default 0.5rem.
+ * @cssprop --pay-with-klarna-border-color - Row border. Default #c9c9d0.
+ * @cssprop --pay-with-klarna-accent-color - Selected border and radio. Default #0b051d.
+ * @cssprop --pay-with-klarna-focus-ring - Focus outline. Default 2px solid #1a73e8.
+ * @cssprop --pay-with-klarna-background - Row background. Default transparent.
+ * @cssprop --pay-with-klarna-color - Text colour. Default inherited.
+ *
+ * @cssstate loading - Klarna is loading; the element keeps its height.
+ * @cssstate ready - Klarna is shown.
+ * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
+ * @cssstate unavailable - Something failed; the element takes no space.
+ */
+export class PayWithKlarna extends LitElement implements KlarnaGroupMember, PaymentEventTarget {
+  static override styles = styles;
+  static formAssociated = true;
+
+  /** Your Klarna client identifier (required). */
+  @property({ attribute: 'client-id' }) clientId?: string;
+  /** The account acted for, for acquiring partners. */
+  @property({ attribute: 'partner-account-id' }) partnerAccountId?: string;
+  /** Total in minor units (11800 = 118.00); required for the PAY, SUBSCRIBE and DONATE intents. */
+  @property({ converter: amountConverter }) amount?: number;
+  /** ISO 4217 currency code (required). */
+  @property() currency?: string;
+  /** e.g. en-US; defaults to the page's lang, then the browser's. */
+  @property() locale?: string;
+  /** Space-separated: PAY (default), SUBSCRIBE, SIGNUP, SIGNIN, DONATE, ADD_TO_WALLET. */
+  @property({ converter: intentsConverter }) intents?: Intent[];
+  /** DAY, WEEK, MONTH or YEAR, for SUBSCRIBE. */
+  @property({ attribute: 'subscription-billing-interval' }) subscriptionBillingInterval?: string;
+  /** How many intervals between charges, for SUBSCRIBE. */
+  @property({ attribute: 'subscription-billing-interval-frequency', type: Number }) subscriptionBillingIntervalFrequency?: number;
+  /** Your backend endpoint that the button's initiate callback POSTs to. */
+  @property({ attribute: 'initiate-url' }) initiateUrl?: string;
+  /** How Klarna's journey opens: DEVICE_BEST (default), REDIRECT, ON_PAGE, POPUP. */
+  @property({ attribute: 'initiation-mode' }) initiationMode?: string;
+  /** Klarna's button shape: default, pill, rect. */
+  @property({ attribute: 'button-shape' }) buttonShape?: ButtonShape;
+  /** Klarna's button theme: default, light, dark, outlined. */
+  @property({ attribute: 'button-theme' }) buttonTheme?: ButtonTheme;
+  /** Klarna's icon shape: badge (default), default, rectangle, square. */
+  @property({ attribute: 'icon-shape' }) iconShape: IconShape = 'badge';
+  /** The name of the checkout's payment-method group; the element is one radio of it. */
+  @property({ reflect: true }) name = '';
+  /** What the form submits while Klarna is selected. */
+  @property() value = 'klarna';
+  /** Whether Klarna is the chosen payment method. */
+  @property({ type: Boolean, reflect: true }) selected = false;
+  /** Makes Klarna unselectable and its button inactive. */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+  /** Longest wait for your backend, in milliseconds. */
+  @property({ attribute: 'initiate-timeout', type: Number }) initiateTimeout = 30_000;
+
+  /** Replaces the built-in backend call: resolve with `{ paymentRequestUrl }`, `{ paymentRequestId }`, `{ returnUrl }` or `{ paymentRequestData }`. */
+  @property({ attribute: false }) initiate?: InitiateHandler;
+  /** Merged into the POST body (e.g. a cart id): an object, or a function returning one. */
+  @property({ attribute: false }) initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** Headers and credentials for the POST (credentials default to same-origin). */
+  @property({ attribute: false }) requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
+
+  @state() private status: Status = 'loading';
+  @state() private options: OptionView[] = [];
+  @state() private selectedKind?: OptionKind;
+  @state() private appliedInstruction?: Instruction;
+  @state() private appliedPresentation?: PaymentPresentation;
+  @state() private formDisabled = false;
+
+  readonly isKlarnaGroupMember = true as const;
+  private readonly internals = this.attachInternals();
+  private readonly mounts = new OptionMounts(this);
+  private readonly attempts = new PaymentAttempts();
+  private readonly presentations = new PresentationController(this, {
+    applied: (presentation, session, inputs) => this.applyPresentation(presentation, session, inputs),
+    failed: (error) => this.becomeUnavailable(error),
+  });
+  private session?: KlarnaSession;
+  private inputs?: PresentationInputs;
+  private initiating?: Promise<InitiateResult>;
+  private initiateAbort?: AbortController;
+  private hiddenOthers: HTMLElement[] = [];
+  private customerChose = false;
+  private lastConfigError?: string;
+  private readonly warned = new Set<string>();
+
+  /** The instruction of the presentation shown, if any. */
+  get instruction(): Instruction | undefined {
+    return this.appliedInstruction;
+  }
+  /** The id of the selected Klarna option, to send to your backend. */
+  get paymentOptionId(): string | undefined {
+    return this.options.find((option) => option.kind === this.selectedKind)?.id;
+  }
+  /** The presentation shown, as Klarna returned it. */
+  get presentation(): PaymentPresentation | undefined {
+    return this.appliedPresentation;
+  }
+  get form(): HTMLFormElement | null {
+    return this.internals.form;
+  }
+
+  /** Asks Klarna for the presentation again (e.g. after a failure). */
+  refresh(): void {
+    this.lastConfigError = undefined;
+    this.requestPresentation();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.setStatus(this.status === 'ready' ? 'loading' : this.status);
+    this.listenToGroup();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopListeningToGroup();
+    this.initiateAbort?.abort();
+    this.session?.detach(this);
+    this.session = undefined;
+    this.mounts.unmountAll();
+    this.restoreOthers();
+    this.options = [];
+    this.setStatus('loading');
+  }
+
+  override focus(options?: FocusOptions): void {
+    this.radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'initiateUrl'] as const;
+    if (!this.hasUpdated || inputs.some((key) => changed.has(key))) this.requestPresentation();
+    if (changed.has('name')) this.listenToGroup();
+    if (changed.has('selected') && this.hasUpdated) this.syncSelectedProperty();
+    if (changed.has('disabled') || changed.has('formDisabled')) this.mounts.setButtonsState('disabled', this.isDisabled);
+    if (changed.has('selectedKind') || changed.has('value')) this.internals.setFormValue(this.selectedKind ? this.value : null);
+  }
+
+  protected override render() {
+    const loading = this.status === 'loading' && this.options.length === 0;
+    return html`
+      <div part="placeholder" class="placeholder" ?hidden=${!loading} aria-busy="true">
+        <span class="visually-hidden" role="status">Loading Klarna…</span>
+      </div>
+      <div part="options" class="options" role="none" ?hidden=${loading}>${OPTION_KINDS.map((kind) => this.renderOption(kind))}</div>
+    `;
+  }
+
+  private renderOption(kind: OptionKind) {
+    const option = this.options.find((candidate) => candidate.kind === kind);
+    const selected = this.selectedKind === kind;
+    const has = (part: Parameters<typeof hasPart>[1]) => (option ? hasPart(option.source, part) : false);
+    return html`
+      <div part="option" class="option" ?hidden=${!option} ?data-selected=${selected}>
+        <div
+          part="radio"
+          class="radio"
+          role="radio"
+          id="${kind}-radio"
+          aria-checked=${selected ? 'true' : 'false'}
+          aria-disabled=${this.isDisabled ? 'true' : 'false'}
+          aria-labelledby="${kind}-header"
+          aria-describedby="${kind}-subheader"
+          tabindex=${this.tabIndexFor(kind)}
+          @click=${() => this.chooseFromCustomer(kind)}
+          @keydown=${(event: KeyboardEvent) => this.onRadioKeydown(event, kind)}
+        >
+          <span part="indicator" class="indicator"></span>
+          <span part="icon"><slot name="${kind}-icon"></slot></span>
+          <span class="texts">
+            <span part="header" id="${kind}-header"><slot name="${kind}-header"></slot></span>
+            <span part="subheader" id="${kind}-subheader"><slot name="${kind}-subheader"></slot></span>
+          </span>
+          <span part="badge" ?hidden=${!has('badge')}><slot name="${kind}-badge"></slot></span>
+        </div>
+        <div part="details" class="details" ?hidden=${!selected}>
+          <div part="message" ?hidden=${!has('message')}><slot name="${kind}-message"></slot></div>
+          <div part="terms" ?hidden=${!has('terms')}><slot name="${kind}-terms"></slot></div>
+          <div part="button" ?hidden=${!has('button')}><slot name="${kind}-button"></slot></div>
+        </div>
+      </div>
+    `;
+  }
+
+  private get isDisabled(): boolean {
+    return this.disabled || this.formDisabled;
+  }
+
+  private tabIndexFor(kind: OptionKind): number | typeof nothing {
+    if (this.isDisabled) return -1;
+    if (this.selectedKind) return this.selectedKind === kind ? 0 : -1;
+    const first = this.options[0]?.kind === kind;
+    const otherChecked = groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
+    return first && !otherChecked ? 0 : -1;
+  }
+
+  private radioFor(kind: OptionKind | undefined): HTMLElement | null {
+    return kind ? (this.renderRoot.querySelector<HTMLElement>(`#${kind}-radio`) ?? null) : null;
+  }
+
+  // ---- presentation ----------------------------------------------------------------------------
+
+  private requestPresentation(): void {
+    let inputs: PresentationInputs;
+    try {
+      inputs = readPresentationInputs(this, resolveLocale(this, this.locale));
+      if (!this.initiateUrl && !this.initiate) {
+        throw new PayWithKlarnaError('init', 'invalid-config', '<pay-with-klarna>: set the initiate-url attribute (your backend endpoint) or the initiate property.');
+      }
+    } catch (error) {
+      const failure = error as PayWithKlarnaError;
+      if (failure.message !== this.lastConfigError) {
+        this.lastConfigError = failure.message;
+        console.error(failure.message);
+        this.becomeUnavailable(failure);
+      }
+      return;
+    }
+    this.lastConfigError = undefined;
+    if (this.status !== 'ready') this.setStatus('loading');
+    this.presentations.request(inputs);
+  }
+
+  private applyPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): void {
+    let read;
+    try {
+      read = readPresentation(presentation);
+      if (read.unknownInstruction !== undefined && !this.warned.has(read.unknownInstruction)) {
+        this.warned.add(read.unknownInstruction);
+        console.warn(`<pay-with-klarna>: unknown presentation instruction ${JSON.stringify(read.unknownInstruction)}; showing Klarna as SHOW_KLARNA.`);
+      }
+      if (this.session !== session) {
+        this.session?.detach(this);
+        session.attach(this);
+        this.session = session;
+      }
+      this.inputs = inputs;
+      if (read.instruction === 'HIDE_KLARNA') this.mounts.unmountAll();
+      else this.mounts.mountAll(read.options, this.iconShape, (option) => this.buttonConfig(option));
+    } catch (error) {
+      this.mounts.unmountAll();
+      this.becomeUnavailable(
+        error instanceof PayWithKlarnaError ? error : new PayWithKlarnaError('presentation', 'presentation', `Klarna's components could not be shown: ${messageOf(error)}`, { cause: error }),
+      );
+      return;
+    }
+    const firstApplied = this.appliedInstruction === undefined;
+    this.appliedPresentation = presentation;
+    this.appliedInstruction = read.instruction;
+    this.options = read.options;
+
+    const { instruction } = read;
+    if (instruction === 'HIDE_KLARNA') {
+      this.options = [];
+      this.setSelection(undefined);
+    } else {
+      const kept = this.selectedKind && read.options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
+      const wantsSelection =
+        instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.customerChose) || this.selected;
+      this.setSelection(wantsSelection ? (kept ?? read.options[0]!.kind) : undefined);
+    }
+    this.setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
+
+    const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
+    this.dispatchEvent(event);
+    if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.restoreOthers();
+    if (event.defaultPrevented) return;
+    if (this.selectedKind && (instruction === 'PRESELECT_KLARNA' || instruction === 'SHOW_ONLY_KLARNA')) uncheckOthers(this, false);
+    if (instruction === 'SHOW_ONLY_KLARNA' && this.hiddenOthers.length === 0) this.hiddenOthers = hideOthers(this);
+  }
+
+  private becomeUnavailable(error: PayWithKlarnaError): void {
+    this.mounts.unmountAll();
+    this.options = [];
+    this.setSelection(undefined);
+    this.restoreOthers();
+    this.setStatus('unavailable');
+    this.reportError(error);
+  }
+
+  private setStatus(status: Status): void {
+    this.status = status;
+    for (const name of ['loading', 'ready', 'hidden', 'unavailable']) {
+      if (name === status) this.internals.states.add(name);
+      else this.internals.states.delete(name);
+    }
+  }
+
+  private restoreOthers(): void {
+    for (const container of this.hiddenOthers) container.hidden = false;
+    this.hiddenOthers = [];
+  }
+
+  private reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
+    this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
+  }
+
+  // ---- selection and the payment-method group ----------------------------------------------------
+
+  private setSelection(kind: OptionKind | undefined): void {
+    this.selectedKind = kind;
+    this.selected = kind !== undefined;
+  }
+
+  /** Someone set `selected` in code: follow it, without a change event. */
+  private syncSelectedProperty(): void {
+    if (this.selected === (this.selectedKind !== undefined)) return;
+    if (!this.selected) {
+      this.selectedKind = undefined;
+    } else if (this.options.length > 0) {
+      this.selectedKind = this.options[0]!.kind;
+      uncheckOthers(this, false);
+    }
+  }
+
+  private chooseFromCustomer(kind: OptionKind): void {
+    if (this.isDisabled || !this.options.some((option) => option.kind === kind)) return;
+    this.customerChose = true;
+    this.radioFor(kind)?.focus();
+    if (this.selectedKind === kind) return;
+    this.setSelection(kind);
+    uncheckOthers(this, true);
+    this.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  releaseSelection(byCustomer: boolean): void {
+    if (!this.selectedKind) return;
+    this.setSelection(undefined);
+    if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  selectFromKeyboard(edge: 'first' | 'last'): boolean {
+    const option = edge === 'first' ? this.options[0] : this.options[this.options.length - 1];
+    if (!option || this.isDisabled) return false;
+    this.chooseFromCustomer(option.kind);
+    return true;
+  }
+
+  private onRadioKeydown(event: KeyboardEvent, kind: OptionKind): void {
+    if (event.key === ' ') {
+      event.preventDefault();
+      this.chooseFromCustomer(kind);
+      return;
+    }
+    const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
+    if (!direction || this.isDisabled) return;
+    event.preventDefault();
+    const index = this.options.findIndex((option) => option.kind === kind) + direction;
+    const inside = this.options[index];
+    if (inside) return this.chooseFromCustomer(inside.kind);
+    const next = neighbour(this, groupMembers(this), direction);
+    if (!next) return this.chooseFromCustomer(this.options[direction === 1 ? 0 : this.options.length - 1]!.kind);
+    if (isKlarnaMember(next)) next.selectFromKeyboard(direction === 1 ? 'first' : 'last');
+    else chooseRadio(next);
+  }
+
+  private groupRoot?: EventTarget;
+
+  /** The group's changes and keys are heard on its form, or on the document outside forms. */
+  private listenToGroup(): void {
+    const root = this.name && this.isConnected ? (this.internals.form ?? (this.getRootNode() as EventTarget)) : undefined;
+    if (root === this.groupRoot) return;
+    this.stopListeningToGroup();
+    root?.addEventListener('change', this.onGroupChange);
+    root?.addEventListener('keydown', this.onGroupKeydown as EventListener, true);
+    this.groupRoot = root;
+  }
+
+  private stopListeningToGroup(): void {
+    this.groupRoot?.removeEventListener('change', this.onGroupChange);
+    this.groupRoot?.removeEventListener('keydown', this.onGroupKeydown as EventListener, true);
+    this.groupRoot = undefined;
+  }
+
+  /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
+  private readonly onGroupChange = (event: Event) => {
+    if (!isGroupRadio(event.target, this.name, this.form) || !event.target.checked) return;
+    this.customerChose = true;
+    this.releaseSelection(true);
+    this.requestUpdate();
+  };
+
+  /** Arrow keys on a native radio next to this element move into it, as they would between radios. */
+  private readonly onGroupKeydown = (event: KeyboardEvent) => {
+    const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
+    if (!direction || !isGroupRadio(event.target, this.name, this.form)) return;
+    if (neighbour(event.target, groupMembers(this), direction) !== this) return;
+    if (this.selectFromKeyboard(direction === 1 ? 'first' : 'last')) event.preventDefault();
+  };
+
+  formDisabledCallback(disabled: boolean): void {
+    this.formDisabled = disabled;
+  }
+
+  formResetCallback(): void {
+    this.setSelection(undefined);
+  }
+
+  // ---- the button and the backend ----------------------------------------------------------------
+
+  private buttonConfig(option: OptionView): PaymentButtonConfig {
+    const config: PaymentButtonConfig = {
+      locale: this.inputs?.request.locale,
+      intents: this.inputs?.request.intents,
+      initiate: (params?: InitiateParams) => this.startPayment(option, params),
+    };
+    if (this.buttonShape) config.shape = this.buttonShape;
+    if (this.buttonTheme) config.theme = this.buttonTheme;
+    if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];
+    if (this.isDisabled) config.disabled = true;
+    return config;
+  }
+
+  /** One initiate at a time: a second press while one runs shares its backend call. */
+  private startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
+    this.initiating ??= this.runInitiate(option, params).finally(() => (this.initiating = undefined));
+    return this.initiating;
+  }
+
+  private async runInitiate(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
+    const session = this.session;
+    const inputs = this.inputs;
+    if (!session || !inputs) throw new PayWithKlarnaError('initiate', 'initiate', 'Klarna is not ready yet.');
+    session.startFlow(this);
+    this.mounts.setButtonsState('loading', true, option.kind);
+    this.initiateAbort = new AbortController();
+    try {
+      const paymentOptionId = params?.paymentOptionId || option.id;
+      const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
+      const announce = new KlarnaInitiateEvent({ paymentOptionId });
+      this.dispatchEvent(announce);
+      if (announce.defaultPrevented) throw new DOMException('The merchant stopped this payment (klarna-initiate was canceled).', 'AbortError');
+      const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
+      const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
+      const idempotencyKey = this.attempts.keyFor(body);
+      const answer = this.initiate
+        ? await this.initiate({ ...body, idempotencyKey, signal: this.initiateAbort.signal })
+        : await postInitiate(this.initiateUrl!, body, {
+            idempotencyKey,
+            requestInit: this.requestInit,
+            timeoutMs: this.initiateTimeout,
+            signal: this.initiateAbort.signal,
+          });
+      const result = toSdkAnswer(answer);
+      this.attempts.settle(false);
+      return result;
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError' && !(error instanceof PayWithKlarnaError)) throw error;
+      const failure =
+        error instanceof PayWithKlarnaError
+          ? error
+          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
+      this.attempts.settle(failure.retryable);
+      this.reportError(failure);
+      throw failure;
+    } finally {
+      this.mounts.setButtonsState('loading', false, option.kind);
+    }
+  }
+
+  paymentCompleted(paymentRequest: PaymentRequest): boolean {
+    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest }));
+  }
+
+  paymentAborted(paymentRequest: PaymentRequest): void {
+    this.mounts.setButtonsState('loading', false);
+    this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest }));
+  }
+
+  paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void {
+    this.mounts.setButtonsState('loading', false);
+    const code = klarnaErrorCode(error);
+    this.reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pay-with-klarna': PayWithKlarna;
+  }
+}

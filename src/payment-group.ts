@@ -1,0 +1,94 @@
+/**
+ * The checkout's group of payment methods: the controls of one form (or of the document, outside
+ * forms) that share a `name`, native radios and pay-with-klarna elements alike, in document order.
+ */
+
+/** What a pay-with-klarna element offers to the other members of its group. */
+export interface KlarnaGroupMember extends HTMLElement {
+  readonly isKlarnaGroupMember: true;
+  name: string;
+  readonly form: HTMLFormElement | null;
+  readonly selected: boolean;
+  /** Deselects because another member of the group was chosen. */
+  releaseSelection(byCustomer: boolean): void;
+  /** Moves focus to the first or last visible option and selects it, as arrow keys do. */
+  selectFromKeyboard(edge: 'first' | 'last'): boolean;
+}
+
+export type GroupControl = HTMLInputElement | KlarnaGroupMember;
+
+export function isKlarnaMember(element: unknown): element is KlarnaGroupMember {
+  return Boolean(element && (element as KlarnaGroupMember).isKlarnaGroupMember === true);
+}
+
+export function isGroupRadio(element: unknown, name: string, form: HTMLFormElement | null): element is HTMLInputElement {
+  return element instanceof HTMLInputElement && element.type === 'radio' && element.name === name && element.form === form;
+}
+
+export function groupMembers(host: KlarnaGroupMember): GroupControl[] {
+  const { name, form } = host;
+  if (!name) return [host];
+  const candidates: Iterable<Element> = form
+    ? Array.from(form.elements)
+    : (host.getRootNode() as Document | ShadowRoot).querySelectorAll(`input[type=radio][name="${CSS.escape(name)}"], [name="${CSS.escape(name)}"]`);
+  const members: GroupControl[] = [];
+  for (const element of candidates) {
+    if (isGroupRadio(element, name, form)) members.push(element);
+    else if (isKlarnaMember(element) && element.name === name && element.form === form) members.push(element);
+  }
+  return members;
+}
+
+/** Unchecks every other member: Klarna is now the chosen method. */
+export function uncheckOthers(host: KlarnaGroupMember, byCustomer: boolean): void {
+  for (const member of groupMembers(host)) {
+    if (member === host) continue;
+    if (isKlarnaMember(member)) {
+      if (member.selected) member.releaseSelection(byCustomer);
+    } else if (member.checked) {
+      member.checked = false;
+    }
+  }
+}
+
+/** The element that stands for one payment method on the page: what to hide to hide that method. */
+export function containerOf(member: Element): HTMLElement {
+  return (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
+}
+
+/** Hides the group's other payment methods; returns what it hid so it can be shown again. */
+export function hideOthers(host: KlarnaGroupMember): HTMLElement[] {
+  const hidden: HTMLElement[] = [];
+  for (const member of groupMembers(host)) {
+    if (member === host) continue;
+    const container = containerOf(member);
+    if (container.contains(host) || container.hidden) continue;
+    container.hidden = true;
+    hidden.push(container);
+  }
+  return hidden;
+}
+
+export function isAvailable(member: GroupControl): boolean {
+  if (isKlarnaMember(member)) return member.checkVisibility?.() ?? true;
+  return !member.disabled && (member.checkVisibility?.() ?? true);
+}
+
+/** The next available member in `direction`, wrapping around, as native radios do. */
+export function neighbour(host: GroupControl, members: GroupControl[], direction: 1 | -1): GroupControl | undefined {
+  const start = members.indexOf(host);
+  for (let step = 1; step < members.length; step++) {
+    const candidate = members[(start + direction * step + members.length * step) % members.length]!;
+    if (isAvailable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Checks a native radio as the browser does for a customer: checked, focused, `input` and `change` fired. */
+export function chooseRadio(radio: HTMLInputElement): void {
+  radio.focus();
+  if (radio.checked) return;
+  radio.checked = true;
+  radio.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  radio.dispatchEvent(new Event('change', { bubbles: true }));
+}

@@ -1,0 +1,89 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { PayWithKlarnaError, messageOf } from './errors.js';
+import { withTimeout } from './internal/async.js';
+import { getKlarnaSession, loadKlarnaSdk, sdkTimeoutMs } from './sdk/loader.js';
+import type { KlarnaSession } from './sdk/session.js';
+import type { PaymentPresentation, PresentationRequest, SdkConfig } from './sdk/types.js';
+
+export interface PresentationInputs {
+  sdkConfig: SdkConfig;
+  request: PresentationRequest;
+}
+
+export interface PresentationCallbacks {
+  applied(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): void;
+  failed(error: PayWithKlarnaError): void;
+}
+
+/**
+ * Asks the SDK for presentations. At most one request is in flight per element; changes that
+ * arrive meanwhile are coalesced into one follow-up request, and an answer for inputs that have
+ * since changed is dropped, so a stale presentation is never shown.
+ */
+export class PresentationController implements ReactiveController {
+  private wanted?: PresentationInputs;
+  private running = false;
+  private generation = 0;
+
+  constructor(
+    host: ReactiveControllerHost & HTMLElement,
+    private readonly callbacks: PresentationCallbacks,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Start the download the moment an element appears; the presentation follows once configured.
+    loadKlarnaSdk().catch(() => {});
+  }
+
+  hostDisconnected(): void {
+    this.generation++;
+    this.wanted = undefined;
+  }
+
+  request(inputs: PresentationInputs): void {
+    this.wanted = inputs;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.wanted) {
+        const inputs = this.wanted;
+        this.wanted = undefined;
+        const generation = this.generation;
+        let outcome: { session: KlarnaSession; presentation: PaymentPresentation } | PayWithKlarnaError;
+        try {
+          outcome = await this.fetch(inputs);
+        } catch (error) {
+          outcome =
+            error instanceof PayWithKlarnaError
+              ? error
+              : new PayWithKlarnaError('presentation', 'presentation', `Klarna's presentation failed: ${messageOf(error)}`, {
+                  retryable: true,
+                  cause: error,
+                });
+        }
+        if (this.wanted || generation !== this.generation) continue; // superseded: never show it
+        if (outcome instanceof PayWithKlarnaError) this.callbacks.failed(outcome);
+        else this.callbacks.applied(outcome.presentation, outcome.session, inputs);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async fetch(inputs: PresentationInputs) {
+    const session = await getKlarnaSession(inputs.sdkConfig);
+    const timeoutMs = sdkTimeoutMs();
+    const presentation = await withTimeout(
+      Promise.resolve().then(() => session.klarna.Payment.presentation(inputs.request)),
+      timeoutMs,
+      () => new PayWithKlarnaError('presentation', 'timeout', `Klarna's presentation did not answer within ${timeoutMs} ms.`, { retryable: true }),
+    );
+    return { session, presentation };
+  }
+}

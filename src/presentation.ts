@@ -1,0 +1,122 @@
+import { PayWithKlarnaError } from './errors.js';
+import type {
+  IconShape,
+  Instruction,
+  KlarnaUIElement,
+  PaymentPresentation,
+  PresentationOption,
+  PresentationPart,
+} from './sdk/types.js';
+
+export const INSTRUCTIONS: readonly Instruction[] = ['SHOW_KLARNA', 'PRESELECT_KLARNA', 'SHOW_ONLY_KLARNA', 'HIDE_KLARNA'];
+
+/** The two rows an element can show, in the order Klarna asks for: a saved option first. */
+export type OptionKind = 'saved' | 'standard';
+export const OPTION_KINDS: readonly OptionKind[] = ['saved', 'standard'];
+
+export type PartName = 'icon' | 'badge' | 'header' | 'subheader' | 'message' | 'terms' | 'button';
+export const SUMMARY_PARTS: readonly PartName[] = ['icon', 'header', 'subheader', 'badge'];
+export const DETAIL_PARTS: readonly PartName[] = ['message', 'terms', 'button'];
+
+export interface OptionView {
+  kind: OptionKind;
+  id: string;
+  source: PresentationOption;
+}
+
+export interface ReadPresentation {
+  instruction: Instruction;
+  /** Set when Klarna sent an instruction this version does not know; it is then shown as SHOW_KLARNA. */
+  unknownInstruction?: string;
+  options: OptionView[];
+}
+
+/** Reads both shapes Klarna returns: options (`paymentOption`/`savedPaymentOption`) or flat. */
+export function readPresentation(presentation: PaymentPresentation | undefined): ReadPresentation {
+  if (!presentation || typeof presentation !== 'object') {
+    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna answered the presentation request with nothing.');
+  }
+  const raw = presentation.instruction;
+  const known = INSTRUCTIONS.includes(raw as Instruction);
+  const instruction: Instruction = known ? (raw as Instruction) : 'SHOW_KLARNA';
+
+  const options: OptionView[] = [];
+  const { savedPaymentOption: saved, paymentOption: standard } = presentation;
+  if (isOption(saved)) options.push({ kind: 'saved', id: saved.paymentOptionId ?? 'SAVED_PAYMENT_OPTION', source: saved });
+  if (isOption(standard)) options.push({ kind: 'standard', id: standard.paymentOptionId ?? 'KLARNA', source: standard });
+  if (options.length === 0 && isOption(presentation)) {
+    options.push({ kind: 'standard', id: presentation.paymentOptionId ?? 'KLARNA', source: presentation });
+  }
+  if (options.length === 0 && instruction !== 'HIDE_KLARNA') {
+    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent a presentation without any payment option to show.');
+  }
+  return { instruction, unknownInstruction: known ? undefined : String(raw), options };
+}
+
+function isOption(value: unknown): value is PresentationOption {
+  if (!value || typeof value !== 'object') return false;
+  const option = value as PresentationOption;
+  return Boolean(option.header || option.paymentButton);
+}
+
+export function hasPart(source: PresentationOption, part: PartName): boolean {
+  const value = part === 'button' ? source.paymentButton : source[part];
+  return Boolean(value && typeof value === 'object');
+}
+
+/**
+ * Mounts one presentation part into `container`. Components are preferred (Klarna keeps them
+ * current); r6's raw texts and image URLs are a fallback, always rendered as text, and images
+ * and links only from https URLs on Klarna's own hosts.
+ */
+export function mountPart(
+  part: PresentationPart,
+  container: HTMLElement,
+  iconShape: IconShape,
+  isIcon: boolean,
+): KlarnaUIElement | undefined {
+  if (typeof part.component === 'function') {
+    const element = part.component(isIcon ? { shape: iconShape } : undefined);
+    element.mount(container);
+    return element;
+  }
+  if (isIcon) {
+    const src = safeKlarnaUrl(iconShape === 'square' ? part.squareImageUrl : iconShape === 'rectangle' ? part.rectangleImageUrl : part.badgeImageUrl);
+    if (src) {
+      const image = document.createElement('img');
+      image.src = src;
+      image.alt = part.alt ?? 'Klarna';
+      container.append(image);
+    }
+    return undefined;
+  }
+  const text = part.text ?? part.short?.text ?? part.enriched?.text;
+  if (text) container.append(text);
+  const link = part.enriched?.link;
+  const href = safeKlarnaUrl(link?.href);
+  if (href && link?.linkText) {
+    const anchor = document.createElement('a');
+    anchor.href = href;
+    anchor.target = '_blank';
+    anchor.rel = 'noopener noreferrer';
+    anchor.textContent = link.linkText;
+    container.append(' ', anchor);
+  }
+  return undefined;
+}
+
+const KLARNA_HOSTS = ['klarna.com', 'klarnacdn.net', 'klarnaservices.com'];
+
+/** The URL when it is https on one of Klarna's hosts, otherwise undefined. */
+export function safeKlarnaUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password) return undefined;
+  const host = url.hostname;
+  return KLARNA_HOSTS.some((allowed) => host === allowed || host.endsWith(`.${allowed}`)) ? url.href : undefined;
+}

@@ -1,0 +1,209 @@
+import { PayWithKlarnaError, klarnaErrorCode, messageOf } from '../errors.js';
+import { sleep, withTimeout } from '../internal/async.js';
+import { KlarnaSession } from './session.js';
+import type { KlarnaSdkModule, SdkConfig } from './types.js';
+
+/** Klarna requires the SDK to come from its CDN at run time: never bundled, never self-hosted. */
+export const KLARNA_SDK_URL = 'https://js.klarna.com/web-sdk/v2/klarna.mjs';
+const KLARNA_ORIGIN = 'https://js.klarna.com';
+
+export interface KlarnaSdkOptions {
+  /**
+   * Where the SDK module comes from. Leave unset in production: the element imports
+   * `KLARNA_SDK_URL`. Tests, demos and offline development pass the testing kit's fake here,
+   * either as the module itself or as a function that imports it.
+   */
+  sdk?: KlarnaSdkModule | (() => Promise<unknown>);
+  /** Longest wait for each of: loading the SDK (all attempts together), `KlarnaSDK()`, `presentation()`. */
+  timeoutMs?: number;
+  /** Pauses before each retry of a failed SDK download; its length is the number of retries. */
+  retryDelaysMs?: number[];
+}
+
+interface ResolvedOptions {
+  sdk?: KlarnaSdkOptions['sdk'];
+  timeoutMs: number;
+  retryDelaysMs: number[];
+}
+
+interface SharedState {
+  options: ResolvedOptions;
+  module?: Promise<KlarnaSdkModule>;
+  sessions: Map<string, Promise<KlarnaSession>>;
+}
+
+const DEFAULTS: ResolvedOptions = { timeoutMs: 15_000, retryDelaysMs: [500, 1_500] };
+
+// Kept on globalThis under a registered symbol so two copies of this package on one page
+// (a bundle loaded twice, micro-frontends) still share one import and one KlarnaSDK() per configuration.
+const STATE_KEY = Symbol.for('pay-with-klarna.sdk');
+
+function shared(): SharedState {
+  const holder = globalThis as { [STATE_KEY]?: SharedState };
+  return (holder[STATE_KEY] ??= { options: { ...DEFAULTS }, sessions: new Map() });
+}
+
+/**
+ * Sets where the SDK comes from and how long to wait for it. Call it before the first element
+ * connects; calling it again forgets every loaded SDK and instance, so the next element starts afresh.
+ */
+export function configureKlarnaSdk(options: KlarnaSdkOptions): void {
+  const state = shared();
+  state.options = {
+    sdk: 'sdk' in options ? options.sdk : state.options.sdk,
+    timeoutMs: options.timeoutMs ?? state.options.timeoutMs,
+    retryDelaysMs: options.retryDelaysMs ?? state.options.retryDelaysMs,
+  };
+  state.module = undefined;
+  state.sessions.clear();
+}
+
+export function sdkTimeoutMs(): number {
+  return shared().options.timeoutMs;
+}
+
+/** Starts downloading the SDK module, once per page; a failed download is forgotten so a later call retries. */
+export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
+  const state = shared();
+  if (!state.module) {
+    const loading: Promise<KlarnaSdkModule> = importWithRetries(state.options).catch((error: unknown) => {
+      if (state.module === loading) state.module = undefined;
+      throw error;
+    });
+    state.module = loading;
+  }
+  return state.module;
+}
+
+/** One initialised SDK per distinct configuration, shared by every element that uses it. */
+export function getKlarnaSession(config: SdkConfig): Promise<KlarnaSession> {
+  const state = shared();
+  const key = JSON.stringify([config.clientId, config.partnerAccountId ?? null, config.locale ?? null]);
+  let session = state.sessions.get(key);
+  if (!session) {
+    const creating: Promise<KlarnaSession> = createSession(config, state.options.timeoutMs).catch((error: unknown) => {
+      if (state.sessions.get(key) === creating) state.sessions.delete(key);
+      throw error;
+    });
+    state.sessions.set(key, creating);
+    session = creating;
+  }
+  return session;
+}
+
+async function createSession(config: SdkConfig, timeoutMs: number): Promise<KlarnaSession> {
+  const sdk = await loadKlarnaSdk();
+  const sdkConfig: SdkConfig = { clientId: config.clientId, products: ['PAYMENT'] };
+  if (config.partnerAccountId) sdkConfig.partnerAccountId = config.partnerAccountId;
+  if (config.locale) sdkConfig.locale = config.locale;
+  let klarna;
+  try {
+    klarna = await withTimeout(
+      Promise.resolve().then(() => sdk.KlarnaSDK(sdkConfig)),
+      timeoutMs,
+      () => new PayWithKlarnaError('init', 'timeout', `KlarnaSDK() did not answer within ${timeoutMs} ms.`, { retryable: true }),
+    );
+  } catch (error) {
+    if (error instanceof PayWithKlarnaError) throw error;
+    const code = klarnaErrorCode(error);
+    throw new PayWithKlarnaError(
+      'init',
+      'init',
+      `KlarnaSDK() rejected${code ? ` with ${code}` : ''}: ${messageOf(error)}. Check the client id and that this domain is allowlisted for it in the Klarna Portal.`,
+      { code, cause: error },
+    );
+  }
+  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof klarna.Payment.on !== 'function') {
+    throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() resolved without a usable Payment API.');
+  }
+  return new KlarnaSession(klarna);
+}
+
+async function importWithRetries(options: ResolvedOptions): Promise<KlarnaSdkModule> {
+  let settled = false;
+  const csp = watchContentSecurityPolicy();
+  const attempts = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return asSdkModule(await importOnce(options.sdk));
+      } catch (error) {
+        await sleep(0); // a CSP report may be queued just behind the failed import
+        const failure = csp.violation ?? classifyLoadError(error);
+        const delay = options.retryDelaysMs[attempt];
+        if (!failure.retryable || delay === undefined || settled) throw failure;
+        await sleep(delay);
+      }
+    }
+  })();
+  try {
+    return await withTimeout(
+      Promise.race([attempts, csp.blocked]),
+      options.timeoutMs,
+      () =>
+        new PayWithKlarnaError('load', 'timeout', `Klarna's SDK did not load within ${options.timeoutMs} ms.`, {
+          retryable: true,
+        }),
+    );
+  } finally {
+    settled = true;
+    csp.stop();
+  }
+}
+
+function importOnce(source: ResolvedOptions['sdk']): Promise<unknown> {
+  if (typeof source === 'function') return source();
+  if (source) return Promise.resolve(source);
+  // Kept opaque to merchants' bundlers: the SDK must be fetched from Klarna at run time.
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ KLARNA_SDK_URL);
+}
+
+function asSdkModule(candidate: unknown): KlarnaSdkModule {
+  if (candidate && typeof (candidate as Partial<KlarnaSdkModule>).KlarnaSDK === 'function') {
+    return candidate as KlarnaSdkModule;
+  }
+  throw new PayWithKlarnaError('load', 'invalid-sdk', `${KLARNA_SDK_URL} loaded but does not export a KlarnaSDK function.`);
+}
+
+function classifyLoadError(error: unknown): PayWithKlarnaError {
+  if (error instanceof PayWithKlarnaError) return error;
+  // Chromium, Firefox and Safari word a failed module download differently; all are TypeErrors.
+  if (error instanceof TypeError && /fetch|load|import/i.test(error.message)) {
+    return new PayWithKlarnaError(
+      'load',
+      'network',
+      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL} (offline, blocked by an ad-blocker, or a server error).`,
+      { retryable: true, cause: error },
+    );
+  }
+  return new PayWithKlarnaError('load', 'invalid-sdk', `Klarna's SDK failed while loading: ${messageOf(error)}`, {
+    cause: error,
+  });
+}
+
+interface CspWatch {
+  violation?: PayWithKlarnaError;
+  blocked: Promise<never>;
+  stop(): void;
+}
+
+/** Turns the page's report of a blocked Klarna script into an immediate `csp` failure. */
+function watchContentSecurityPolicy(): CspWatch {
+  const watch: CspWatch = { blocked: new Promise<never>(() => {}), stop: () => {} };
+  if (typeof document === 'undefined') return watch;
+  watch.blocked = new Promise<never>((_, reject) => {
+    const onViolation = (event: SecurityPolicyViolationEvent) => {
+      if (!event.blockedURI.startsWith(KLARNA_ORIGIN)) return;
+      watch.violation = new PayWithKlarnaError(
+        'load',
+        'csp',
+        `The page's Content-Security-Policy blocks Klarna's SDK (${event.effectiveDirective}). Add ${KLARNA_ORIGIN} to script-src.`,
+        { directive: event.effectiveDirective },
+      );
+      reject(watch.violation);
+    };
+    document.addEventListener('securitypolicyviolation', onViolation);
+    watch.stop = () => document.removeEventListener('securitypolicyviolation', onViolation);
+  });
+  watch.blocked.catch(() => {}); // observed through the race; never an unhandled rejection
+  return watch;
+}

@@ -1,0 +1,58 @@
+import type { Klarna, PaymentRequest } from './types.js';
+
+/** What an element offers to receive Klarna's payment events. */
+export interface PaymentEventTarget {
+  /** Returns false when the merchant asked the SDK not to continue. */
+  paymentCompleted(paymentRequest: PaymentRequest): boolean;
+  paymentAborted(paymentRequest: PaymentRequest): void;
+  paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void;
+}
+
+/**
+ * One initialised SDK instance. Klarna's payment events are registered here once, before any
+ * button is mounted, and routed to the element whose button started the flow.
+ */
+export class KlarnaSession {
+  private readonly targets = new Set<PaymentEventTarget>();
+  private owner?: PaymentEventTarget;
+
+  constructor(readonly klarna: Klarna) {
+    const payment = klarna.Payment;
+    payment.on('complete', async (paymentRequest: PaymentRequest) =>
+      this.recipients().every((target) => target.paymentCompleted(paymentRequest ?? {})),
+    );
+    payment.on('abort', async (paymentRequest: PaymentRequest) => {
+      for (const target of this.recipients()) target.paymentAborted(paymentRequest ?? {});
+    });
+    payment.on('error', async (error: unknown, paymentRequest?: PaymentRequest) => {
+      for (const target of this.recipients()) target.paymentFailed(error, paymentRequest);
+    });
+  }
+
+  attach(target: PaymentEventTarget): void {
+    this.targets.add(target);
+  }
+
+  detach(target: PaymentEventTarget): void {
+    this.targets.delete(target);
+    if (this.owner === target) this.owner = undefined;
+  }
+
+  /** Called when a button's initiate runs: that element receives the flow's events. */
+  startFlow(target: PaymentEventTarget): void {
+    this.owner = target;
+  }
+
+  /** Who hears an event: the element that started the flow, or, after a redirect back, every element. */
+  private recipients(): PaymentEventTarget[] {
+    return this.owner ? [this.owner] : [...this.targets];
+  }
+
+  /** The network session token, for SDK revisions whose initiate callback passes none. */
+  async sessionToken(): Promise<string | undefined> {
+    const source = this.klarna.Network?.Session ?? this.klarna.Interoperability;
+    if (!source || typeof source.token !== 'function') return undefined;
+    const token = await source.token();
+    return typeof token === 'string' && token ? token : undefined;
+  }
+}

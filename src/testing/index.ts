@@ -1,0 +1,10 @@
+export {
+  FakeKlarna,
+  installFakeKlarna,
+  klarnaError,
+  type FakeJourney,
+  type FakeKlarnaOptions,
+  type FakePartName,
+  type InitiateRecord,
+  type MountRecord,
+} from './fake-klarna.js';

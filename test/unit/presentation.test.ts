@@ -1,0 +1,165 @@
+import { expect, html, oneEvent } from '@open-wc/testing';
+import type { KlarnaPresentationEvent } from '../../src/events.js';
+import { ariaSnapshot, isShown, mountWithFake, radios, shadow } from './helpers.js';
+
+const checkout = (extra = html``) => html`
+  <form>
+    <label data-payment-method="card"><input type="radio" name="payment" value="card" checked /> Card</label>
+    <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
+    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+    ${extra}
+  </form>
+`;
+
+describe('rendering the presentation', () => {
+  it('SHOW_KLARNA: one unselected radio named by Klarna\'s header, with icon and subheader, details hidden', async () => {
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA' });
+    expect(radios(element)).to.have.length(1);
+    expect(element.selected).to.equal(false);
+    expect(element.instruction).to.equal('SHOW_KLARNA');
+    expect(element.paymentOptionId).to.equal(undefined);
+    expect(isShown(element, 'standard', 'icon')).to.equal(true);
+    expect(isShown(element, 'standard', 'header')).to.equal(true);
+    expect(isShown(element, 'standard', 'subheader')).to.equal(true);
+    expect(isShown(element, 'standard', 'message')).to.equal(false);
+    expect(isShown(element, 'standard', 'button')).to.equal(false);
+    const snapshot = await ariaSnapshot('pay-with-klarna');
+    expect(snapshot).to.contain('radio "Pay with Klarna"');
+    expect(snapshot).not.to.contain('[checked]');
+    // the icon asked for is the badge shape, and every component was mounted exactly once
+    expect(fake.mounted.find((mount) => mount.part === 'icon')?.config).to.deep.equal({ shape: 'badge' });
+    expect(fake.mounted.map((mount) => mount.part).sort()).to.deep.equal(['button', 'header', 'icon', 'message', 'subheader', 'terms']);
+    const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
+    expect(card.checked, 'SHOW_KLARNA leaves the merchant\'s choice alone').to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it('PRESELECT_KLARNA: Klarna selected with message, terms and button shown; the other radios unchecked', async () => {
+    const { element } = await mountWithFake<HTMLFormElement>(checkout(), { instruction: 'PRESELECT_KLARNA' });
+    expect(element.selected).to.equal(true);
+    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.hasAttribute('selected')).to.equal(true);
+    for (const part of ['message', 'terms', 'button']) expect(isShown(element, 'standard', part), part).to.equal(true);
+    const form = element.form!;
+    expect([...form.querySelectorAll<HTMLInputElement>('input')].some((input) => input.checked)).to.equal(false);
+    expect(new FormData(form).get('payment')).to.equal('klarna');
+    expect(await ariaSnapshot('pay-with-klarna')).to.contain('radio "Pay with Klarna" [checked]');
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it('PRESELECT_KLARNA with a saved option: saved row first, selected, with its badge', async () => {
+    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', savedOption: true });
+    const rows = radios(element);
+    expect(rows).to.have.length(2);
+    expect(rows[0]!.id).to.equal('saved-radio');
+    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(isShown(element, 'saved', 'badge')).to.equal(true);
+    expect(isShown(element, 'saved', 'button')).to.equal(true);
+    expect(isShown(element, 'standard', 'button'), 'only the selected option shows its button').to.equal(false);
+    const snapshot = await ariaSnapshot('pay-with-klarna');
+    expect(snapshot).to.match(/radio "Klarna ···· saved account" \[checked\][\s\S]*radio "Pay with Klarna"/);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it('SHOW_ONLY_KLARNA: selected, and the other payment methods are hidden until the instruction changes', async () => {
+    const { element, fake } = await mountWithFake(checkout(html`<input type="radio" name="payment" value="bare" />`), {
+      instruction: 'SHOW_ONLY_KLARNA',
+    });
+    const form = element.form!;
+    expect(element.selected).to.equal(true);
+    const card = form.querySelector<HTMLElement>('[data-payment-method=card]')!;
+    const paypalLabel = form.querySelector<HTMLInputElement>('[value=paypal]')!.closest('label')!;
+    const bare = form.querySelector<HTMLInputElement>('[value=bare]')!;
+    expect([card.hidden, paypalLabel.hidden, bare.hidden]).to.deep.equal([true, true, true]);
+    expect(card.checkVisibility()).to.equal(false);
+    await expect(element).shadowDom.to.be.accessible();
+
+    fake.configure({ instruction: 'SHOW_KLARNA' });
+    const next = oneEvent(element, 'klarna-presentation');
+    element.amount = 5000;
+    await next;
+    expect([card.hidden, paypalLabel.hidden, bare.hidden]).to.deep.equal([false, false, false]);
+    expect(element.selected, 'the selection is kept').to.equal(true);
+  });
+
+  it('HIDE_KLARNA: takes no space, selects nothing, mounts nothing', async () => {
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'HIDE_KLARNA' });
+    expect(element.getBoundingClientRect().height).to.equal(0);
+    expect(element.checkVisibility()).to.equal(false);
+    expect(element.selected).to.equal(false);
+    expect(fake.mounted).to.have.length(0);
+    expect(new FormData(element.form!).get('payment')).to.equal('card');
+  });
+
+  it('an unknown instruction is shown as SHOW_KLARNA with one console warning', async () => {
+    const warnings: unknown[][] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA_SPARKLY' });
+      expect(element.instruction).to.equal('SHOW_KLARNA');
+      expect(radios(element)).to.have.length(1);
+      const again = oneEvent(element, 'klarna-presentation');
+      element.amount = 100;
+      await again;
+      expect(fake.presentationCalls).to.have.length(2);
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings).to.have.length(1);
+    expect(String(warnings[0]![0])).to.contain('SHOW_KLARNA_SPARKLY');
+  });
+
+  it('missing optional parts leave no empty boxes', async () => {
+    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', omit: ['message', 'terms', 'badge'] });
+    expect(shadow(element, '[part=message]')!.checkVisibility()).to.equal(false);
+    expect(shadow(element, '[part=terms]')!.checkVisibility()).to.equal(false);
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it('accepts the flat presentation shape of the latest SDK revision', async () => {
+    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', shape: 'flat' });
+    expect(radios(element)).to.have.length(1);
+    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    expect(await ariaSnapshot('pay-with-klarna')).to.contain('radio "Pay with Klarna" [checked]');
+  });
+
+  it('klarna-presentation carries the instruction and option ids; cancelling it leaves the other methods alone', async () => {
+    const events: KlarnaPresentationEvent[] = [];
+    const onPresentation = (event: KlarnaPresentationEvent) => {
+      events.push(event);
+      event.preventDefault();
+    };
+    document.addEventListener('klarna-presentation', onPresentation);
+    try {
+      const { element } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
+      expect(events).to.have.length(1);
+      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentOptionIds: ['SAVED_PAYMENT_OPTION', 'KLARNA'] });
+      const form = element.form!;
+      expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
+      expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);
+    } finally {
+      document.removeEventListener('klarna-presentation', onPresentation);
+    }
+  });
+
+  it('keeps its height while loading, so nothing jumps when Klarna appears', async () => {
+    const { element, fake } = await mountWithFake(checkout(), { presentationDelayMs: 0 });
+    const shown = element.getBoundingClientRect().height;
+    fake.configure({ presentationDelayMs: 300 });
+    const fresh = document.createElement('pay-with-klarna');
+    for (const attribute of element.getAttributeNames()) fresh.setAttribute(attribute, element.getAttribute(attribute)!);
+    const presented = oneEvent(fresh, 'klarna-presentation');
+    element.after(fresh);
+    await fresh.updateComplete;
+    const loading = fresh.getBoundingClientRect().height;
+    expect(loading).to.be.greaterThan(0);
+    expect(loading).to.equal(shown);
+    await expect(fresh).shadowDom.to.be.accessible();
+    await presented;
+    await fresh.updateComplete;
+    expect(fresh.getBoundingClientRect().height).to.equal(shown);
+  });
+});
