@@ -180,6 +180,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     super.connectedCallback();
     this.setStatus(this.status === 'ready' ? 'loading' : this.status);
     this.listenToGroup();
+    if (this.hasUpdated) this.requestPresentation(); // reconnected: mount afresh
   }
 
   override disconnectedCallback(): void {
@@ -191,6 +192,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     this.mounts.unmountAll();
     this.restoreOthers();
     this.options = [];
+    this.lastConfigError = undefined;
     this.setStatus('loading');
   }
 

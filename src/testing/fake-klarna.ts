@@ -51,6 +51,8 @@ export interface FakeKlarnaOptions {
 
 export interface MountRecord {
   part: FakePartName;
+  /** Which KlarnaSDK() instance (0-based, in creation order) created the component. */
+  instance: number;
   paymentOptionId: string;
   container: HTMLElement;
   element: HTMLElement;
@@ -88,7 +90,7 @@ export class FakeKlarna {
   /** Every call of a button's initiate callback, with what it resolved or rejected with. */
   readonly initiateCalls: InitiateRecord[] = [];
   /** Payment event handlers registered on each instance, and when. */
-  readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number }> = [];
+  readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number; instance: number }> = [];
   readonly module: KlarnaSdkModule;
   private sessionToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
 
@@ -122,6 +124,7 @@ export class FakeKlarna {
 
   private async createInstance(config: SdkConfig) {
     this.sdkCalls.push({ ...config });
+    const instance = this.sdkCalls.length - 1;
     await delay(this.options.initDelayMs);
     if (this.options.initError !== undefined) throw this.options.initError;
     if (typeof config?.clientId !== 'string' || !config.clientId) {
@@ -130,9 +133,9 @@ export class FakeKlarna {
     const tokenSource = { token: () => this.sessionToken, on: () => {} };
     return {
       Payment: {
-        presentation: (request: PresentationRequest) => this.presentation(request, config),
+        presentation: (request: PresentationRequest) => this.presentation(request, config, instance),
         on: (event: string, handler: Handler) => {
-          this.handlers.push({ event, handler, registeredAt: performance.now() });
+          this.handlers.push({ event, handler, registeredAt: performance.now(), instance });
         },
         off: (event: string, handler: Handler) => {
           const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
@@ -144,7 +147,7 @@ export class FakeKlarna {
     };
   }
 
-  private async presentation(request: PresentationRequest, config: SdkConfig) {
+  private async presentation(request: PresentationRequest, config: SdkConfig, instance: number) {
     this.presentationCalls.push(structuredClone(request));
     const call = this.presentationCalls.length;
     const { presentationDelayMs } = this.options;
@@ -152,7 +155,7 @@ export class FakeKlarna {
     if (this.options.presentationHangs) await new Promise(() => {});
     if (this.options.presentationError !== undefined) throw this.options.presentationError;
     const locale = request.locale || config.locale || 'en-US';
-    const standard = this.option('KLARNA', false, request, locale);
+    const standard = this.option('KLARNA', false, request, locale, instance);
     const instruction = this.options.instruction ?? 'SHOW_KLARNA';
     if (this.options.shape === 'flat') {
       const { paymentOptionId: _id, ...flat } = standard;
@@ -161,16 +164,16 @@ export class FakeKlarna {
     return {
       instruction,
       paymentOption: standard,
-      ...(this.options.savedOption ? { savedPaymentOption: this.option('SAVED_PAYMENT_OPTION', true, request, locale) } : {}),
+      ...(this.options.savedOption ? { savedPaymentOption: this.option('SAVED_PAYMENT_OPTION', true, request, locale, instance) } : {}),
     };
   }
 
-  private option(paymentOptionId: string, saved: boolean, request: PresentationRequest, locale: string) {
+  private option(paymentOptionId: string, saved: boolean, request: PresentationRequest, locale: string, instance: number) {
     const texts = this.texts(saved, request, locale);
     const omit = new Set(this.options.omit ?? []);
     const part = (name: FakePartName) => ({
       text: texts[name],
-      component: (config?: unknown) => this.component(name, paymentOptionId, texts[name] ?? '', config),
+      component: (config?: unknown) => this.component(name, paymentOptionId, texts[name] ?? '', instance, config),
     });
     return {
       paymentOptionId,
@@ -181,7 +184,7 @@ export class FakeKlarna {
       ...(omit.has('terms') ? {} : { terms: part('terms') }),
       ...(saved && !omit.has('badge') ? { badge: part('badge') } : {}),
       paymentButton: {
-        component: (config: PaymentButtonConfig) => this.button(paymentOptionId, config, request.intents),
+        component: (config: PaymentButtonConfig) => this.button(paymentOptionId, config, request.intents, instance),
       },
     };
   }
@@ -206,16 +209,16 @@ export class FakeKlarna {
     };
   }
 
-  private component(part: FakePartName, paymentOptionId: string, text: string, config?: unknown): KlarnaUIElement {
+  private component(part: FakePartName, paymentOptionId: string, text: string, instance: number, config?: unknown): KlarnaUIElement {
     defineFakeElements();
     const element = document.createElement(PART_TAG);
     element.setAttribute('part-name', part);
     element.dataset.text = text;
     if (part === 'icon') element.dataset.shape = String((config as { shape?: string } | undefined)?.shape ?? 'default');
-    return this.mountable(part, paymentOptionId, element, config);
+    return this.mountable(part, paymentOptionId, instance, element, config);
   }
 
-  private button(paymentOptionId: string, config: PaymentButtonConfig, presentedIntents: Intent[]): KlarnaPaymentButton {
+  private button(paymentOptionId: string, config: PaymentButtonConfig, presentedIntents: Intent[], instance: number): KlarnaPaymentButton {
     defineFakeElements();
     this.buttonConfigs.push(config);
     const element = document.createElement(BUTTON_TAG) as FakeButtonElement;
@@ -225,7 +228,7 @@ export class FakeKlarna {
       if (typeof value !== 'function') element.dataset[key] = String(value);
     }
     element.onPress = () => this.press(paymentOptionId, config, element);
-    const ui = this.mountable('button', paymentOptionId, element, config) as KlarnaPaymentButton;
+    const ui = this.mountable('button', paymentOptionId, instance, element, config) as KlarnaPaymentButton;
     ui.toggleState = (state, value) => {
       element.toggleAttribute(state, value ?? !element.hasAttribute(state));
       element.render();
@@ -236,7 +239,7 @@ export class FakeKlarna {
     return ui;
   }
 
-  private mountable(part: FakePartName, paymentOptionId: string, element: HTMLElement, config?: unknown): KlarnaUIElement {
+  private mountable(part: FakePartName, paymentOptionId: string, instance: number, element: HTMLElement, config?: unknown): KlarnaUIElement {
     let record: MountRecord | undefined;
     const ui: KlarnaUIElement = {
       htmlElement: element,
@@ -244,7 +247,7 @@ export class FakeKlarna {
         const container = typeof target === 'string' ? document.querySelector<HTMLElement>(target) : target;
         if (!container) throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', `mount(): no container ${String(target)}`);
         container.append(element);
-        record = { part, paymentOptionId, container, element, mountedAt: performance.now(), config };
+        record = { part, paymentOptionId, instance, container, element, mountedAt: performance.now(), config };
         this.mounts.push(record);
         return ui;
       },

@@ -36,7 +36,7 @@ export function radios(element: PayWithKlarna): HTMLElement[] {
 
 /** The shadow part wrapping `slot` for the option `kind` is shown to the customer. */
 export function isShown(element: PayWithKlarna, kind: 'saved' | 'standard', part: string): boolean {
-  const slot = element.shadowRoot!.querySelector(`slot[name=${kind}-${part}]`);
+  const slot = element.shadowRoot!.querySelector<HTMLSlotElement>(`slot[name=${kind}-${part}]`);
   return Boolean(slot?.parentElement?.checkVisibility() && slot.assignedElements().some((node) => node.childElementCount > 0 || node.textContent));
 }
 

@@ -1,0 +1,137 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { mountWithFake, radios } from './helpers.js';
+import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
+import { installFakeKlarna } from '../../src/testing/index.js';
+
+const element = (attributes = html``) =>
+  html`<pay-with-klarna client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/x">${attributes}</pay-with-klarna>`;
+
+const subheaderText = (el: PayWithKlarna) =>
+  el.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text') ?? '';
+
+describe('changes, bursts and stale answers', () => {
+  it('an amount change asks for a new presentation and shows it, keeping the selection', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    expect(subheaderText(el)).to.equal('4 interest-free payments of $29.50');
+    radios(el)[0]!.click();
+    const next = oneEvent(el, 'klarna-presentation');
+    el.setAttribute('amount', '20000');
+    await next;
+    await el.updateComplete;
+    expect(fake.presentationCalls.map((call) => call.amount)).to.deep.equal([11800, 20000]);
+    expect(subheaderText(el)).to.equal('4 interest-free payments of $50.00');
+    expect(el.selected).to.equal(true);
+    expect(fake.mounted.filter((mount) => mount.part === 'button'), 'the old components were unmounted').to.have.length(1);
+  });
+
+  it('a burst of changes is coalesced and only the last amount is shown', async () => {
+    const { element: el, fake } = await mountWithFake(element(), { presentationDelayMs: 30 });
+    const done = new Promise<void>((resolve) => {
+      el.addEventListener('klarna-presentation', () => el.amount === 12000 && resolve());
+    });
+    for (let step = 1; step <= 20; step++) {
+      el.amount = 11800 + step * 10;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await done;
+    await el.updateComplete;
+    expect(fake.presentationCalls.length, 'far fewer requests than changes').to.be.at.most(6);
+    expect(fake.presentationCalls.at(-1)!.amount).to.equal(12000);
+    expect(subheaderText(el)).to.equal('4 interest-free payments of $30.00');
+  });
+
+  it('an older answer arriving after a newer one is never shown', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    // the first change answers slowly, the second quickly
+    fake.configure({ presentationDelayMs: (request) => (request.amount === 5000 ? 300 : 0) });
+    const shown: number[] = [];
+    el.addEventListener('klarna-presentation', () => shown.push(el.amount!));
+    el.amount = 5000;
+    await el.updateComplete;
+    el.amount = 7000;
+    await el.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(shown).to.deep.equal([7000]);
+    expect(subheaderText(el)).to.equal('4 interest-free payments of $17.50');
+  });
+
+  it('currency, locale, intents and subscription attributes are passed and each change asks again', async () => {
+    const { element: el, fake } = await mountWithFake(
+      html`<pay-with-klarna client-id="klarna_test_client_abc" amount="999" currency="eur" locale="de-DE" intents="subscribe" subscription-billing-interval="MONTH" subscription-billing-interval-frequency="1" initiate-url="/x"></pay-with-klarna>`,
+    );
+    expect(fake.presentationCalls[0]).to.deep.equal({
+      amount: 999,
+      currency: 'EUR',
+      locale: 'de-DE',
+      intents: ['SUBSCRIBE'],
+      subscriptionBillingInterval: 'MONTH',
+      subscriptionBillingIntervalFrequency: 1,
+    });
+    expect(fake.sdkCalls[0]).to.deep.equal({ clientId: 'klarna_test_client_abc', products: ['PAYMENT'], locale: 'de-DE' });
+    for (const [attribute, value] of [
+      ['currency', 'SEK'],
+      ['intents', 'PAY SUBSCRIBE'],
+      ['subscription-billing-interval', 'YEAR'],
+    ]) {
+      const next = oneEvent(el, 'klarna-presentation');
+      el.setAttribute(attribute!, value!);
+      await next;
+    }
+    expect(fake.presentationCalls.at(-1)).to.deep.include({ currency: 'SEK', intents: ['PAY', 'SUBSCRIBE'], subscriptionBillingInterval: 'YEAR' });
+  });
+
+  it('without a locale attribute, the page\'s lang is used', async () => {
+    const { fake } = await mountWithFake(
+      html`<div lang="sv-SE"><pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="SEK" initiate-url="/x"></pay-with-klarna></div>`,
+    );
+    expect(fake.presentationCalls[0]!.locale).to.equal('sv-SE');
+  });
+});
+
+describe('connecting, disconnecting and sharing the SDK', () => {
+  it('disconnecting unmounts every component; reconnecting many times leaves exactly one set', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    const parent = el.parentElement!;
+    for (let round = 0; round < 5; round++) {
+      el.remove();
+      expect(fake.mounted, `round ${round}: everything unmounted`).to.have.length(0);
+      expect(el.childElementCount, 'no containers left behind').to.equal(0);
+      const presented = oneEvent(el, 'klarna-presentation');
+      parent.append(el);
+      await presented;
+    }
+    await el.updateComplete;
+    expect(fake.mounted.filter((mount) => mount.part === 'button')).to.have.length(1);
+    expect(el.querySelectorAll('klarna-fake-payment-button')).to.have.length(1);
+    expect(fake.sdkCalls, 'one KlarnaSDK() for the whole page').to.have.length(1);
+    expect(fake.handlers.filter((handler) => handler.event === 'complete'), 'payment events registered once').to.have.length(1);
+  });
+
+  it('many elements share one KlarnaSDK() per configuration, with payment events registered before any button mounts', async () => {
+    const fake = installFakeKlarna({ initDelayMs: 20 });
+    let presented = 0;
+    const allPresented = new Promise<void>((resolve) => {
+      document.addEventListener('klarna-presentation', function count() {
+        if (++presented === 6) {
+          document.removeEventListener('klarna-presentation', count);
+          resolve();
+        }
+      });
+    });
+    await fixture(html`<div>
+      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`)}
+      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x"></pay-with-klarna>
+    </div>`);
+    await allPresented;
+    expect(fake.sdkCalls.map((call) => call.locale)).to.deep.equal(['en-US', 'fr-FR']);
+    const registered = fake.handlers.filter((handler) => ['complete', 'abort', 'error'].includes(handler.event));
+    expect(registered, 'complete, abort and error once per instance').to.have.length(6);
+    for (const instance of [0, 1]) {
+      const buttons = fake.mounts.filter((mount) => mount.part === 'button' && mount.instance === instance);
+      expect(buttons.length).to.be.greaterThan(0);
+      const firstButton = Math.min(...buttons.map((mount) => mount.mountedAt));
+      const handlers = registered.filter((handler) => handler.instance === instance);
+      expect(handlers.every((handler) => handler.registeredAt <= firstButton)).to.equal(true);
+    }
+  });
+});

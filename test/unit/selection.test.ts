@@ -1,0 +1,138 @@
+import { expect, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { ariaSnapshot, isShown, mountWithFake, radios } from './helpers.js';
+import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
+
+const checkout = (instruction = html``) => html`
+  <form>
+    ${instruction}
+    <label><input type="radio" name="payment" value="card" /> Card</label>
+    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+    <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
+  </form>
+`;
+
+function countChanges(element: PayWithKlarna) {
+  const seen = { count: 0 };
+  element.addEventListener('change', () => seen.count++);
+  return seen;
+}
+
+describe('selection and the payment-method group', () => {
+  it('a click selects Klarna, fires one change, unchecks the others and shows the button', async () => {
+    const { element } = await mountWithFake(checkout());
+    const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
+    card.click();
+    const changes = countChanges(element);
+    radios(element)[0]!.click();
+    await element.updateComplete;
+    expect(element.selected).to.equal(true);
+    expect(changes.count).to.equal(1);
+    expect(card.checked).to.equal(false);
+    expect(new FormData(element.form!).get('payment')).to.equal('klarna');
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+    radios(element)[0]!.click();
+    expect(changes.count, 'clicking the selected option again changes nothing').to.equal(1);
+  });
+
+  it('checking another method deselects Klarna and fires change; setting selected in code fires none', async () => {
+    const { element } = await mountWithFake(checkout());
+    radios(element)[0]!.click();
+    const changes = countChanges(element);
+    element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.click();
+    await element.updateComplete;
+    expect(element.selected).to.equal(false);
+    expect(changes.count).to.equal(1);
+    expect(new FormData(element.form!).get('payment')).to.equal('paypal');
+
+    element.selected = true;
+    await element.updateComplete;
+    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.checked).to.equal(false);
+    element.selected = false;
+    await element.updateComplete;
+    expect(changes.count).to.equal(1);
+  });
+
+  it('a value attribute sets what the form submits; a form reset deselects', async () => {
+    const { element } = await mountWithFake(checkout());
+    element.value = 'klarna-us';
+    radios(element)[0]!.click();
+    await element.updateComplete;
+    expect(new FormData(element.form!).get('payment')).to.equal('klarna-us');
+    element.form!.reset();
+    await element.updateComplete;
+    expect(element.selected).to.equal(false);
+    expect(new FormData(element.form!).get('payment')).to.equal(null);
+  });
+
+  it('arrow keys move through the whole group as between native radios; Space selects', async () => {
+    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const [card, paypal] = element.form!.querySelectorAll<HTMLInputElement>('input');
+    card!.focus();
+    await sendKeys({ press: 'ArrowDown' });
+    await element.updateComplete;
+    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
+    await sendKeys({ press: 'ArrowDown' });
+    await element.updateComplete;
+    expect(element.paymentOptionId).to.equal('KLARNA');
+    await sendKeys({ press: 'ArrowDown' });
+    await element.updateComplete;
+    expect(element.selected).to.equal(false);
+    expect(paypal!.checked).to.equal(true);
+    expect(document.activeElement).to.equal(paypal);
+    await sendKeys({ press: 'ArrowUp' });
+    await element.updateComplete;
+    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal('KLARNA');
+    await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ press: 'ArrowUp' });
+    await element.updateComplete;
+    expect(card!.checked).to.equal(true);
+    expect(element.selected).to.equal(false);
+
+    element.focus();
+    expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
+    await sendKeys({ press: 'Space' });
+    await element.updateComplete;
+    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+  });
+
+  it('Tab reaches Klarna once, on the selected option', async () => {
+    const { element } = await mountWithFake(checkout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
+    const tabbable = [...element.shadowRoot!.querySelectorAll('[role=radio]')].map((radio) => radio.getAttribute('tabindex'));
+    expect(tabbable).to.deep.equal(['0', '-1']);
+  });
+
+  it('disabled: not selectable, announced as disabled, its button inactive', async () => {
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA' });
+    element.disabled = true;
+    await element.updateComplete;
+    radios(element)[0]!.click();
+    expect(element.selected).to.equal(false);
+    expect(await ariaSnapshot('pay-with-klarna')).to.contain('[disabled]');
+    const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
+    expect(button.hasAttribute('disabled')).to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it('two Klarna elements in one group behave as radios of it', async () => {
+    const { root } = await mountWithFake<HTMLFormElement>(html`
+      <form>
+        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>
+        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x" value="klarna-2"></pay-with-klarna>
+      </form>
+    `);
+    const [first, second] = root.querySelectorAll('pay-with-klarna');
+    await Promise.all([first!.updateComplete, second!.updateComplete]);
+    if (radios(second!).length === 0) await oneEvent(second!, 'klarna-presentation');
+    radios(first!)[0]!.click();
+    const changes = countChanges(first!);
+    radios(second!)[0]!.click();
+    await first!.updateComplete;
+    expect([first!.selected, second!.selected]).to.deep.equal([false, true]);
+    expect(changes.count).to.equal(1);
+    expect(new FormData(root).getAll('payment')).to.deep.equal(['klarna-2']);
+  });
+});
