@@ -26,7 +26,7 @@ export class PresentationController implements ReactiveController {
   private generation = 0;
 
   constructor(
-    host: ReactiveControllerHost & HTMLElement,
+    private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly callbacks: PresentationCallbacks,
   ) {
     host.addController(this);
@@ -34,7 +34,10 @@ export class PresentationController implements ReactiveController {
 
   hostConnected(): void {
     // Start the download the moment an element appears; the presentation follows once configured.
-    loadKlarnaSdk().catch(() => {});
+    // One microtask later, so a configureKlarnaSdk() in the module that imported the bundle comes first.
+    queueMicrotask(() => {
+      if (this.host.isConnected) loadKlarnaSdk().catch(() => {});
+    });
   }
 
   hostDisconnected(): void {

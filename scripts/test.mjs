@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The whole test command: type-check, build, component tests in Chromium (web-test-runner),
+ * end-to-end tests in Chromium and Node (node:test). Ends with one line: `N passed, N failed`.
+ */
+import { spawn } from 'node:child_process';
+
+const steps = [
+  { name: 'typecheck', command: 'npx', args: ['tsc', '--noEmit'] },
+  { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
+  { name: 'component tests', command: 'npx', args: ['web-test-runner'], counts: /^wtr: (\d+) passed, (\d+) failed$/m },
+  { name: 'end-to-end tests', command: process.execPath, args: ['--test', '--test-timeout=60000', '--test-reporter=spec', 'test/e2e/'], counts: /^ℹ pass (\d+)\s*$[\s\S]*?^ℹ fail (\d+)\s*$/m },
+];
+
+function run({ command, args }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk) => {
+        output += chunk;
+        process.stdout.write(chunk);
+      });
+    }
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+for (const step of steps) {
+  console.log(`\n=== ${step.name}`);
+  const { code, output } = await run(step);
+  const match = step.counts?.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+  if (match) {
+    passed += Number(match[1]);
+    failed += Number(match[2]);
+  }
+  if (code !== 0 && !(match && Number(match[2]) > 0)) {
+    failed += 1; // a step that failed without counting a failed test still fails the run
+    console.log(`\n${step.name} failed (exit ${code})`);
+    if (!step.counts) break; // nothing after a failed build is worth running
+  }
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

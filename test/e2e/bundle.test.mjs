@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launch, openPage } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+describe('the script-tag bundle in a plain HTML page', () => {
+  let browser;
+  let server;
+  before(async () => {
+    [browser, server] = await Promise.all([launch(), startServer()]);
+  });
+  after(async () => {
+    await Promise.all([browser?.close(), server?.close()]);
+  });
+
+  it('a customer selects Klarna, presses its button and pays through the backend', async () => {
+    const { page, klarnaRequests, errors, context } = await openPage(browser, { fakeOptions: { journey: 'complete' } });
+    await page.goto(`${server.url}/test/e2e/pages/checkout.html`);
+    const klarna = page.getByRole('radio', { name: 'Pay with Klarna' });
+    await klarna.waitFor();
+    assert.equal(await klarna.getAttribute('aria-checked'), 'false');
+    await page.getByLabel('Card').check();
+    await klarna.click();
+    assert.equal(await klarna.getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByLabel('Card').isChecked(), false);
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await page.getByText(/^Paid: krn:payment:/).waitFor();
+    assert.equal(server.initiations.length, 1);
+    const [{ body, headers }] = server.initiations;
+    assert.match(body.klarnaNetworkSessionToken, /^krn:network:/);
+    assert.deepEqual(
+      { paymentOptionId: body.paymentOptionId, amount: body.amount, currency: body.currency, locale: body.locale, intents: body.intents },
+      { paymentOptionId: 'KLARNA', amount: 11800, currency: 'USD', locale: 'en-US', intents: ['PAY'] },
+    );
+    assert.match(headers['idempotency-key'], /^[0-9a-f-]{36}$/);
+    assert.deepEqual(klarnaRequests, ['https://js.klarna.com/web-sdk/v2/klarna.mjs']);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('three elements and the bundle loaded twice: one SDK download, one KlarnaSDK(), no errors', async () => {
+    const { page, klarnaRequests, errors, context } = await openPage(browser);
+    await page.goto(`${server.url}/test/e2e/pages/many.html`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).nth(2).waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'Pay with Klarna' }).count(), 3);
+    assert.equal(klarnaRequests.length, 1);
+    const sdkCalls = await page.evaluate(() => globalThis[Symbol.for('pay-with-klarna.fake')].sdkCalls.length);
+    assert.equal(sdkCalls, 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { firstKlarnaError, launch, openPage, serveFake } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+/** Loading Klarna's SDK from its real URL, with the network answering as each case needs. */
+describe('loading klarna.mjs over the network', () => {
+  let browser;
+  let server;
+  before(async () => {
+    [browser, server] = await Promise.all([launch(), startServer()]);
+  });
+  after(async () => {
+    await Promise.all([browser?.close(), server?.close()]);
+  });
+
+  async function visit(path, klarna, fakeOptions) {
+    const opened = await openPage(browser, { klarna, fakeOptions });
+    await opened.page.goto(`${server.url}${path}`, { waitUntil: 'commit' });
+    return { ...opened, get failure() { return firstKlarnaError(opened.page); } };
+  }
+
+  const heightOf = (page) => page.locator('pay-with-klarna').first().evaluate((element) => element.getBoundingClientRect().height);
+
+  it('C1: blocked by an ad-blocker: unavailable (network), the other methods usable', async () => {
+    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route) => route.abort('blockedbyclient'));
+    const error = await failure;
+    assert.deepEqual([error.phase, error.reason, error.retryable], ['load', 'network', true]);
+    assert.equal(await heightOf(page), 0);
+    await page.getByLabel('Card').check();
+    assert.equal(klarnaRequests.length, 3, 'one try and two retries');
+    await context.close();
+  });
+
+  it('C2: answers 500 twice, then loads: the retries with backoff bring Klarna', async () => {
+    const { page, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route, n) =>
+      n <= 2 ? route.fulfill({ status: 500, body: 'oops' }) : serveFake(route),
+    );
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(klarnaRequests.length, 3);
+    await context.close();
+  });
+
+  it('C2: answers 404 every time: unavailable after the retries; refresh() later loads it', async () => {
+    let healthy = false;
+    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route) =>
+      healthy ? serveFake(route) : route.fulfill({ status: 404, body: 'not found' }),
+    );
+    const error = await failure;
+    assert.equal(error.reason, 'network');
+    assert.equal(klarnaRequests.length, 3);
+    healthy = true;
+    await page.locator('pay-with-klarna').evaluate((element) => element.refresh());
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(klarnaRequests.length, 4);
+    await context.close();
+  });
+
+  it('C3: never answers: unavailable at the configured timeout', async () => {
+    const { failure, context, page } = await visit('/test/e2e/pages/short-timeout.html', () => new Promise(() => {}));
+    const error = await failure;
+    assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
+    assert.ok(error.at < 3000, `gave up at ${Math.round(error.at)} ms`);
+    assert.equal(await heightOf(page), 0);
+    await context.close();
+  });
+
+  it('C4: the module has no KlarnaSDK: invalid-sdk', async () => {
+    const { failure, context } = await visit('/test/e2e/pages/checkout.html', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const somethingElse = 1;' }),
+    );
+    assert.equal((await failure).reason, 'invalid-sdk');
+    await context.close();
+  });
+
+  it('C4: the module throws while evaluating: invalid-sdk, not retried', async () => {
+    const { failure, context, klarnaRequests } = await visit('/test/e2e/pages/checkout.html', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript', body: 'throw new Error("broken build");' }),
+    );
+    assert.equal((await failure).reason, 'invalid-sdk');
+    assert.equal(klarnaRequests.length, 1);
+    await context.close();
+  });
+
+  it('C6: the page\'s CSP blocks js.klarna.com: csp, at once, naming the directive', async () => {
+    const { failure, context, klarnaRequests } = await visit('/test/e2e/pages/checkout.html?csp=no-klarna', serveFake);
+    const error = await failure;
+    assert.deepEqual([error.phase, error.reason, error.retryable], ['load', 'csp', false]);
+    assert.match(error.directive, /^script-src/);
+    assert.match(error.message, /Add https:\/\/js\.klarna\.com to script-src/);
+    assert.ok(error.at < 2000, `reported at ${Math.round(error.at)} ms, not at a timeout`);
+    assert.equal(klarnaRequests.length, 0, 'the browser never asked for it');
+    await context.close();
+  });
+
+  it('C17: under a strict CSP without unsafe-inline, the element renders and is styled', async () => {
+    const { page, context, errors } = await visit('/test/e2e/pages/checkout.html?csp=strict', serveFake);
+    const radio = page.getByRole('radio', { name: 'Pay with Klarna' });
+    await radio.waitFor();
+    const style = await page.locator('pay-with-klarna').evaluate((element) => {
+      const option = element.shadowRoot.querySelector('[part=option]');
+      const computed = getComputedStyle(option);
+      return { radius: computed.borderTopLeftRadius, border: computed.borderTopStyle };
+    });
+    assert.deepEqual(style, { radius: '8px', border: 'solid' });
+    // (the fake's own <style> elements are refused under style-src 'self'; Klarna's real ones are its business)
+    assert.deepEqual(errors.filter((text) => /script-src/.test(text)), [], 'no inline script is needed');
+    await context.close();
+  });
+});

@@ -1,0 +1,54 @@
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+/** Policies a page can ask for with ?csp=<name>. */
+export const POLICIES = {
+  // what a merchant page has when it forgot Klarna
+  'no-klarna': "script-src 'self'",
+  // the strict policy: no inline scripts or styles anywhere
+  strict: "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'",
+};
+
+/**
+ * The page server and a merchant backend for end-to-end tests, on 127.0.0.1 and a free port.
+ * It serves the built bundle and the test pages, and records every POST to /api/klarna/initiate.
+ */
+export async function startServer() {
+  const initiations = [];
+  const server = http.createServer(async (request, response) => {
+    const url = new URL(request.url, 'http://127.0.0.1');
+    if (request.method === 'POST' && url.pathname === '/api/klarna/initiate') {
+      let raw = '';
+      for await (const chunk of request) raw += chunk;
+      initiations.push({ headers: request.headers, body: JSON.parse(raw) });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/e2e/start' }));
+      return;
+    }
+    const path = normalize(url.pathname).replace(/^\/+/, '');
+    if (!/^(dist|test\/e2e\/pages)\//.test(path)) {
+      response.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(join(root, path));
+      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      const policy = POLICIES[url.searchParams.get('csp')];
+      if (policy && extname(path) === '.html') headers['content-security-policy'] = policy;
+      response.writeHead(200, headers).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    initiations,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
