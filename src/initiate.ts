@@ -1,17 +1,11 @@
 import { PayWithKlarnaError, messageOf } from './errors.js';
 import { newUuid } from './internal/async.js';
-import type { BillingInterval, InitiateResult, Intent } from './sdk/types.js';
+import type { InitiateResult, PresentationRequest } from './sdk/types.js';
 
-/** The JSON body the element POSTs to `initiate-url` (plus whatever `initiateData` adds). */
-export interface InitiateRequestBody {
+/** The JSON body the element POSTs to `initiate-url`: the presented context, plus whatever `initiateData` adds. */
+export interface InitiateRequestBody extends PresentationRequest {
   klarnaNetworkSessionToken?: string;
   paymentOptionId: string;
-  amount?: number;
-  currency: string;
-  locale: string;
-  intents: Intent[];
-  subscriptionBillingInterval?: BillingInterval;
-  subscriptionBillingIntervalFrequency?: number;
   [key: string]: unknown;
 }
 

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launch, openPage } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { describe, it } from 'node:test';
+import { openPage } from './support/browser.mjs';
+import { useBrowserAndServer } from './support/suite.mjs';
 
 describe('the script-tag bundle in a plain HTML page', () => {
-  let browser;
-  let server;
-  before(async () => {
-    [browser, server] = await Promise.all([launch(), startServer()]);
-  });
-  after(async () => {
-    await Promise.all([browser?.close(), server?.close()]);
-  });
+  const shared = useBrowserAndServer();
 
   it('a customer selects Klarna, presses its button and pays through the backend', async () => {
-    const { page, klarnaRequests, errors, context } = await openPage(browser, { fakeOptions: { journey: 'complete' } });
-    await page.goto(`${server.url}/test/e2e/pages/checkout.html`);
+    const { page, klarnaRequests, errors, context } = await openPage(shared.browser, { fakeOptions: { journey: 'complete' } });
+    await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
     const klarna = page.getByRole('radio', { name: 'Pay with Klarna' });
     await klarna.waitFor();
     assert.equal(await klarna.getAttribute('aria-checked'), 'false');
@@ -25,8 +18,8 @@ describe('the script-tag bundle in a plain HTML page', () => {
     assert.equal(await page.getByLabel('Card').isChecked(), false);
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     await page.getByText(/^Paid: krn:payment:/).waitFor();
-    assert.equal(server.initiations.length, 1);
-    const [{ body, headers }] = server.initiations;
+    assert.equal(shared.server.initiations.length, 1);
+    const [{ body, headers }] = shared.server.initiations;
     assert.match(body.klarnaNetworkSessionToken, /^krn:network:/);
     assert.deepEqual(
       { paymentOptionId: body.paymentOptionId, amount: body.amount, currency: body.currency, locale: body.locale, intents: body.intents },
@@ -39,8 +32,8 @@ describe('the script-tag bundle in a plain HTML page', () => {
   });
 
   it('three elements and the bundle loaded twice: one SDK download, one KlarnaSDK(), no errors', async () => {
-    const { page, klarnaRequests, errors, context } = await openPage(browser);
-    await page.goto(`${server.url}/test/e2e/pages/many.html`);
+    const { page, klarnaRequests, errors, context } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/many.html`);
     await page.getByRole('radio', { name: 'Pay with Klarna' }).nth(2).waitFor();
     assert.equal(await page.getByRole('radio', { name: 'Pay with Klarna' }).count(), 3);
     assert.equal(klarnaRequests.length, 1);

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { firstKlarnaError, launch, openPage, serveFake } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { describe, it } from 'node:test';
+import { firstKlarnaError, openPage, serveFake } from './support/browser.mjs';
+import { useBrowserAndServer } from './support/suite.mjs';
 
 /** Loading Klarna's SDK from its real URL, with the network answering as each case needs. */
 describe('loading klarna.mjs over the network', () => {
-  let browser;
-  let server;
-  before(async () => {
-    [browser, server] = await Promise.all([launch(), startServer()]);
-  });
-  after(async () => {
-    await Promise.all([browser?.close(), server?.close()]);
-  });
+  const shared = useBrowserAndServer();
 
   async function visit(path, klarna, fakeOptions) {
-    const opened = await openPage(browser, { klarna, fakeOptions });
-    await opened.page.goto(`${server.url}${path}`, { waitUntil: 'commit' });
+    const opened = await openPage(shared.browser, { klarna, fakeOptions });
+    await opened.page.goto(`${shared.server.url}${path}`, { waitUntil: 'commit' });
     return { ...opened, get failure() { return firstKlarnaError(opened.page); } };
   }
 

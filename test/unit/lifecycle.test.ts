@@ -107,6 +107,22 @@ describe('connecting, disconnecting and sharing the SDK', () => {
     expect(fake.handlers.filter((handler) => handler.event === 'complete'), 'payment events registered once').to.have.length(1);
   });
 
+  it('a detached element no longer listens to its old form', async () => {
+    const { root, element: el } = await mountWithFake<HTMLFormElement>(html`
+      <form>
+        <input type="radio" name="payment" value="card" />
+        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+      </form>
+    `);
+    radios(el)[0]!.click();
+    let changes = 0;
+    el.addEventListener('change', () => changes++);
+    el.remove();
+    root.querySelector<HTMLInputElement>('[value=card]')!.click();
+    expect(changes).to.equal(0);
+    expect(el.selected, 'a detached element is not told about its old group').to.equal(true);
+  });
+
   it('many elements share one KlarnaSDK() per configuration, with payment events registered before any button mounts', async () => {
     const fake = installFakeKlarna({ initDelayMs: 20 });
     let presented = 0;
