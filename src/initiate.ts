@@ -56,6 +56,7 @@ export async function postInitiate(url: string, body: InitiateRequestBody, optio
   const signal = AbortSignal.any([options.signal, timeout]);
   const fail = (error: unknown): never => {
     if (error instanceof PayWithKlarnaError) throw error;
+    if (options.signal.aborted) throw options.signal.reason ?? new DOMException('The payment was abandoned.', 'AbortError');
     if (timeout.aborted) {
       throw new PayWithKlarnaError('initiate', 'timeout', `The backend at ${url} did not answer within ${options.timeoutMs} ms.`, {
         retryable: true,

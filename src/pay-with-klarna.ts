@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
+import { withTimeout } from './internal/async.js';
 import {
   KlarnaAbortEvent,
   KlarnaCompleteEvent,
@@ -148,6 +149,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   private session?: KlarnaSession;
   private inputs?: PresentationInputs;
   private initiating?: Promise<InitiateResult>;
+  private deferredPresentation?: () => void;
   private initiateAbort?: AbortController;
   private hiddenOthers: HTMLElement[] = [];
   private customerChose = false;
@@ -282,6 +284,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
       }
     } catch (error) {
       const failure = error as PayWithKlarnaError;
+      this.presentations.cancel(); // an answer for the previous, valid attributes must not appear now
       if (failure.message !== this.lastConfigError) {
         this.lastConfigError = failure.message;
         console.error(failure.message);
@@ -295,6 +298,11 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   }
 
   private applyPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): void {
+    if (this.initiating) {
+      // Never unmount the button whose payment is under way: apply once it has settled.
+      this.deferredPresentation = () => this.applyPresentation(presentation, session, inputs);
+      return;
+    }
     let read;
     try {
       read = readPresentation(presentation);
@@ -323,28 +331,27 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     this.options = read.options;
 
     const { instruction } = read;
-    if (instruction === 'HIDE_KLARNA') {
-      this.options = [];
-      this.setSelection(undefined);
-    } else {
-      const kept = this.selectedKind && read.options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
-      const wantsSelection =
-        instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.customerChose) || this.selected;
-      this.setSelection(wantsSelection ? (kept ?? read.options[0]!.kind) : undefined);
-    }
+    const kept = this.selectedKind && read.options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
+    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.customerChose);
+    if (instruction === 'HIDE_KLARNA') this.options = [];
     this.setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
 
     const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
     this.dispatchEvent(event);
+    // Cancelled: Klarna is shown, but the group is left as the merchant has it.
+    const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
+    this.setSelection(select ? (kept ?? read.options[0]!.kind) : undefined);
     if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.restoreOthers();
     if (event.defaultPrevented) return;
-    if (this.selectedKind && (instruction === 'PRESELECT_KLARNA' || instruction === 'SHOW_ONLY_KLARNA')) uncheckOthers(this, false);
+    if (this.selectedKind && instructed) uncheckOthers(this, false);
     if (instruction === 'SHOW_ONLY_KLARNA' && this.hiddenOthers.length === 0) this.hiddenOthers = hideOthers(this);
   }
 
   private becomeUnavailable(error: PayWithKlarnaError): void {
     this.mounts.unmountAll();
     this.options = [];
+    this.appliedInstruction = undefined;
+    this.appliedPresentation = undefined;
     this.setSelection(undefined);
     this.restoreOthers();
     this.setStatus('unavailable');
@@ -484,10 +491,17 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     return config;
   }
 
-  /** One initiate at a time: a second press while one runs shares its backend call. */
+  /** One initiate at a time: a second press while one runs is refused, so one journey starts. */
   private startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
-    this.initiating ??= this.runInitiate(option, params).finally(() => (this.initiating = undefined));
-    return this.initiating;
+    if (this.initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
+    const running = this.runInitiate(option, params).finally(() => {
+      this.initiating = undefined;
+      const deferred = this.deferredPresentation;
+      this.deferredPresentation = undefined;
+      deferred?.();
+    });
+    this.initiating = running;
+    return running;
   }
 
   private async runInitiate(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
@@ -507,7 +521,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
       const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
       const idempotencyKey = this.attempts.keyFor(body);
       const answer = this.initiate
-        ? await this.initiate({ ...body, idempotencyKey, signal: this.initiateAbort.signal })
+        ? await this.callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: AbortSignal.any([this.initiateAbort.signal, AbortSignal.timeout(this.initiateTimeout)]) })
         : await postInitiate(this.initiateUrl!, body, {
             idempotencyKey,
             requestInit: this.requestInit,
@@ -518,7 +532,8 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
       this.attempts.settle(false);
       return result;
     } catch (error) {
-      if (error instanceof DOMException && error.name === 'AbortError' && !(error instanceof PayWithKlarnaError)) throw error;
+      // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
+      if (this.initiateAbort.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
       const failure =
         error instanceof PayWithKlarnaError
           ? error
@@ -529,6 +544,12 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     } finally {
       this.mounts.setButtonsState('loading', false, option.kind);
     }
+  }
+
+  private callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
+    return withTimeout(Promise.resolve().then(() => initiate(context)), this.initiateTimeout, () =>
+      new PayWithKlarnaError('initiate', 'timeout', `The initiate function did not answer within ${this.initiateTimeout} ms.`, { retryable: true }),
+    );
   }
 
   paymentCompleted(paymentRequest: PaymentRequest): boolean {

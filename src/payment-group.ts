@@ -56,11 +56,11 @@ export function containerOf(member: Element): HTMLElement {
   return (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
 }
 
-/** Hides the group's other payment methods; returns what it hid so it can be shown again. */
+/** Hides the group's other payment methods (not other Klarna elements); returns what it hid so it can be shown again. */
 export function hideOthers(host: KlarnaGroupMember): HTMLElement[] {
   const hidden: HTMLElement[] = [];
   for (const member of groupMembers(host)) {
-    if (member === host) continue;
+    if (member === host || isKlarnaMember(member)) continue;
     const container = containerOf(member);
     if (container.contains(host) || container.hidden) continue;
     container.hidden = true;

@@ -41,6 +41,11 @@ export class PresentationController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.cancel();
+  }
+
+  /** Forgets what was asked: an answer still on its way will not be shown. */
+  cancel(): void {
     this.generation++;
     this.wanted = undefined;
   }

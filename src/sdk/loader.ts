@@ -192,7 +192,8 @@ function watchContentSecurityPolicy(): CspWatch {
   if (typeof document === 'undefined') return watch;
   watch.blocked = new Promise<never>((_, reject) => {
     const onViolation = (event: SecurityPolicyViolationEvent) => {
-      if (!event.blockedURI.startsWith(KLARNA_ORIGIN)) return;
+      // A report-only policy blocks nothing: only an enforced one makes Klarna unavailable.
+      if (event.disposition !== 'enforce' || !event.blockedURI.startsWith(KLARNA_ORIGIN)) return;
       watch.violation = new PayWithKlarnaError(
         'load',
         'csp',

@@ -15,6 +15,8 @@ export interface PaymentEventTarget {
 export class KlarnaSession {
   private readonly targets = new Set<PaymentEventTarget>();
   private owner?: PaymentEventTarget;
+  /** The element that started the flow has left the page: its events have no one to go to. */
+  private ownerLeft = false;
 
   constructor(readonly klarna: Klarna) {
     const payment = klarna.Payment;
@@ -35,17 +37,22 @@ export class KlarnaSession {
 
   detach(target: PaymentEventTarget): void {
     this.targets.delete(target);
-    if (this.owner === target) this.owner = undefined;
+    if (this.owner === target) {
+      this.owner = undefined;
+      this.ownerLeft = true;
+    }
   }
 
   /** Called when a button's initiate runs: that element receives the flow's events. */
   startFlow(target: PaymentEventTarget): void {
     this.owner = target;
+    this.ownerLeft = false;
   }
 
   /** Who hears an event: the element that started the flow, or, after a redirect back, every element. */
   private recipients(): PaymentEventTarget[] {
-    return this.owner ? [this.owner] : [...this.targets];
+    if (this.owner) return [this.owner];
+    return this.ownerLeft ? [] : [...this.targets];
   }
 
   /** The network session token, for SDK revisions whose initiate callback passes none. */

@@ -47,6 +47,10 @@ export interface FakeKlarnaOptions {
   journey?: FakeJourney;
   /** Called instead of navigating when the SDK would go to a returnUrl. */
   onNavigate?: (url: string) => void;
+  /** The klarnaNetworkSessionToken handed to initiate and by Network.Session.token(); e.g. to steer a simulator. */
+  sessionToken?: () => string;
+  /** Runs the purchase journey for a paymentRequestUrl/Id answer (e.g. opens a simulator's page); overrides `journey`. */
+  openJourney?: (answer: { paymentRequestUrl?: string; paymentRequestId?: string }) => Promise<FakeJourney>;
 }
 
 export interface MountRecord {
@@ -92,11 +96,15 @@ export class FakeKlarna {
   /** Payment event handlers registered on each instance, and when. */
   readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number; instance: number }> = [];
   readonly module: KlarnaSdkModule;
-  private sessionToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
+  private readonly defaultToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
 
   constructor(options: FakeKlarnaOptions = {}) {
     this.options = { ...options };
     this.module = { KlarnaSDK: (config) => this.createInstance(config) };
+  }
+
+  private sessionToken(): string {
+    return this.options.sessionToken?.() ?? this.defaultToken;
   }
 
   /** Changes behaviour from the next call on (e.g. the instruction of the next presentation). */
@@ -130,7 +138,7 @@ export class FakeKlarna {
     if (typeof config?.clientId !== 'string' || !config.clientId) {
       throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'clientId is required');
     }
-    const tokenSource = { token: () => this.sessionToken, on: () => {} };
+    const tokenSource = { token: () => this.sessionToken(), on: () => {} };
     return {
       Payment: {
         presentation: (request: PresentationRequest) => this.presentation(request, config, instance),
@@ -262,7 +270,7 @@ export class FakeKlarna {
 
   private async press(paymentOptionId: string, config: PaymentButtonConfig, element: HTMLElement) {
     if (element.hasAttribute('disabled')) return;
-    const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken, paymentOptionId };
+    const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
     let settle!: () => void;
     const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)) };
     this.initiateCalls.push(record);
@@ -288,7 +296,8 @@ export class FakeKlarna {
       return;
     }
     const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
-    switch (this.options.journey ?? 'complete') {
+    const outcome = this.options.openJourney ? await this.options.openJourney(accepted as { paymentRequestUrl?: string }) : (this.options.journey ?? 'complete');
+    switch (outcome) {
       case 'complete':
         await this.emit('complete', { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS' });
         break;

@@ -86,6 +86,13 @@ describe('loading klarna.mjs over the network', () => {
     await context.close();
   });
 
+  it('C6: a report-only CSP that would block Klarna blocks nothing: Klarna shows', async () => {
+    const { page, context } = await visit('/test/e2e/pages/checkout.html?csp=report-only', serveFake);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__klarnaErrors), []);
+    await context.close();
+  });
+
   it('C17: under a strict CSP without unsafe-inline, the element renders and is styled', async () => {
     const { page, context, errors } = await visit('/test/e2e/pages/checkout.html?csp=strict', serveFake);
     const radio = page.getByRole('radio', { name: 'Pay with Klarna' });

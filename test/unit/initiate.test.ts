@@ -77,18 +77,68 @@ describe('the button and the merchant backend', () => {
     }
   });
 
-  it('a double click makes exactly one backend request', async () => {
-    const { element, fake, run } = await checkoutWith('slow');
+  it('a double click makes exactly one backend request and starts one journey', async () => {
+    const { element, fake, run } = await checkoutWith('slow', { journey: 'complete' });
     element.initiateTimeout = 5000;
+    const errors = errorsOf(element);
+    let completed = 0;
+    element.addEventListener('klarna-complete', () => completed++);
+    const done = oneEvent(element, 'klarna-complete');
     fakeButton(element).click();
     fakeButton(element).click();
+    await done;
     await Promise.all(fake.initiateCalls.map((call) => call.settled));
     expect(fake.initiateCalls).to.have.length(2);
     expect(await backendLog(run)).to.have.length(1);
-    expect(fake.initiateCalls.map((call) => call.answer)).to.deep.equal([
-      { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' },
-      { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' },
-    ]);
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' });
+    expect(fake.initiateCalls[1]!.error, 'the second press is refused').to.be.instanceOf(DOMException);
+    expect(completed).to.equal(1);
+    expect(errors, 'a refused second press is no failure').to.have.length(0);
+  });
+
+  it('a custom initiate that never answers times out like the backend would', async () => {
+    const { element, fake } = await checkoutWith('ok');
+    element.initiateTimeout = 200;
+    let signal: AbortSignal | undefined;
+    element.initiate = (context) => {
+      signal = context.signal;
+      return new Promise(() => {});
+    };
+    const errors = errorsOf(element);
+    await press(element, fake.initiateCalls);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'timeout', retryable: true });
+    expect(signal!.aborted, 'its signal is aborted too').to.equal(true);
+    const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
+    expect(button.hasAttribute('loading')).to.equal(false);
+  });
+
+  it('leaving the page during the backend call aborts it without reporting a failure', async () => {
+    const { element, fake } = await checkoutWith('slow');
+    element.initiateTimeout = 5000;
+    const errors = errorsOf(element);
+    fakeButton(element).click();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    element.remove();
+    await fake.initiateCalls[0]!.settled;
+    expect(fake.initiateCalls[0]!.error).to.be.instanceOf(DOMException);
+    expect(errors).to.have.length(0);
+  });
+
+  it('a new presentation during a payment waits until the payment settles, so its button is never pulled away', async () => {
+    const { element, fake, run } = await checkoutWith('slow');
+    element.initiateTimeout = 5000;
+    fakeButton(element).click();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    element.amount = 300;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const pressed = fake.mounts.find((mount) => mount.part === 'button')!;
+    expect(pressed.unmountedAt, 'still mounted while its initiate runs').to.equal(undefined);
+    const applied = oneEvent(element, 'klarna-presentation');
+    await fake.initiateCalls[0]!.settled;
+    await applied;
+    expect(pressed.unmountedAt).to.be.a('number');
+    expect((await backendLog(run))[0]!.body.amount).to.equal(11800);
+    expect(fake.presentationCalls.at(-1)!.amount).to.equal(300);
   });
 
   it('a 5xx is a retryable initiate error; the button is usable again and a retry reuses the idempotency key', async () => {
@@ -229,5 +279,26 @@ describe('Klarna\'s payment events', () => {
     const failed = oneEvent(element, 'klarna-error');
     await fake.emit('error', Object.assign(new Error('bad'), { errorCode: 'INVALID_CALLBACK_RESPONSE' }));
     expect((await failed).detail).to.deep.include({ phase: 'payment', reason: 'INVALID_CALLBACK_RESPONSE', retryable: false });
+  });
+});
+
+describe('Klarna\'s payment events after the element left', () => {
+  it('events of a flow whose element left the page go to no other element', async () => {
+    const run = backendRun();
+    const { root, fake } = await mountWithFake<HTMLElement>(
+      html`<div>
+        <pay-with-klarna id="a" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
+        <pay-with-klarna id="b" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
+      </div>`,
+      { journey: 'none' },
+    );
+    const [a, b] = root.querySelectorAll('pay-with-klarna');
+    if (!b!.querySelector('klarna-fake-payment-button')) await oneEvent(b!, 'klarna-presentation');
+    await press(a!, fake.initiateCalls);
+    a!.remove();
+    let heard = 0;
+    b!.addEventListener('klarna-complete', () => heard++);
+    await fake.emit('complete', fake.paymentRequest('COMPLETED'));
+    expect(heard).to.equal(0);
   });
 });

@@ -55,6 +55,22 @@ describe('changes, bursts and stale answers', () => {
     expect(subheaderText(el)).to.equal('4 interest-free payments of $17.50');
   });
 
+  it('an attribute turned invalid while a presentation is on its way: the error stands, the old answer never shows', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    fake.configure({ presentationDelayMs: 200 });
+    el.amount = 5000;
+    await el.updateComplete;
+    const presented: unknown[] = [];
+    el.addEventListener('klarna-presentation', (event) => presented.push(event));
+    const failed = oneEvent(el, 'klarna-error');
+    el.setAttribute('amount', '50.00');
+    expect((await failed).detail.reason).to.equal('invalid-config');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(presented).to.have.length(0);
+    expect(el.getBoundingClientRect().height).to.equal(0);
+    expect(el.instruction).to.equal(undefined);
+  });
+
   it('currency, locale, intents and subscription attributes are passed and each change asks again', async () => {
     const { element: el, fake } = await mountWithFake(
       html`<pay-with-klarna client-id="klarna_test_client_abc" amount="999" currency="eur" locale="de-DE" intents="subscribe" subscription-billing-interval="MONTH" subscription-billing-interval-frequency="1" initiate-url="/x"></pay-with-klarna>`,

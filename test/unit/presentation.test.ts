@@ -82,6 +82,22 @@ describe('rendering the presentation', () => {
     expect(element.selected, 'the selection is kept').to.equal(true);
   });
 
+  it('SHOW_ONLY_KLARNA on two Klarna elements of one group hides neither of them', async () => {
+    const { root } = await mountWithFake<HTMLFormElement>(
+      html`<form>
+        <label data-payment-method="card"><input type="radio" name="payment" value="card" /> Card</label>
+        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+      </form>`,
+      { instruction: 'SHOW_ONLY_KLARNA' },
+    );
+    const [first, second] = root.querySelectorAll('pay-with-klarna');
+    if (second!.instruction === undefined) await oneEvent(second!, 'klarna-presentation');
+    expect(first!.checkVisibility() && second!.checkVisibility()).to.equal(true);
+    expect(root.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(true);
+    expect([first!.selected, second!.selected].filter(Boolean), 'one of them is chosen').to.have.length(1);
+  });
+
   it('HIDE_KLARNA: takes no space, selects nothing, mounts nothing', async () => {
     const { element, fake } = await mountWithFake(checkout(), { instruction: 'HIDE_KLARNA' });
     expect(element.getBoundingClientRect().height).to.equal(0);
@@ -140,6 +156,8 @@ describe('rendering the presentation', () => {
       const form = element.form!;
       expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
       expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);
+      expect(element.selected, 'Klarna is shown but not chosen').to.equal(false);
+      expect(new FormData(form).getAll('payment')).to.deep.equal(['card']);
     } finally {
       document.removeEventListener('klarna-presentation', onPresentation);
     }

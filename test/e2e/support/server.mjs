@@ -9,9 +9,11 @@ const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 /** Policies a page can ask for with ?csp=<name>. */
 export const POLICIES = {
   // what a merchant page has when it forgot Klarna
-  'no-klarna': "script-src 'self'",
+  'no-klarna': ['content-security-policy', "script-src 'self'"],
+  // the same, only reported: it blocks nothing
+  'report-only': ['content-security-policy-report-only', "script-src 'self'"],
   // the strict policy: no inline scripts or styles anywhere
-  strict: "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'",
+  strict: ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'"],
 };
 
 /**
@@ -39,7 +41,7 @@ export async function startServer() {
       const body = await readFile(join(root, path));
       const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
       const policy = POLICIES[url.searchParams.get('csp')];
-      if (policy && extname(path) === '.html') headers['content-security-policy'] = policy;
+      if (policy && extname(path) === '.html') headers[policy[0]] = policy[1];
       response.writeHead(200, headers).end(body);
     } catch {
       response.writeHead(404).end();
