@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the demo, offline. Vite serves the element from source and a small stand-in for
+ * `npm run playground`: the element alone, offline. Vite serves the element from source and a small stand-in for
  * the merchant backend answers the element's initiate call; Klarna's SDK is the testing kit's fake.
  */
 import { createServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const port = Number(process.env.PORT) || 5173;
+const port = Number(process.env.PORT) || 5174;
 
 const outcomes = {
   'step-up': [200, { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/demo/start' }],
-  approved: [200, { returnUrl: '/demo/?paid=approved' }],
+  approved: [200, { returnUrl: '/demo/playground.html?paid=approved' }],
   declined: [402, { message: 'Klarna declined this purchase. Please choose another payment method.' }],
   unavailable: [503, { error: 'The payment service is unavailable. Please try again.' }],
 };
@@ -46,4 +46,4 @@ const server = await createServer({
   logLevel: 'warn',
 });
 await server.listen();
-console.log(`pay-with-klarna demo (offline, fake Klarna SDK): http://127.0.0.1:${port}/demo/`);
+console.log(`pay-with-klarna demo (offline, fake Klarna SDK): http://127.0.0.1:${port}/demo/playground.html`);

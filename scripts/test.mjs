@@ -4,12 +4,20 @@
  * end-to-end tests in Chromium and Node (node:test). Ends with one line: `N passed, N failed`.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const testFiles = (...folders) => folders.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.test.mjs')).map((name) => `${folder}/${name}`));
 
 const steps = [
   { name: 'typecheck', command: 'npx', args: ['tsc', '--noEmit'] },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
   { name: 'component tests', command: 'npx', args: ['web-test-runner'], counts: /^wtr: (\d+) passed, (\d+) failed$/m },
-  { name: 'end-to-end tests', command: process.execPath, args: ['--test', '--test-timeout=60000', '--test-reporter=spec', 'test/e2e/'], counts: /^ℹ pass (\d+)\s*$[\s\S]*?^ℹ fail (\d+)\s*$/m },
+  {
+    name: 'end-to-end and backend tests',
+    command: process.execPath,
+    args: ['--import', 'tsx', '--test', '--test-timeout=120000', '--test-reporter=spec', ...testFiles('test/e2e', 'test/server')],
+    counts: /^ℹ pass (\d+)\s*$[\s\S]*?^ℹ fail (\d+)\s*$/m,
+  },
 ];
 
 function run({ command, args }) {

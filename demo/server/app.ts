@@ -1,0 +1,272 @@
+/**
+ * The reference backend's HTTP surface, as framework-agnostic Hono handlers: the shop's API, the
+ * endpoint <pay-with-klarna> calls, Klarna's webhooks, and the storefront's pages and assets.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono, type Context } from 'hono';
+import { CURRENCY, PRODUCTS, product } from './catalog.js';
+import { Payments, redact } from './payments.js';
+import { verifyWebhookSignature } from './signing.js';
+import type { Order, OrderLine, Store } from './store.js';
+
+export interface BackendConfig {
+  mode: 'simulator' | 'klarna';
+  clientId: string;
+  live: boolean;
+  signingKeys: ReadonlyMap<string, string>;
+  publicUrl: () => string;
+  /** The simulator's address in offline mode, for the storefront's outcome picker. */
+  simulatorUrl?: () => string;
+  log?: (line: string) => void;
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const MAX_BODY = 16 * 1024;
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+
+class BadRequest extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 422,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+function priceLines(input: unknown): OrderLine[] {
+  if (!Array.isArray(input) || input.length === 0) throw new BadRequest(400, 'lines must be a non-empty array of { sku, quantity }', 'lines');
+  if (input.length > 20) throw new BadRequest(400, 'lines may hold at most 20 products', 'lines');
+  return input.map((line, index) => {
+    const found = typeof line?.sku === 'string' ? product(line.sku) : undefined;
+    if (!found) throw new BadRequest(400, `lines[${index}].sku is not a product of this shop`, `lines[${index}].sku`);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 99) {
+      throw new BadRequest(400, `lines[${index}].quantity must be a whole number from 1 to 99`, `lines[${index}].quantity`);
+    }
+    return { sku: found.sku, name: found.name, quantity: line.quantity, unitPrice: found.price, total: found.price * line.quantity };
+  });
+}
+
+function orderView(order: Order) {
+  return {
+    id: order.id,
+    kind: order.kind,
+    status: order.status,
+    reason: order.reason,
+    amount: order.amount,
+    currency: order.currency,
+    lines: order.lines,
+    paymentTransactionId: order.paymentTransactionId,
+    paymentRequestId: order.paymentRequestId,
+    subscriptionActive: order.kind === 'subscription' && order.status === 'paid' && Boolean(order.customerToken),
+  };
+}
+
+export function createApp(store: Store, payments: Payments, config: BackendConfig) {
+  const app = new Hono();
+  const log = config.log ?? ((line: string) => console.log(line));
+
+  async function readJson(c: Context): Promise<Record<string, any>> {
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > MAX_BODY) throw new BadRequest(413, `the body is larger than ${MAX_BODY} bytes`);
+    const raw = await c.req.text();
+    if (raw.length > MAX_BODY) throw new BadRequest(413, `the body is larger than ${MAX_BODY} bytes`);
+    try {
+      const parsed = JSON.parse(raw);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      return parsed;
+    } catch {
+      throw new BadRequest(400, 'the body must be a JSON object');
+    }
+  }
+
+  app.onError((error, c) => {
+    if (error instanceof BadRequest) return c.json({ error: error.message, ...(error.field ? { field: error.field } : {}) }, error.status);
+    log(`error: ${(error as Error).message}`);
+    return c.json({ error: 'Something went wrong on our side.' }, 500);
+  });
+
+  // The shop's own API only answers its own pages: a cross-site POST is refused (S16).
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'POST' || c.req.path === '/api/klarna/webhooks') return next();
+    const origin = c.req.header('origin');
+    const site = c.req.header('sec-fetch-site');
+    const own = new URL(c.req.url).origin;
+    if ((origin && origin !== own && origin !== new URL(config.publicUrl()).origin) || (site && site !== 'same-origin' && site !== 'none')) {
+      log(`refused a cross-site POST to ${c.req.path} from ${origin ?? site}`);
+      return c.json({ error: 'Cross-site requests are not accepted.' }, 403);
+    }
+    if (!c.req.header('content-type')?.startsWith('application/json')) return c.json({ error: 'Send JSON (Content-Type: application/json).' }, 415);
+    return next();
+  });
+
+  app.get('/api/config', (c) => c.json({ mode: config.mode, clientId: config.clientId, currency: CURRENCY, simulatorUrl: config.simulatorUrl?.() }));
+  app.get('/api/products', (c) => c.json(PRODUCTS));
+
+  app.post('/api/orders', async (c) => {
+    const body = await readJson(c);
+    const lines = priceLines(body.lines);
+    const amount = lines.reduce((sum, line) => sum + line.total, 0);
+    const id = `order-${randomUUID().slice(0, 8)}`;
+    const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+    const order = await store.createOrder({ id, kind, amount, currency: CURRENCY, lines, purchaseReference: id, transactionReference: `${id}-tx` });
+    await store.note(id, 'backend', `Order created: ${lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')}, total ${amount} ${CURRENCY}`);
+    return c.json(orderView(order), 201);
+  });
+
+  // The cart changes on the checkout page: reprice while nothing is under way.
+  app.post('/api/orders/:id/lines', async (c) => {
+    const body = await readJson(c);
+    const lines = priceLines(body.lines);
+    const amount = lines.reduce((sum, line) => sum + line.total, 0);
+    const order = await store.transition(c.req.param('id'), ['open', 'declined', 'canceled', 'failed'], { lines, amount, status: 'open' });
+    if (!order) throw new BadRequest(409, 'This order can no longer be changed.');
+    return c.json(orderView(order));
+  });
+
+  app.get('/api/orders/:id', async (c) => {
+    let order = await store.order(c.req.param('id'));
+    if (!order) return c.json({ error: 'No such order.' }, 404);
+    if (order.status === 'pending') order = (await payments.reconcile(order)) ?? order;
+    return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id) });
+  });
+
+  // The endpoint <pay-with-klarna initiate-url> calls from Klarna's button.
+  app.post('/api/klarna/initiate', async (c) => {
+    const key = c.req.header('idempotency-key');
+    if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required (8 to 128 letters, digits, - or _)', 'Idempotency-Key');
+    const body = await readJson(c);
+    if (typeof body.orderId !== 'string') throw new BadRequest(400, 'orderId must be a string', 'orderId');
+    if (body.klarnaNetworkSessionToken !== undefined && typeof body.klarnaNetworkSessionToken !== 'string') throw new BadRequest(400, 'klarnaNetworkSessionToken must be a string', 'klarnaNetworkSessionToken');
+    if (body.paymentOptionId !== undefined && typeof body.paymentOptionId !== 'string') throw new BadRequest(400, 'paymentOptionId must be a string', 'paymentOptionId');
+    if (!Number.isSafeInteger(body.amount)) throw new BadRequest(400, 'amount must be a whole number of minor units', 'amount');
+    if (typeof body.currency !== 'string') throw new BadRequest(400, 'currency must be a string', 'currency');
+
+    const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const claim = await store.claimKey(`initiate:${key}`, fingerprint);
+    if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
+    if (claim.kind === 'busy') return c.json({ error: 'A request with this Idempotency-Key is still running.' }, 409);
+    if (claim.kind === 'conflict') return c.json({ error: 'This Idempotency-Key was already used for a different request.' }, 422);
+
+    const reply = async (status: number, response: Record<string, unknown>, keep = true) => {
+      if (keep) await store.storeReply(`initiate:${key}`, status, response);
+      else await store.releaseKey(`initiate:${key}`);
+      return c.json(response, status as 200);
+    };
+    const order = await store.order(body.orderId);
+    if (!order) return reply(404, { error: 'No such order.' });
+    if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
+    if (body.currency !== order.currency || body.amount !== order.amount) {
+      return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
+    }
+    const claimed = await store.transition(order.id, ['open', 'pending', 'declined', 'canceled', 'failed'], { status: 'authorizing', paymentOptionId: body.paymentOptionId ?? null });
+    if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
+
+    const outcome = await payments.authorize(claimed, body.klarnaNetworkSessionToken, key);
+    switch (outcome.kind) {
+      case 'approved':
+        return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
+      case 'step-up':
+        // Klarna's URL exactly as Klarna gave it: never wrapped in a redirect of ours.
+        return reply(200, { paymentRequestUrl: outcome.paymentRequestUrl, paymentRequestId: outcome.paymentRequestId, orderId: order.id });
+      case 'declined':
+        return reply(402, { error: 'declined', message: 'Klarna declined this purchase. Please choose another payment method.', orderId: order.id });
+      case 'unavailable':
+        return reply(503, { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Nothing was charged; please try again.', status: 'pending' }, false);
+      case 'rejected':
+        return reply(502, { error: outcome.message });
+    }
+  });
+
+  // Klarna's webhooks: verified over the raw bytes, acknowledged at once, processed once per event id.
+  app.post('/api/klarna/webhooks', async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.byteLength > 64 * 1024) return c.json({ error: 'too large' }, 413);
+    const check = verifyWebhookSignature(raw, c.req.header('klarna-signature'), c.req.header('klarna-signing-key-id'), config.signingKeys);
+    if (!check.ok) {
+      log(`webhook refused: ${check.reason}`);
+      return c.json({ error: check.reason }, 400);
+    }
+    let event: any;
+    try {
+      event = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      return c.json({ error: 'the body is not JSON' }, 400);
+    }
+    const { metadata, payload } = event ?? {};
+    if (typeof metadata?.event_id !== 'string' || typeof metadata?.event_type !== 'string') return c.json({ error: 'metadata.event_id and metadata.event_type are required' }, 400);
+    if (metadata.live !== config.live) {
+      log(`webhook refused: live=${metadata.live} does not match this ${config.live ? 'live' : 'test'} environment (event ${metadata.event_id})`);
+      return c.json({ error: 'live flag does not match this environment' }, 400);
+    }
+    if (!(await store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id))) return c.json({ received: true, duplicate: true });
+    setImmediate(() => {
+      handleWebhook(metadata, payload).catch((error) => log(`webhook ${metadata.event_id} failed: ${(error as Error).message}`));
+    });
+    return c.json({ received: true });
+  });
+
+  async function handleWebhook(metadata: any, payload: any) {
+    const order = payload?.payment_request_id ? await store.orderByPaymentRequest(payload.payment_request_id) : undefined;
+    if (!order) return log(`webhook ${metadata.event_type} for an unknown payment request`);
+    await store.note(order.id, 'webhook', `${metadata.event_type} (event ${metadata.event_id.slice(0, 8)}…)`);
+    if (metadata.event_type === 'payment.request.state-change.completed') {
+      const token = payload.klarna_network_session_token ?? payload.state_context?.klarna_network_session_token;
+      const customerToken = payload.klarna_customer?.customer_token ?? payload.state_context?.klarna_customer?.customer_token;
+      log(`webhook completed for ${order.id}: session token ${redact(token)}`);
+      await payments.finalize(order, token, { completedAt: metadata.occurred_at, customerToken, via: 'webhook' });
+    } else if (/\.(canceled|expired|declined)$/.test(metadata.event_type)) {
+      await payments.ended(order, metadata.event_type.split('.').pop().toUpperCase(), 'webhook');
+    }
+  }
+
+  app.post('/api/orders/:id/charge', async (c) => {
+    const key = c.req.header('idempotency-key');
+    if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required', 'Idempotency-Key');
+    const claim = await store.claimKey(`charge:${key}`, c.req.param('id'));
+    if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
+    if (claim.kind !== 'new') return c.json({ error: 'This Idempotency-Key is in use.' }, 409);
+    const order = await store.order(c.req.param('id'));
+    if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
+      await store.releaseKey(`charge:${key}`);
+      return c.json({ error: 'Only an active subscription can be charged.' }, 409);
+    }
+    try {
+      const result = await payments.chargeNextPeriod(order, key);
+      const [status, response] = result.approved ? [200, { status: 'approved', ...result }] : [402, { status: 'declined', ...result }];
+      await store.storeReply(`charge:${key}`, status, response);
+      return c.json(response, status as 200);
+    } catch (error) {
+      await store.releaseKey(`charge:${key}`);
+      throw error;
+    }
+  });
+
+  // ---- the storefront ----------------------------------------------------------------------------
+  const page = (name: string) => async (c: Context) => c.html(await readFile(join(root, 'demo/storefront', name), 'utf8'));
+  app.get('/', page('index.html'));
+  app.get('/checkout', page('checkout.html'));
+  app.get('/orders/:id', page('order.html'));
+  app.get('/storefront/klarna-sdk.js', (c) => {
+    c.header('content-type', TYPES['.js']!);
+    // Offline, the testing kit's fake stands in for klarna.mjs; with credentials, nothing: the element loads Klarna's.
+    return c.body(config.mode === 'simulator' ? "import '/storefront/simulated-klarna.js';\n" : 'export {};\n');
+  });
+  const serve = (prefix: string, directory: string, only?: string[]) => async (c: Context) => {
+    const name = normalize(c.req.path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, '');
+    if (only && !only.includes(name)) return c.notFound();
+    try {
+      const body = await readFile(join(root, directory, name));
+      return c.body(body, 200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    } catch {
+      return c.notFound();
+    }
+  };
+  app.get('/assets/*', serve('/assets/', 'dist', ['pay-with-klarna.js', ...(config.mode === 'simulator' ? ['klarna-fake.mjs'] : [])]));
+  app.get('/storefront/*', serve('/storefront/', 'demo/storefront'));
+  app.get('/public/*', serve('/public/', 'public'));
+  return app;
+}

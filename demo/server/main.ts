@@ -1,0 +1,168 @@
+/**
+ * Starts the demo storefront: the reference backend on PORT (default 5173) and, unless Klarna
+ * credentials are in the environment, the offline Klarna simulator beside it.
+ *
+ * Offline (default): nothing to configure. Against Klarna's test environment:
+ *   KLARNA_API_KEY, KLARNA_CLIENT_ID, KLARNA_WEBHOOK_SIGNING_KEYS=id:secret[,id2:secret2],
+ *   optionally KLARNA_PARTNER_ACCOUNT_ID, KLARNA_API_BASE, PUBLIC_URL, DATABASE_URL, DATA_DIR.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.js';
+import { createKlarnaClient } from './klarna-client.js';
+import { Payments } from './payments.js';
+import { parseSigningKeys } from './signing.js';
+import { createSimulator, type Simulator } from './simulator.js';
+import { Store, openDatabase } from './store.js';
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<{ server: ServerType; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
+    server.once('error', reject);
+  });
+}
+
+const close = (server: ServerType) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // keep-alive connections would hold close() open; a stop is a stop
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+
+export interface SimulatorHandle {
+  simulator: Simulator;
+  url: string;
+  apiKey: string;
+  signingKeyId: string;
+  secret: string;
+  /** Where the simulator sends webhooks; set once the backend listens. */
+  webhookUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** The offline Klarna: its own API key and signing key, made up for this run. */
+export async function startSimulator(options: { port?: number; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
+  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
+  const simulator = createSimulator({
+    apiKey: handle.apiKey,
+    publicUrl: () => handle.url,
+    webhook: { url: () => handle.webhookUrl, signingKeyId: handle.signingKeyId, secret: handle.secret, delayMs: options.webhookDelayMs, retryDelaysMs: options.retryDelaysMs },
+  });
+  const { server, url } = await listen(simulator.app.fetch, options.port ?? 0);
+  Object.assign(handle, { simulator, url, stop: async () => (simulator.stop(), await close(server)) });
+  return handle;
+}
+
+export interface BackendOptions {
+  port?: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  klarna: { baseUrl: string; apiKey: string; partnerAccountId?: string; clientId: string; signingKeys: Map<string, string>; live?: boolean; retryDelaysMs?: number[]; timeoutMs?: number };
+  mode: 'simulator' | 'klarna';
+  publicUrl?: string;
+  simulatorUrl?: string;
+  /** How often pending orders are checked with Klarna, for a webhook that never came. */
+  sweepMs?: number;
+  log?: (line: string) => void;
+}
+
+export async function startBackend(options: BackendOptions) {
+  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const store = new Store(sql);
+  const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
+  let publicUrl = options.publicUrl ?? '';
+  const payments = new Payments(store, klarna, () => publicUrl);
+  const app = createApp(store, payments, {
+    mode: options.mode,
+    clientId: options.klarna.clientId,
+    live: options.klarna.live ?? false,
+    signingKeys: options.klarna.signingKeys,
+    publicUrl: () => publicUrl,
+    simulatorUrl: options.simulatorUrl ? () => options.simulatorUrl! : undefined,
+    log: options.log,
+  });
+  const { server, url } = await listen(app.fetch, options.port ?? 0);
+  publicUrl ||= url;
+  // A webhook can be lost: pending orders are also checked with Klarna now and then.
+  const sweep = setInterval(async () => {
+    const rows = await sql.query<{ id: string }>("select id from orders where status = 'pending' and payment_request_id is not null limit 20").catch(() => []);
+    for (const { id } of rows) {
+      const order = await store.order(id);
+      if (order) await payments.reconcile(order).catch(() => undefined);
+    }
+  }, options.sweepMs ?? 30_000);
+  sweep.unref();
+  return {
+    url,
+    store,
+    async stop() {
+      clearInterval(sweep);
+      await close(server);
+      await sql.close();
+    },
+  };
+}
+
+/** `npm start`: the storefront, offline unless KLARNA_API_KEY is set. */
+async function main() {
+  const env = process.env;
+  const port = Number(env.PORT ?? 5173);
+  const dataDir = env.DATA_DIR ?? '.data/storefront';
+  let backend: Awaited<ReturnType<typeof startBackend>>;
+  let simulator: SimulatorHandle | undefined;
+  if (env.KLARNA_API_KEY) {
+    for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS']) {
+      if (!env[name]) throw new Error(`${name} is required with KLARNA_API_KEY (see the README).`);
+    }
+    backend = await startBackend({
+      port,
+      dataDir,
+      databaseUrl: env.DATABASE_URL,
+      mode: 'klarna',
+      publicUrl: env.PUBLIC_URL,
+      klarna: {
+        baseUrl: env.KLARNA_API_BASE ?? 'https://api-global.test.klarna.com',
+        apiKey: env.KLARNA_API_KEY,
+        partnerAccountId: env.KLARNA_PARTNER_ACCOUNT_ID,
+        clientId: env.KLARNA_CLIENT_ID!,
+        signingKeys: parseSigningKeys(env.KLARNA_WEBHOOK_SIGNING_KEYS),
+        live: env.KLARNA_LIVE === 'true',
+      },
+    });
+  } else {
+    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0) });
+    backend = await startBackend({
+      port,
+      dataDir,
+      databaseUrl: env.DATABASE_URL,
+      mode: 'simulator',
+      publicUrl: env.PUBLIC_URL,
+      simulatorUrl: simulator.url,
+      klarna: {
+        baseUrl: simulator.url,
+        apiKey: simulator.apiKey,
+        partnerAccountId: 'krn:partner:global:account:test:SIMULATE',
+        clientId: 'klarna_test_client_offline_simulator',
+        signingKeys: new Map([[simulator.signingKeyId, simulator.secret]]),
+      },
+      sweepMs: 5_000,
+    });
+    simulator.webhookUrl = `${backend.url}/api/klarna/webhooks`;
+  }
+  console.log(`Storefront: ${backend.url}/  (${simulator ? `offline, Klarna simulator at ${simulator.url}` : 'Klarna test environment'})`);
+  const shutdown = async () => {
+    await backend.stop();
+    await simulator?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * What a merchant's server does with Klarna, as Klarna's guides describe it: authorize with
+ * step-up, finalize with the klarna_network_session_token within 60 minutes (exactly once, whether
+ * the webhook or the customer comes back first), and charge a stored customer token later.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { PRODUCTS } from './catalog.js';
+import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
+import type { Order, Store } from './store.js';
+
+const SIXTY_MINUTES = 60 * 60 * 1000;
+
+/** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
+export function klarnaIdempotencyKey(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Shows enough of a token to follow it in a log, never enough to use it. */
+export function redact(token: string | undefined | null): string {
+  if (!token) return '(none)';
+  return `${token.slice(0, Math.min(token.lastIndexOf(':') + 1, 24)) || token.slice(0, 6)}…${token.slice(-4)}`;
+}
+
+export function purchaseData(order: Order) {
+  const subscriptions = order.lines
+    .map((line) => ({ line, product: PRODUCTS.find((candidate) => candidate.sku === line.sku) }))
+    .filter(({ product }) => product?.subscription)
+    .map(({ line, product }) => ({
+      subscription_reference: `${order.id}:${line.sku}`,
+      name: line.name,
+      free_trial: 'INACTIVE',
+      billing_plans: [
+        { billing_amount: line.total, currency: order.currency, from: order.createdAt.slice(0, 10), interval: product!.subscription!.interval, interval_count: product!.subscription!.frequency },
+      ],
+    }));
+  return {
+    purchase_reference: order.purchaseReference,
+    line_items: order.lines.map((line) => ({ name: line.name, quantity: line.quantity, unit_price: line.unitPrice, total_amount: line.total, reference: line.sku })),
+    ...(subscriptions.length ? { subscriptions } : {}),
+  };
+}
+
+function authorizeBody(order: Order, paymentOptionId: string | null) {
+  return {
+    currency: order.currency,
+    supplementary_purchase_data: purchaseData(order),
+    request_payment_transaction: {
+      amount: order.amount,
+      ...(paymentOptionId ? { payment_option_id: paymentOptionId } : {}),
+      payment_transaction_reference: order.transactionReference,
+    },
+    ...(order.kind === 'subscription' ? { request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: order.id } } : {}),
+  };
+}
+
+function customerTokenOf(answer: any): string | undefined {
+  return answer?.customer_token_response?.customer_token?.customer_token ?? answer?.state_context?.klarna_customer?.customer_token ?? answer?.klarna_customer?.customer_token;
+}
+
+export type InitiateOutcome =
+  | { kind: 'approved'; order: Order }
+  | { kind: 'step-up'; order: Order; paymentRequestUrl: string; paymentRequestId: string }
+  | { kind: 'declined'; order: Order; reason: string }
+  | { kind: 'unavailable'; order: Order }
+  | { kind: 'rejected'; order: Order; message: string };
+
+export class Payments {
+  constructor(
+    private readonly store: Store,
+    private readonly klarna: KlarnaClient,
+    private readonly publicUrl: () => string,
+  ) {}
+
+  /** The first Payment Authorize, from the element's initiate. The order must be claimed ('authorizing') by the caller. */
+  async authorize(order: Order, networkSessionToken: string | undefined, attemptKey: string): Promise<InitiateOutcome> {
+    const body = {
+      ...authorizeBody(order, order.paymentOptionId),
+      step_up_config: {
+        payment_request_reference: order.id,
+        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}` },
+      },
+    };
+    await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);
+    try {
+      const { body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken });
+      const result = answer?.payment_transaction_response?.result;
+      if (result === 'APPROVED') {
+        const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
+        const paid = await this.store.transition(order.id, ['authorizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
+        await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
+        return { kind: 'approved', order: paid ?? order };
+      }
+      if (result === 'STEP_UP_REQUIRED') {
+        const request = answer.payment_request;
+        const url = request?.state_context?.customer_interaction?.payment_request_url;
+        const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request?.payment_request_id, reason: null });
+        await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request?.payment_request_id}; the customer continues in Klarna's journey`);
+        return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request?.payment_request_id };
+      }
+      const reason = answer?.payment_transaction_response?.result_reason ?? 'DECLINED';
+      const declined = await this.store.transition(order.id, ['authorizing'], { status: 'declined', reason });
+      await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
+      return { kind: 'declined', order: declined ?? order, reason };
+    } catch (error) {
+      if (error instanceof KlarnaUnavailableError) {
+        // Nothing is known to have happened: the order stays payable, and a retry reuses the Klarna idempotency key.
+        const open = await this.store.transition(order.id, ['authorizing'], { status: 'open', reason: 'Klarna did not answer; nothing was charged.' });
+        await this.store.note(order.id, 'backend', 'Klarna did not answer after retries: the order stays open');
+        return { kind: 'unavailable', order: open ?? order };
+      }
+      const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message });
+      await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
+      return { kind: 'rejected', order: failed ?? order, message: error instanceof KlarnaRequestError ? 'Klarna refused the payment request.' : 'The payment could not be started.' };
+    }
+  }
+
+  /**
+   * Final authorization with the token Klarna issued on completion. Exactly once: only the caller
+   * that moves the order from 'pending' to 'finalizing' calls Klarna.
+   */
+  async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string }): Promise<Order | undefined> {
+    const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt: details.completedAt ?? new Date().toISOString() });
+    if (!claimed) return this.store.order(order.id);
+    await this.store.note(order.id, 'backend', `Customer approved in Klarna (${details.via}); final Payment Authorize with session token ${redact(networkSessionToken)}`);
+    const completedAt = Date.parse(claimed.completedAt ?? '');
+    if (!networkSessionToken) {
+      await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
+      return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
+    }
+    if (Date.now() - completedAt > SIXTY_MINUTES) return this.expire(order.id);
+    try {
+      const { body: answer } = await this.klarna.authorize(authorizeBody(claimed, claimed.paymentOptionId), {
+        idempotencyKey: klarnaIdempotencyKey('finalize', order.id, networkSessionToken),
+        networkSessionToken,
+      });
+      const result = answer?.payment_transaction_response?.result;
+      if (result === 'APPROVED') {
+        const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
+        await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
+        return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
+      }
+      const reason = answer?.payment_transaction_response?.result_reason ?? 'DECLINED';
+      if (reason === 'SESSION_TOKEN_EXPIRED') return this.expire(order.id);
+      await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
+      return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
+    } catch (error) {
+      if (error instanceof KlarnaUnavailableError) {
+        await this.store.note(order.id, 'backend', 'Klarna did not answer the final authorization; it will be retried');
+        return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
+      }
+      await this.store.note(order.id, 'klarna', `Final authorization refused: ${(error as Error).message}`);
+      return this.store.transition(order.id, ['finalizing'], { status: 'failed', reason: (error as Error).message });
+    }
+  }
+
+  private async expire(orderId: string) {
+    const reason = 'Klarna approved this purchase more than 60 minutes ago, so it can no longer be finalized. Nothing was charged; please pay again.';
+    await this.store.note(orderId, 'backend', 'The klarna_network_session_token is older than 60 minutes: order expired');
+    return this.store.transition(orderId, ['finalizing'], { status: 'expired', reason });
+  }
+
+  /** A payment request ended without payment: move a pending order, never one already further along. */
+  async ended(order: Order, state: string, via: string) {
+    const status = state === 'CANCELED' ? 'canceled' : state === 'EXPIRED' ? 'expired' : 'declined';
+    const moved = await this.store.transition(order.id, ['pending'], { status, reason: `Klarna payment request ${state.toLowerCase()}` });
+    if (moved) await this.store.note(order.id, 'klarna', `Payment request ${state} (${via})`);
+    return moved ?? this.store.order(order.id);
+  }
+
+  /** The customer is back (or a sweep runs) before the webhook: read the payment request and act on it. */
+  async reconcile(order: Order): Promise<Order | undefined> {
+    if (order.status !== 'pending' || !order.paymentRequestId) return order;
+    let request;
+    try {
+      ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId));
+    } catch {
+      return order; // Klarna unreachable: the webhook or the next look will settle it
+    }
+    if (request?.state === 'COMPLETED') {
+      return this.finalize(order, request.state_context?.klarna_network_session_token, {
+        completedAt: request.updated_at,
+        customerToken: customerTokenOf(request),
+        via: 'payment request read',
+      });
+    }
+    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state)) return this.ended(order, request.state, 'payment request read');
+    return order;
+  }
+
+  /** A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up. */
+  async chargeNextPeriod(order: Order, clientKey: string) {
+    const subscriptionLines = order.lines.filter((line) => PRODUCTS.find((product) => product.sku === line.sku)?.subscription);
+    const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
+    const chargeId = `charge-${randomUUID()}`;
+    const { body: answer } = await this.klarna.authorize(
+      {
+        currency: order.currency,
+        supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
+        request_payment_transaction: { amount, payment_transaction_reference: chargeId },
+      },
+      { idempotencyKey: klarnaIdempotencyKey('charge', order.id, clientKey), customerToken: order.customerToken ?? undefined },
+    );
+    const result = answer?.payment_transaction_response?.result;
+    const transactionId = answer?.payment_transaction_response?.payment_transaction?.payment_transaction_id;
+    const reason = result === 'APPROVED' ? undefined : (answer?.payment_transaction_response?.result_reason ?? 'DECLINED');
+    await this.store.addCharge({ id: chargeId, orderId: order.id, amount, status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
+    await this.store.note(order.id, 'klarna', `Next period, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
+    return { approved: result === 'APPROVED', amount, transactionId, reason };
+  }
+}

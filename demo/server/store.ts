@@ -1,0 +1,241 @@
+/**
+ * Orders, payment attempts, webhook events and customer tokens, in Postgres: embedded (PGlite,
+ * a directory on disk, nothing to install) by default, a PostgreSQL server when DATABASE_URL is set.
+ * Every state change is one conditional UPDATE, so two instances, or a webhook and a returning
+ * customer, can never both move an order.
+ */
+import { mkdirSync } from 'node:fs';
+
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export type OrderStatus = 'open' | 'authorizing' | 'pending' | 'finalizing' | 'paid' | 'declined' | 'canceled' | 'expired' | 'failed';
+
+export interface OrderLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  total: number;
+}
+
+export interface Order {
+  id: string;
+  kind: 'purchase' | 'subscription';
+  status: OrderStatus;
+  reason: string | null;
+  amount: number;
+  currency: string;
+  lines: OrderLine[];
+  purchaseReference: string;
+  transactionReference: string;
+  paymentOptionId: string | null;
+  paymentRequestId: string | null;
+  paymentTransactionId: string | null;
+  customerToken: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderEvent {
+  at: string;
+  source: 'backend' | 'klarna' | 'webhook';
+  text: string;
+}
+
+const SCHEMA = `
+create table if not exists orders (
+  id text primary key,
+  kind text not null,
+  status text not null,
+  reason text,
+  amount integer not null,
+  currency text not null,
+  lines jsonb not null,
+  purchase_reference text not null,
+  transaction_reference text not null,
+  payment_option_id text,
+  payment_request_id text unique,
+  payment_transaction_id text,
+  customer_token text,
+  completed_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create table if not exists idempotency_keys (
+  key text primary key,
+  fingerprint text not null,
+  status integer,
+  response jsonb,
+  created_at timestamptz not null default now()
+);
+create table if not exists webhook_events (
+  event_id text primary key,
+  event_type text not null,
+  payment_request_id text,
+  received_at timestamptz not null default now()
+);
+create table if not exists order_events (
+  id serial primary key,
+  order_id text not null,
+  source text not null,
+  text text not null,
+  at timestamptz not null default now()
+);
+create table if not exists charges (
+  id text primary key,
+  order_id text not null,
+  amount integer not null,
+  status text not null,
+  payment_transaction_id text,
+  reason text,
+  created_at timestamptz not null default now()
+);
+`;
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Sql> {
+  let sql: Sql;
+  if (options.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    sql = {
+      query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+      close: () => pool.end(),
+    };
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const db = new PGlite(options.dataDir);
+    sql = {
+      query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+      close: () => db.close(),
+    };
+  }
+  for (const statement of SCHEMA.split(';').map((part) => part.trim()).filter(Boolean)) await sql.query(statement);
+  return sql;
+}
+
+const toOrder = (row: Record<string, any>): Order => ({
+  id: row.id,
+  kind: row.kind,
+  status: row.status,
+  reason: row.reason,
+  amount: Number(row.amount),
+  currency: row.currency,
+  lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines,
+  purchaseReference: row.purchase_reference,
+  transactionReference: row.transaction_reference,
+  paymentOptionId: row.payment_option_id,
+  paymentRequestId: row.payment_request_id,
+  paymentTransactionId: row.payment_transaction_id,
+  customerToken: row.customer_token,
+  completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+});
+
+const COLUMNS: Record<string, string> = {
+  status: 'status',
+  reason: 'reason',
+  amount: 'amount',
+  lines: 'lines',
+  paymentOptionId: 'payment_option_id',
+  paymentRequestId: 'payment_request_id',
+  paymentTransactionId: 'payment_transaction_id',
+  customerToken: 'customer_token',
+  completedAt: 'completed_at',
+};
+
+export class Store {
+  constructor(readonly sql: Sql) {}
+
+  async createOrder(order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>): Promise<Order> {
+    const [row] = await this.sql.query(
+      `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference)
+       values ($1, $2, 'open', $3, $4, $5, $6, $7) returning *`,
+      [order.id, order.kind, order.amount, order.currency, JSON.stringify(order.lines), order.purchaseReference, order.transactionReference],
+    );
+    return toOrder(row!);
+  }
+
+  async order(id: string): Promise<Order | undefined> {
+    const [row] = await this.sql.query('select * from orders where id = $1', [id]);
+    return row ? toOrder(row) : undefined;
+  }
+
+  async orderByPaymentRequest(paymentRequestId: string): Promise<Order | undefined> {
+    const [row] = await this.sql.query('select * from orders where payment_request_id = $1', [paymentRequestId]);
+    return row ? toOrder(row) : undefined;
+  }
+
+  /** Moves an order only if it is in one of `from`: the one who wins the race does the work. */
+  async transition(id: string, from: OrderStatus[], changes: Partial<Order>): Promise<Order | undefined> {
+    const sets = ['updated_at = now()'];
+    const params: unknown[] = [id, from];
+    for (const [key, value] of Object.entries(changes)) {
+      params.push(key === 'lines' ? JSON.stringify(value) : value);
+      sets.push(`${COLUMNS[key]} = $${params.length}`);
+    }
+    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where id = $1 and status = any($2) returning *`, params);
+    return row ? toOrder(row) : undefined;
+  }
+
+  async note(orderId: string, source: OrderEvent['source'], text: string): Promise<void> {
+    await this.sql.query('insert into order_events (order_id, source, text) values ($1, $2, $3)', [orderId, source, text]);
+  }
+
+  async events(orderId: string): Promise<OrderEvent[]> {
+    const rows = await this.sql.query<{ at: string; source: OrderEvent['source']; text: string }>('select at, source, text from order_events where order_id = $1 order by id', [orderId]);
+    return rows.map((row) => ({ ...row, at: new Date(row.at).toISOString() }));
+  }
+
+  /** Claims an idempotency key: 'new', or the stored answer, or 'busy', or 'conflict' for another body. */
+  async claimKey(key: string, fingerprint: string): Promise<{ kind: 'new' } | { kind: 'replay'; status: number; response: unknown } | { kind: 'busy' } | { kind: 'conflict' }> {
+    const inserted = await this.sql.query('insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict do nothing returning key', [key, fingerprint]);
+    if (inserted.length) return { kind: 'new' };
+    const [row] = await this.sql.query<{ fingerprint: string; status: number | null; response: unknown }>('select fingerprint, status, response from idempotency_keys where key = $1', [key]);
+    if (!row || row.fingerprint !== fingerprint) return { kind: 'conflict' };
+    if (row.status === null) return { kind: 'busy' };
+    return { kind: 'replay', status: row.status, response: typeof row.response === 'string' ? JSON.parse(row.response) : row.response };
+  }
+
+  async storeReply(key: string, status: number, response: unknown): Promise<void> {
+    await this.sql.query('update idempotency_keys set status = $2, response = $3 where key = $1', [key, status, JSON.stringify(response)]);
+  }
+
+  /** A failure worth retrying leaves no answer behind, so the same key may try again. */
+  async releaseKey(key: string): Promise<void> {
+    await this.sql.query('delete from idempotency_keys where key = $1', [key]);
+  }
+
+  /** True the first time an event id is seen. */
+  async firstDelivery(eventId: string, eventType: string, paymentRequestId: string | undefined): Promise<boolean> {
+    const rows = await this.sql.query('insert into webhook_events (event_id, event_type, payment_request_id) values ($1, $2, $3) on conflict do nothing returning event_id', [eventId, eventType, paymentRequestId ?? null]);
+    return rows.length > 0;
+  }
+
+  async forgetDelivery(eventId: string): Promise<void> {
+    await this.sql.query('delete from webhook_events where event_id = $1', [eventId]);
+  }
+
+  async addCharge(charge: { id: string; orderId: string; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<void> {
+    await this.sql.query('insert into charges (id, order_id, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6)', [
+      charge.id,
+      charge.orderId,
+      charge.amount,
+      charge.status,
+      charge.paymentTransactionId ?? null,
+      charge.reason ?? null,
+    ]);
+  }
+
+  async charges(orderId: string) {
+    return this.sql.query<{ id: string; amount: number; status: string; payment_transaction_id: string | null; reason: string | null; created_at: string }>(
+      'select * from charges where order_id = $1 order by created_at',
+      [orderId],
+    );
+  }
+}

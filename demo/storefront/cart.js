@@ -1,0 +1,18 @@
+// The cart lives in the browser until checkout; prices always come from the server.
+const KEY = 'pay-with-klarna-demo-cart';
+export const readCart = () => JSON.parse(localStorage.getItem(KEY) ?? '[]');
+export const writeCart = (lines) => localStorage.setItem(KEY, JSON.stringify(lines.filter((line) => line.quantity > 0)));
+export function addToCart(sku) {
+  const lines = readCart();
+  const line = lines.find((candidate) => candidate.sku === sku);
+  if (line) line.quantity += 1;
+  else lines.push({ sku, quantity: 1 });
+  writeCart(lines);
+}
+export const money = (amount, currency = 'USD') => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 100);
+export async function api(path, body, headers = {}) {
+  const response = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.error ?? data.message ?? `HTTP ${response.status}`), { status: response.status, data });
+  return data;
+}

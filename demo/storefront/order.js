@@ -1,0 +1,31 @@
+import { api, money, writeCart } from '/storefront/cart.js';
+import { followOrderLog } from '/storefront/log.js';
+
+const orderId = location.pathname.split('/').pop();
+const $ = (id) => document.getElementById(id);
+const LABELS = { open: 'Awaiting payment', authorizing: 'Starting payment…', pending: 'Waiting for Klarna…', finalizing: 'Confirming with Klarna…', paid: 'Paid', declined: 'Declined', canceled: 'Cancelled', expired: 'Expired', failed: 'Failed' };
+$('order-id').textContent = orderId;
+
+function render(order) {
+  $('status').textContent = LABELS[order.status] ?? order.status;
+  $('status').dataset.status = order.status;
+  $('reason').textContent = order.reason ?? '';
+  $('lines').replaceChildren(...order.lines.map((line) => Object.assign(document.createElement('li'), { textContent: `${line.quantity} × ${line.name} — ${money(line.total, order.currency)}` })));
+  $('total').textContent = money(order.amount, order.currency);
+  $('transaction').textContent = order.paymentTransactionId ? `Klarna transaction ${order.paymentTransactionId}` : '';
+  $('subscription').hidden = !order.subscriptionActive;
+  $('charges').replaceChildren(...order.charges.map((charge) => Object.assign(document.createElement('li'), { textContent: `${new Date(charge.created_at).toLocaleString()}: ${money(charge.amount, order.currency)} ${charge.status}${charge.reason ? ` (${charge.reason})` : ''}` })));
+  if (order.status === 'paid') writeCart([]);
+}
+
+followOrderLog(orderId, render);
+$('charge').addEventListener('click', async () => {
+  $('charge').disabled = true;
+  try {
+    await api(`/api/orders/${orderId}/charge`, {}, { 'Idempotency-Key': crypto.randomUUID() });
+  } catch (error) {
+    $('reason').textContent = error.message;
+  } finally {
+    $('charge').disabled = false;
+  }
+});

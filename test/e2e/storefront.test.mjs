@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launch } from './support/browser.mjs';
+import { finalAuthorizations, startShop } from './support/shop.mjs';
+
+/**
+ * The demo storefront end to end, as a customer uses it: the real page, the element's script-tag
+ * bundle, the reference backend and its database, and the Klarna simulator's hosted journey.
+ */
+describe('the storefront, offline against the Klarna simulator', () => {
+  let browser;
+  let shop;
+  before(async () => {
+    [browser, shop] = await Promise.all([launch(), startShop()]);
+  });
+  after(async () => {
+    await Promise.all([browser?.close(), shop?.stop()]);
+  });
+
+  /** A fresh customer with `sku` in the cart at checkout, the simulator set to `outcome` and `webhook`. */
+  async function checkout({ sku = 'headphones', outcome = 'step-up', webhook = 'prompt' } = {}) {
+    const context = await browser.newContext();
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${shop.url}/`);
+    const product = (await (await fetch(`${shop.url}/api/products`)).json()).find((candidate) => candidate.sku === sku);
+    await page.getByRole('button', { name: `${product.subscription ? 'Subscribe' : 'Add to cart'}: ${product.name}` }).click();
+    await page.getByRole('link', { name: 'Cart (1)' }).click();
+    await page.getByLabel("Klarna's answer to the first authorization").selectOption(outcome);
+    await page.getByLabel('Webhook').selectOption(webhook);
+    const klarna = page.getByRole('radio', { name: /Klarna/ });
+    await klarna.click();
+    return { context, page, errors, klarna };
+  }
+
+  const orderIdOf = (page) => new URL(page.url()).pathname.split('/').pop();
+  const orderOf = async (id) => (await fetch(`${shop.url}/api/orders/${id}`)).json();
+
+  it('approved at once: the customer lands on a paid order', async () => {
+    const { context, page, errors } = await checkout({ outcome: 'approve' });
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await page.waitForURL(/\/orders\/order-/);
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
+    const order = await orderOf(orderIdOf(page));
+    assert.equal(order.status, 'paid');
+    assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
+    assert.equal(order.amount, 11800);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('step-up: Klarna\'s journey opens, the customer approves, the order is paid once with its transaction id', async () => {
+    const { context, page } = await checkout({ outcome: 'step-up' });
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    const journey = await popupOpened;
+    await journey.getByText('Total $118.00').waitFor();
+    await journey.getByText('1 × Wireless headphones').waitFor();
+    await journey.getByRole('button', { name: 'Approve and pay' }).click();
+    await page.waitForURL(/\/orders\/order-/);
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
+    const id = orderIdOf(page);
+    const order = await orderOf(id);
+    assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
+    await page.getByText(`Klarna transaction ${order.paymentTransactionId}`).waitFor();
+    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${id}-tx`);
+    assert.equal(finals.length, 1, 'webhook and return together authorize exactly once');
+    // the log tells the story, with tokens redacted
+    const log = await page.locator('#log').innerText();
+    assert.match(log, /STEP_UP_REQUIRED/);
+    assert.match(log, /payment\.request\.state-change\.completed/);
+    assert.doesNotMatch(log, /session-token:(sim|fin)\.[0-9a-f-]{36}/);
+    await context.close();
+  });
+
+  it('declined: the customer is told to choose another method, nothing is paid', async () => {
+    const { context, page } = await checkout({ outcome: 'decline' });
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
+    assert.match(page.url(), /\/checkout$/);
+    await context.close();
+  });
+
+  it('cancelled in Klarna\'s journey: back at checkout, the order cancelled, nothing paid', async () => {
+    const { context, page } = await checkout({ outcome: 'step-up' });
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    const journey = await popupOpened;
+    await journey.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'You left Klarna without paying' }).waitFor();
+    await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
+    const log = await page.locator('#log');
+    await log.getByText(/Payment request CANCELED/).waitFor();
+    await context.close();
+  });
+
+  it('webhook after the return: the order page finalizes from the payment request; the late webhook changes nothing', async () => {
+    const { context, page } = await checkout({ outcome: 'step-up', webhook: 'delayed' });
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await (await popupOpened).getByRole('button', { name: 'Approve and pay' }).click();
+    await page.waitForURL(/\/orders\/order-/);
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
+    const id = orderIdOf(page);
+    assert.match((await page.locator('#log').innerText()), /payment request read/);
+    // the delayed webhook arrives later and is acknowledged, but authorizes nothing again
+    await page.locator('#log').getByText(/payment\.request\.state-change\.completed/).waitFor({ timeout: 15000 });
+    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${id}-tx`);
+    assert.equal(finals.length, 1);
+    assert.equal((await orderOf(id)).status, 'paid');
+    await context.close();
+  });
+
+  it('subscription: paid with a customer token, and a later customer-not-present charge is approved', async () => {
+    const { context, page } = await checkout({ sku: 'coffee-club', outcome: 'step-up' });
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Subscribe with Klarna' }).click();
+    const journey = await popupOpened;
+    await journey.getByText('Subscription: Coffee club').waitFor();
+    await journey.getByRole('button', { name: 'Approve and pay' }).click();
+    await page.waitForURL(/\/orders\/order-/);
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
+    await page.getByRole('button', { name: 'Charge next period' }).click();
+    await page.getByText(/\$19\.00 approved/).waitFor();
+    const charge = shop.sim.simulator.log.findLast((call) => call.headers['klarna-customer-token']);
+    assert.match(charge.headers['klarna-customer-token'], /^krn:partner:us1:test:identity:customer-token:/);
+    assert.equal(charge.headers['klarna-network-session-token'], '');
+    const first = shop.sim.simulator.log.find((call) => call.body?.request_customer_token);
+    assert.deepEqual(first.body.request_customer_token.scopes, ['payment:customer_not_present']);
+    assert.equal(first.body.supplementary_purchase_data.subscriptions[0].billing_plans[0].interval, 'MONTH');
+    await context.close();
+  });
+
+  it('the cart\'s quantity changes the total, and Klarna\'s presentation follows it', async () => {
+    const { context, page } = await checkout({ sku: 'mug' });
+    await page.getByLabel('Quantity of Stoneware mug').fill('3');
+    await page.getByLabel('Quantity of Stoneware mug').dispatchEvent('change');
+    await page.locator('#total').filter({ hasText: '$72.00' }).waitFor();
+    await page.getByText('4 interest-free payments of $18.00').waitFor();
+    await context.close();
+  });
+});
+
+describe('the backend restarts between the step-up and the webhook', () => {
+  it('nothing is lost: the retried webhook completes the order after the restart', async () => {
+    const browser = await launch();
+    const shop = await startShop();
+    try {
+      const context = await browser.newContext();
+      await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
+      const page = await context.newPage();
+      const { id } = await (await fetch(`${shop.url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url }, body: JSON.stringify({ lines: [{ sku: 'backpack', quantity: 1 }] }) })).json();
+      // The customer starts paying in the browser: Klarna asks for a step-up.
+      const initiate = await fetch(`${shop.url}/api/klarna/initiate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: shop.url, 'idempotency-key': crypto.randomUUID() },
+        body: JSON.stringify({ orderId: id, amount: 8900, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: 'krn:network:us1:test:session-token:sim.step-up.prompt.x' }),
+      });
+      const { paymentRequestUrl } = await initiate.json();
+      await shop.restartBackend(1500, async () => {
+        // While the backend is down, the customer approves: the webhook cannot be delivered yet.
+        await page.goto(paymentRequestUrl);
+        await page.getByRole('button', { name: 'Approve and pay' }).click();
+        while (!shop.sim.simulator.deliveries.some((delivery) => typeof delivery.status !== 'number')) {
+          await new Promise((resolve) => setTimeout(resolve, 100)); // the first delivery fails: nobody is listening
+        }
+      });
+      let order;
+      for (let tries = 0; tries < 50; tries++) {
+        // read the database directly: the order page would also reconcile, which is not what this tests
+        order = await shop.backend.store.order(id);
+        if (order.status === 'paid') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(order.status, 'paid');
+      assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
+      assert.ok(shop.sim.simulator.deliveries.some((delivery) => delivery.status === 200));
+      await context.close();
+    } finally {
+      await browser.close();
+      await shop.stop();
+    }
+  });
+});

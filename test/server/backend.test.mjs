@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { signWebhook } from '../../demo/server/signing.ts';
+import { startShop } from '../e2e/support/shop.mjs';
+
+/** RELIABILITY.md S1–S18 against the running reference backend and the Klarna simulator, over HTTP. */
+describe('the reference backend', () => {
+  let shop;
+  const logLines = [];
+  before(async () => {
+    shop = await startShop({ log: (line) => logLines.push(line) });
+  });
+  after(() => shop?.stop());
+
+  const post = (path, body, headers = {}) =>
+    fetch(`${shop.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const json = async (response) => ({ status: response.status, body: await response.json() });
+  const newOrder = async (lines = [{ sku: 'headphones', quantity: 1 }]) => (await json(await post('/api/orders', { lines }))).body;
+  const token = (outcome = 'step-up', webhook = 'prompt') => `krn:network:us1:test:session-token:sim.${outcome}.${webhook}.${crypto.randomUUID()}`;
+  const initiate = (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
+    post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key });
+  const authorizeCalls = () => shop.sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize'));
+  const callsFor = (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.id}-tx`);
+  const orderNow = (id) => shop.backend.store.order(id);
+  async function until(check, what) {
+    for (let tries = 0; tries < 100; tries++) {
+      const value = await check();
+      if (value) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  }
+  function webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = shop.sim.signingKeyId, secret = shop.sim.secret } = {}) {
+    const body = JSON.stringify({ metadata: { event_type: type, event_id: eventId, event_version: 'v2', occurred_at: new Date().toISOString(), live }, payload });
+    return { body, headers: { 'Klarna-Signature': signWebhook(body, secret), 'Klarna-Signing-Key-Id': keyId } };
+  }
+  const deliver = ({ body, headers }) => fetch(`${shop.url}/api/klarna/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('APPROVED at once: the order is paid and the element is sent to the order page', async () => {
+    const order = await newOrder();
+    const { status, body } = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(status, 200);
+    assert.equal(body.returnUrl, `${shop.url}/orders/${order.id}`);
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    const [call] = callsFor(order);
+    assert.equal(call.headers['klarna-network-session-token'].includes('sim.approve'), true);
+    assert.equal(call.body.request_payment_transaction.amount, 11800);
+    assert.equal(call.body.request_payment_transaction.payment_option_id, 'KLARNA');
+    assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.id);
+    assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
+    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, `${shop.url}/orders/${order.id}`);
+    assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
+    assert.equal(call.headers.authorization, `Basic ${shop.sim.apiKey}`);
+  });
+
+  it('STEP_UP_REQUIRED: answers Klarna\'s payment_request_url exactly as given, never wrapped', async () => {
+    const order = await newOrder();
+    const { status, body } = await json(await initiate(order));
+    assert.equal(status, 200);
+    assert.equal(body.paymentRequestUrl, `${shop.sim.url}/journey/${encodeURIComponent(body.paymentRequestId)}`);
+    assert.equal((await orderNow(order.id)).status, 'pending');
+  });
+
+  it('S1: a client amount different from the server\'s price is refused, and Klarna is not called', async () => {
+    const order = await newOrder();
+    const { status, body } = await json(await initiate(order, { amount: 100 }));
+    assert.equal(status, 409);
+    assert.match(body.error, /The total changed: the order is 11800 USD, the page showed 100 USD/);
+    assert.equal(callsFor(order).length, 0);
+    const lines = await json(await post('/api/orders', { lines: [{ sku: 'headphones', quantity: 1, price: 1 }] }));
+    assert.equal(lines.body.amount, 11800, 'a price sent by the browser is ignored');
+  });
+
+  it('S2: malformed bodies get a 400 that names the field; nothing is stored; the body size is bounded', async () => {
+    const order = await newOrder();
+    const key = () => ({ 'idempotency-key': crypto.randomUUID() });
+    const cases = [
+      [await post('/api/klarna/initiate', '{not json', key()), 400, /JSON object/],
+      [await post('/api/klarna/initiate', { amount: 1, currency: 'USD' }, key()), 400, /orderId/],
+      [await post('/api/klarna/initiate', { orderId: order.id, amount: '11800', currency: 'USD' }, key()), 400, /amount/],
+      [await post('/api/klarna/initiate', { orderId: order.id, amount: 11800, currency: 'USD' }), 400, /Idempotency-Key/],
+      [await post('/api/klarna/initiate', { orderId: order.id, amount: 11800, currency: 'USD', pad: 'x'.repeat(20000) }, key()), 413, /larger than/],
+      [await post('/api/orders', { lines: [{ sku: 'unicorn', quantity: 1 }] }), 400, /lines\[0\]\.sku/],
+      [await post('/api/orders', { lines: [{ sku: 'mug', quantity: 1.5 }] }), 400, /lines\[0\]\.quantity/],
+    ];
+    for (const [response, status, message] of cases) {
+      const { status: got, body } = await json(response);
+      assert.equal(got, status, JSON.stringify(body));
+      assert.match(body.error, message);
+    }
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open');
+  });
+
+  it('S3: the same idempotency key twice gives the same answer and one authorization', async () => {
+    const order = await newOrder();
+    const key = crypto.randomUUID();
+    const body = { orderId: order.id, amount: order.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token() };
+    const first = await json(await post('/api/klarna/initiate', body, { 'idempotency-key': key }));
+    const second = await json(await post('/api/klarna/initiate', body, { 'idempotency-key': key }));
+    assert.deepEqual(second, first);
+    assert.equal(callsFor(order).length, 1);
+  });
+
+  it('S4: the same key with a different body is a 422 and leaves the original alone', async () => {
+    const order = await newOrder();
+    const key = crypto.randomUUID();
+    const first = await json(await initiate(order, { key }));
+    const other = await json(await initiate(order, { key, paymentOptionId: 'OTHER' }));
+    assert.equal(other.status, 422);
+    assert.equal(callsFor(order).length, 1);
+    assert.equal((await orderNow(order.id)).paymentRequestId, first.body.paymentRequestId);
+  });
+
+  it('S5: an order that is already paid is a 409 with no second authorization', async () => {
+    const order = await newOrder();
+    await initiate(order, { outcome: 'approve' });
+    const again = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(again.status, 409);
+    assert.match(again.body.error, /already paid/);
+    assert.equal(callsFor(order).length, 1);
+  });
+
+  it('S6: Klarna answering 5xx is retried with the same Klarna-Idempotency-Key; when it stays down the customer is told nothing was charged', async () => {
+    const order = await newOrder();
+    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
+    const ok = await json(await initiate(order));
+    assert.equal(ok.status, 200);
+    const keys = callsFor(order).map((call) => call.headers['klarna-idempotency-key']);
+    assert.equal(keys.length, 3);
+    assert.equal(new Set(keys).size, 1);
+
+    const down = await newOrder();
+    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3 }) });
+    const key = crypto.randomUUID();
+    const sameToken = token();
+    const failed = await json(await initiate(down, { key, klarnaNetworkSessionToken: sameToken }));
+    assert.equal(failed.status, 503);
+    assert.equal(failed.body.status, 'pending');
+    assert.match(failed.body.message, /Nothing was charged/);
+    assert.equal((await orderNow(down.id)).status, 'open');
+    const retried = await json(await initiate(down, { key, klarnaNetworkSessionToken: sameToken }));
+    assert.equal(retried.status, 200, 'the element\'s retry of the same attempt goes through');
+    assert.equal(new Set(callsFor(down).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+  });
+
+  it('S7 and S9: a valid webhook is acknowledged at once and processed once; a duplicate changes nothing', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    const event = webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    const started = performance.now();
+    const first = await deliver(event);
+    assert.equal(first.status, 200);
+    assert.ok(performance.now() - started < 500, 'acknowledged quickly');
+    const paid = await until(async () => ((await orderNow(order.id)).status === 'paid' ? orderNow(order.id) : undefined), 'the order to be paid');
+    assert.match(paid.paymentTransactionId, /transaction/);
+    const duplicate = await json(await deliver(event));
+    assert.deepEqual(duplicate, { status: 200, body: { received: true, duplicate: true } });
+    // out of order: a cancellation arriving after the payment never moves it backwards
+    await deliver(webhook({ payment_request_id: request.id, state: 'CANCELED' }, { type: 'payment.request.state-change.canceled' }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(callsFor(order).length, 2, 'one step-up, one final authorization');
+  });
+
+  it('S8: a bad, missing or unknown signature, or a re-serialized body, is a 400 and changes nothing', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    const event = webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    const reserialized = JSON.stringify(JSON.parse(event.body), null, 2);
+    const attempts = [
+      { body: event.body, headers: { ...event.headers, 'Klarna-Signature': '00'.repeat(32) } },
+      { body: event.body, headers: { 'Klarna-Signing-Key-Id': event.headers['Klarna-Signing-Key-Id'] } },
+      { body: event.body, headers: { ...event.headers, 'Klarna-Signing-Key-Id': 'no-such-key' } },
+      { body: reserialized, headers: event.headers },
+      webhook({ payment_request_id: request.id }, { secret: 'not-the-secret' }),
+    ];
+    for (const attempt of attempts) assert.equal((await deliver(attempt)).status, 400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await orderNow(order.id)).status, 'pending');
+  });
+
+  it('S10: during a key rotation both keys verify; a removed key is refused', async () => {
+    shop.signingKeys.set('rotated-key', 'a-new-secret');
+    try {
+      const event = webhook({ payment_request_id: 'krn:payment:us1:request:unknown' }, { keyId: 'rotated-key', secret: 'a-new-secret' });
+      assert.equal((await deliver(event)).status, 200);
+      assert.equal((await deliver(webhook({ payment_request_id: 'krn:payment:us1:request:unknown' }))).status, 200);
+    } finally {
+      shop.signingKeys.delete('rotated-key');
+    }
+    assert.equal((await deliver(webhook({ payment_request_id: 'x' }, { keyId: 'rotated-key', secret: 'a-new-secret' }))).status, 400);
+  });
+
+  it('S11: a webhook whose live flag does not match this environment is refused and logged', async () => {
+    const response = await deliver(webhook({ payment_request_id: 'x' }, { live: true }));
+    assert.equal(response.status, 400);
+    assert.ok(logLines.some((line) => /live=true does not match this test environment/.test(line)));
+  });
+
+  it('S12: the webhook and the returning customer at the same moment authorize exactly once', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    await Promise.all([
+      deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken })),
+      fetch(`${shop.url}/api/orders/${order.id}`),
+      fetch(`${shop.url}/api/orders/${order.id}`),
+    ]);
+    await until(async () => (await orderNow(order.id)).status === 'paid', 'the order to be paid');
+    assert.equal(callsFor(order).length, 2);
+  });
+
+  it('S14: a klarna_network_session_token older than 60 minutes expires the order with a clear reason, without retrying', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
+    try {
+      const { body: view } = await json(await fetch(`${shop.url}/api/orders/${order.id}`));
+      assert.equal(view.status, 'expired');
+      assert.match(view.reason, /more than 60 minutes ago/);
+      const calls = callsFor(order).length;
+      await fetch(`${shop.url}/api/orders/${order.id}`);
+      assert.equal(callsFor(order).length, calls, 'no retry loop');
+    } finally {
+      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
+    }
+  });
+
+  it('S15: DECLINED is a 402 the shop can show; nothing is marked paid', async () => {
+    const order = await newOrder();
+    const { status, body } = await json(await initiate(order, { outcome: 'decline' }));
+    assert.equal(status, 402);
+    assert.match(body.message, /choose another payment method/);
+    assert.equal((await orderNow(order.id)).status, 'declined');
+  });
+
+  it('S16: a cross-site POST is refused', async () => {
+    const order = await newOrder();
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site', origin: '' }]) {
+      const response = await post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD' }, { 'idempotency-key': crypto.randomUUID(), ...headers });
+      assert.equal(response.status, 403);
+    }
+    const form = await fetch(`${shop.url}/api/klarna/initiate`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: shop.url }, body: 'orderId=x' });
+    assert.equal(form.status, 415);
+    assert.equal(callsFor(order).length, 0);
+  });
+
+  it('S17: neither the API key nor the signing key is in the bundle, the served files or the logs', async () => {
+    const secrets = [shop.sim.apiKey, shop.sim.secret];
+    const order = await newOrder();
+    const served = ['/', '/checkout', `/orders/${order.id}`, '/api/config', '/api/products', `/api/orders/${order.id}`, '/assets/pay-with-klarna.js', '/assets/klarna-fake.mjs', '/storefront/klarna-sdk.js'];
+    for (const file of readdirSync(new URL('../../demo/storefront/', import.meta.url))) served.push(`/storefront/${file}`);
+    const texts = await Promise.all(served.map(async (path) => [path, await (await fetch(`${shop.url}${path}`)).text()]));
+    for (const file of readdirSync(new URL('../../dist/', import.meta.url)).filter((name) => /\.m?js$/.test(name))) texts.push([file, readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8')]);
+    texts.push(['logs', logLines.join('\n')]);
+    for (const [where, text] of texts) for (const secret of secrets) assert.ok(!text.includes(secret), `a secret is in ${where}`);
+    assert.ok(texts.length > 15);
+  });
+
+  it('S18: a burst of concurrent initiates: no errors, no duplicate payments', async () => {
+    const orders = await Promise.all(Array.from({ length: 20 }, () => newOrder()));
+    const answers = await Promise.all(orders.map((order) => initiate(order)));
+    assert.deepEqual(answers.map((response) => response.status), orders.map(() => 200));
+    const same = orders[0];
+    const key = crypto.randomUUID();
+    const body = { orderId: same.id, amount: same.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token() };
+    const fresh = await newOrder();
+    const burst = await Promise.all(Array.from({ length: 20 }, () => post('/api/klarna/initiate', { ...body, orderId: fresh.id }, { 'idempotency-key': key })));
+    const statuses = burst.map((response) => response.status);
+    assert.ok(statuses.every((status) => status === 200 || status === 409), statuses.join());
+    assert.equal(callsFor(fresh).length, 1, 'one payment request for one attempt');
+  });
+});
