@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSimulator } from '../../demo/server/main.ts';
+
+/** The simulator stands in for Klarna in every offline test: it must hold Klarna's own rules. */
+describe('the Klarna simulator', () => {
+  let sim;
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(() => sim?.stop());
+
+  const authorize = (body, headers = {}) =>
+    fetch(`${sim.url}/v2/accounts/krn:partner:global:account:test:X/payment/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${sim.apiKey}`, ...headers },
+      body: JSON.stringify(body),
+    });
+  const valid = { currency: 'USD', request_payment_transaction: { amount: 1000, payment_transaction_reference: 'tx-1' } };
+
+  it('refuses a missing or wrong API key with 401 in Klarna\'s error format', async () => {
+    const response = await authorize(valid, { authorization: 'Basic wrong' });
+    assert.equal(response.status, 401);
+    const body = await response.json();
+    assert.equal(body.error_type, 'ACCESS_ERROR');
+    assert.equal(body.error_code, 'UNAUTHORIZED');
+    assert.ok(body.error_id);
+  });
+
+  it('validates the body and names the parameter in Klarna\'s error format', async () => {
+    const response = await authorize({ currency: 'dollars', request_payment_transaction: { amount: 1.5 } });
+    assert.equal(response.status, 400);
+    const body = await response.json();
+    assert.equal(body.error_code, 'VALIDATION_ERROR');
+    assert.deepEqual(body.errors.map((error) => error.parameter).sort(), ['currency', 'request_payment_transaction.amount']);
+  });
+
+  it('replays a Klarna-Idempotency-Key, and refuses it for another request', async () => {
+    const key = crypto.randomUUID();
+    const headers = { 'klarna-idempotency-key': key, 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.prompt.a' };
+    const first = await (await authorize(valid, headers)).json();
+    const again = await (await authorize(valid, headers)).json();
+    assert.deepEqual(again, first);
+    assert.equal((await authorize({ ...valid, currency: 'EUR' }, headers)).status, 409);
+  });
+
+  it('a completion token authorizes once, for the approved amount, within 60 minutes', async () => {
+    const stepUp = await (await authorize(valid, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.lost.b' })).json();
+    assert.equal(stepUp.payment_transaction_response.result, 'STEP_UP_REQUIRED');
+    const request = sim.simulator.decide(stepUp.payment_request.payment_request_id, 'approve');
+    const read = await (await fetch(`${sim.url}/v2/payment/requests/${encodeURIComponent(request.id)}`, { headers: { authorization: `Basic ${sim.apiKey}` } })).json();
+    assert.equal(read.state, 'COMPLETED');
+    const token = read.state_context.klarna_network_session_token;
+    assert.match(token, /^krn:network:us1:test:session-token:fin\./);
+    const wrongAmount = await (await authorize({ ...valid, request_payment_transaction: { amount: 999 } }, { 'klarna-network-session-token': token })).json();
+    assert.equal(wrongAmount.payment_transaction_response.result, 'DECLINED');
+    const final = await (await authorize(valid, { 'klarna-network-session-token': token })).json();
+    const repeat = await (await authorize(valid, { 'klarna-network-session-token': token })).json();
+    assert.equal(final.payment_transaction_response.result, 'APPROVED');
+    assert.deepEqual(repeat, final, 'the token is its own idempotency key');
+
+    const other = await (await authorize(valid, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.lost.c' })).json();
+    const late = sim.simulator.decide(other.payment_request.payment_request_id, 'approve');
+    await fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
+    const expired = await (await authorize(valid, { 'klarna-network-session-token': late.sessionToken })).json();
+    await fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
+    assert.deepEqual(expired.payment_transaction_response, { result: 'DECLINED', result_reason: 'SESSION_TOKEN_EXPIRED' });
+  });
+
+  it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
+    const { createServer } = await import('node:http');
+    const { signWebhook } = await import('../../demo/server/signing.ts');
+    const received = [];
+    const server = createServer((request, response) => {
+      let raw = '';
+      request.on('data', (chunk) => (raw += chunk));
+      request.on('end', () => {
+        received.push({ raw, signature: request.headers['klarna-signature'], keyId: request.headers['klarna-signing-key-id'] });
+        response.writeHead(received.length === 1 ? 500 : 204).end();
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sim.webhookUrl = `http://127.0.0.1:${server.address().port}/hooks`;
+    try {
+      const stepUp = await (await authorize(valid, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.prompt.d' })).json();
+      sim.simulator.decide(stepUp.payment_request.payment_request_id, 'cancel');
+      for (let tries = 0; received.length < 2 && tries < 60; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(received.length, 2, 'retried after a 500');
+      const [first, second] = received;
+      assert.equal(first.signature, signWebhook(first.raw, sim.secret));
+      assert.equal(first.keyId, sim.signingKeyId);
+      const event = JSON.parse(second.raw);
+      assert.equal(event.metadata.event_type, 'payment.request.state-change.canceled');
+      assert.equal(event.metadata.event_id, JSON.parse(first.raw).metadata.event_id, 'a retry is the same event');
+    } finally {
+      sim.webhookUrl = undefined;
+      server.close();
+    }
+  });
+});
