@@ -26,6 +26,21 @@ function errorsOf(element: PayWithKlarna) {
   return errors;
 }
 
+/** Two selected elements sharing one SDK instance, both rendered. */
+async function twoSelectedElements(journey: FakeKlarnaOptions['journey']) {
+  const run = backendRun();
+  const { root, fake } = await mountWithFake<HTMLElement>(
+    html`<div>
+      <pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
+      <pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
+    </div>`,
+    { journey },
+  );
+  const [a, b] = root.querySelectorAll('pay-with-klarna');
+  if (!b!.querySelector('klarna-fake-payment-button')) await oneEvent(b!, 'klarna-presentation');
+  return { a: a!, b: b!, fake };
+}
+
 describe('the button and the merchant backend', () => {
   it('POSTs the token, option, amount, currency, locale, intents and initiateData with an idempotency key, and hands the answer to the SDK', async () => {
     const { element, fake, run } = await checkoutWith('ok');
@@ -252,20 +267,11 @@ describe('Klarna\'s payment events', () => {
   });
 
   it('a payment error reaches only the element whose button started the flow', async () => {
-    const run = backendRun();
-    const { root, fake } = await mountWithFake<HTMLElement>(
-      html`<div>
-        <pay-with-klarna id="a" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
-        <pay-with-klarna id="b" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
-      </div>`,
-      { journey: 'error' },
-    );
-    const [a, b] = root.querySelectorAll('pay-with-klarna');
-    if (!b!.querySelector('klarna-fake-payment-button')) await oneEvent(b!, 'klarna-presentation');
-    const errorsA = errorsOf(a!);
-    const errorsB = errorsOf(b!);
-    const failed = oneEvent(b!, 'klarna-error');
-    fakeButton(b!).click();
+    const { a, b, fake } = await twoSelectedElements('error');
+    const errorsA = errorsOf(a);
+    const errorsB = errorsOf(b);
+    const failed = oneEvent(b, 'klarna-error');
+    fakeButton(b).click();
     const event = await failed;
     expect(event.detail).to.deep.include({ phase: 'payment', reason: 'TECHNICAL_ERROR' });
     expect(event.detail.paymentRequest).to.include({ stateReason: 'TECHNICAL_ERROR' });
@@ -284,20 +290,11 @@ describe('Klarna\'s payment events', () => {
 
 describe('Klarna\'s payment events after the element left', () => {
   it('events of a flow whose element left the page go to no other element', async () => {
-    const run = backendRun();
-    const { root, fake } = await mountWithFake<HTMLElement>(
-      html`<div>
-        <pay-with-klarna id="a" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
-        <pay-with-klarna id="b" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
-      </div>`,
-      { journey: 'none' },
-    );
-    const [a, b] = root.querySelectorAll('pay-with-klarna');
-    if (!b!.querySelector('klarna-fake-payment-button')) await oneEvent(b!, 'klarna-presentation');
-    await press(a!, fake.initiateCalls);
-    a!.remove();
+    const { a, b, fake } = await twoSelectedElements('none');
+    await press(a, fake.initiateCalls);
+    a.remove();
     let heard = 0;
-    b!.addEventListener('klarna-complete', () => heard++);
+    b.addEventListener('klarna-complete', () => heard++);
     await fake.emit('complete', fake.paymentRequest('COMPLETED'));
     expect(heard).to.equal(0);
   });
