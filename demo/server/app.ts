@@ -156,16 +156,34 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       else await store.releaseKey(`initiate:${key}`);
       return c.json(response, status as 200);
     };
-    const order = await store.order(body.orderId);
+    let order = await store.order(body.orderId);
     if (!order) return reply(404, { error: 'No such order.' });
+    if (order.status === 'pending') {
+      // A payment request is already open for this order: settle or reuse it, never open a second one.
+      order = (await payments.reconcile(order)) ?? order;
+      if (order.status === 'pending' && order.paymentRequestUrl) {
+        return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
+      }
+    }
     if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
+    if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
     if (body.currency !== order.currency || body.amount !== order.amount) {
       return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
     }
-    const claimed = await store.transition(order.id, ['open', 'pending', 'declined', 'canceled', 'failed'], { status: 'authorizing', paymentOptionId: body.paymentOptionId ?? null });
-    if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
-
-    const outcome = await payments.authorize(claimed, body.klarnaNetworkSessionToken, key);
+    let outcome;
+    if (order.status === 'authorizing') {
+      // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
+      outcome = await payments.authorize(order);
+    } else {
+      const claimed = await store.transition(order.id, ['open', 'declined', 'canceled', 'failed', 'expired'], {
+        status: 'authorizing',
+        paymentOptionId: body.paymentOptionId ?? null,
+        attemptKey: key,
+        attemptToken: body.klarnaNetworkSessionToken ?? null,
+      });
+      if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
+      outcome = await payments.authorize(claimed);
+    }
     switch (outcome.kind) {
       case 'approved':
         return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
@@ -175,9 +193,15 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       case 'declined':
         return reply(402, { error: 'declined', message: 'Klarna declined this purchase. Please choose another payment method.', orderId: order.id });
       case 'unavailable':
-        return reply(503, { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Nothing was charged; please try again.', status: 'pending' }, false);
+        return reply(
+          503,
+          { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
+          false,
+        );
       case 'rejected':
         return reply(502, { error: outcome.message });
+      case 'busy':
+        return reply(409, { error: 'A payment for this order is already under way.' }, false);
     }
   });
 
@@ -204,7 +228,11 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     }
     if (!(await store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id))) return c.json({ received: true, duplicate: true });
     setImmediate(() => {
-      handleWebhook(metadata, payload).catch((error) => log(`webhook ${metadata.event_id} failed: ${(error as Error).message}`));
+      handleWebhook(metadata, payload).catch(async (error) => {
+        // Acknowledged already, so Klarna will not resend it: forget it, and the sweep settles the order.
+        log(`webhook ${metadata.event_id} failed: ${(error as Error).message}`);
+        await store.forgetDelivery(metadata.event_id).catch(() => undefined);
+      });
     });
     return c.json({ received: true });
   });
@@ -235,7 +263,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       return c.json({ error: 'Only an active subscription can be charged.' }, 409);
     }
     try {
-      const result = await payments.chargeNextPeriod(order, key);
+      const result = await payments.chargeNextPeriod(order);
       const [status, response] = result.approved ? [200, { status: 'approved', ...result }] : [402, { status: 'declined', ...result }];
       await store.storeReply(`charge:${key}`, status, response);
       return c.json(response, status as 200);

@@ -72,7 +72,8 @@ export async function startBackend(options: BackendOptions) {
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
-  const payments = new Payments(store, klarna, () => publicUrl);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const payments = new Payments(store, klarna, () => publicUrl, log);
   const app = createApp(store, payments, {
     mode: options.mode,
     clientId: options.klarna.clientId,
@@ -84,20 +85,23 @@ export async function startBackend(options: BackendOptions) {
   });
   const { server, url } = await listen(app.fetch, options.port ?? 0);
   publicUrl ||= url;
-  // A webhook can be lost: pending orders are also checked with Klarna now and then.
-  const sweep = setInterval(async () => {
-    const rows = await sql.query<{ id: string }>("select id from orders where status = 'pending' and payment_request_id is not null limit 20").catch(() => []);
-    for (const { id } of rows) {
-      const order = await store.order(id);
-      if (order) await payments.reconcile(order).catch(() => undefined);
-    }
+  // A webhook can be lost and a process can die mid-call: orders still under way are looked at again.
+  let sweeping: Promise<void> | undefined;
+  const sweep = setInterval(() => {
+    sweeping ??= payments
+      .sweep()
+      .catch((error) => log(`sweep failed: ${(error as Error).message}`))
+      .finally(() => (sweeping = undefined));
   }, options.sweepMs ?? 30_000);
   sweep.unref();
   return {
     url,
     store,
+    /** Runs one sweep now (tests; the interval does it in production). */
+    sweep: () => payments.sweep(),
     async stop() {
       clearInterval(sweep);
+      await sweeping;
       await close(server);
       await sql.close();
     },
@@ -112,7 +116,7 @@ async function main() {
   let backend: Awaited<ReturnType<typeof startBackend>>;
   let simulator: SimulatorHandle | undefined;
   if (env.KLARNA_API_KEY) {
-    for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS']) {
+    for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'PUBLIC_URL']) {
       if (!env[name]) throw new Error(`${name} is required with KLARNA_API_KEY (see the README).`);
     }
     backend = await startBackend({

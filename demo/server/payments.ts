@@ -3,7 +3,7 @@
  * step-up, finalize with the klarna_network_session_token within 60 minutes (exactly once, whether
  * the webhook or the customer comes back first), and charge a stored customer token later.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { PRODUCTS } from './catalog.js';
 import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
 import type { Order, Store } from './store.js';
@@ -54,26 +54,56 @@ function authorizeBody(order: Order, paymentOptionId: string | null) {
   };
 }
 
-function customerTokenOf(answer: any): string | undefined {
-  return answer?.customer_token_response?.customer_token?.customer_token ?? answer?.state_context?.klarna_customer?.customer_token ?? answer?.klarna_customer?.customer_token;
+/** Klarna's customer token, wherever this answer carries it (the field's exact shape is not settled in Klarna's docs). */
+export function customerTokenOf(answer: any): string | undefined {
+  const candidates = [answer?.customer_token_response?.customer_token, answer?.state_context?.klarna_customer, answer?.klarna_customer, answer?.customer_token];
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && candidate) return candidate;
+    if (typeof candidate?.customer_token === 'string' && candidate.customer_token) return candidate.customer_token;
+  }
+  return undefined;
 }
+
+/** Klarna answered 5xx, timed out, or says the same request is still being processed: the outcome is not known yet. */
+const outcomeUnknown = (error: unknown) => error instanceof KlarnaUnavailableError || (error instanceof KlarnaRequestError && error.status === 409);
 
 export type InitiateOutcome =
   | { kind: 'approved'; order: Order }
   | { kind: 'step-up'; order: Order; paymentRequestUrl: string; paymentRequestId: string }
   | { kind: 'declined'; order: Order; reason: string }
   | { kind: 'unavailable'; order: Order }
+  | { kind: 'busy'; order: Order }
   | { kind: 'rejected'; order: Order; message: string };
 
 export class Payments {
+  /** Orders whose Payment Authorize is under way in this process: a repeat waits for its answer instead. */
+  private readonly authorizing = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly klarna: KlarnaClient,
     private readonly publicUrl: () => string,
+    private readonly log: (line: string) => void = console.log,
   ) {}
 
-  /** The first Payment Authorize, from the element's initiate. The order must be claimed ('authorizing') by the caller. */
-  async authorize(order: Order, networkSessionToken: string | undefined, attemptKey: string): Promise<InitiateOutcome> {
+  /**
+   * The first Payment Authorize, from the element's initiate. The caller has claimed the order
+   * ('authorizing') with its attempt key and token, so the very same call can be repeated, with the
+   * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
+   */
+  async authorize(order: Order): Promise<InitiateOutcome> {
+    if (this.authorizing.has(order.id)) return { kind: 'busy', order };
+    this.authorizing.add(order.id);
+    try {
+      return await this.authorizeOnce(order);
+    } finally {
+      this.authorizing.delete(order.id);
+    }
+  }
+
+  private async authorizeOnce(order: Order): Promise<InitiateOutcome> {
+    const networkSessionToken = order.attemptToken ?? undefined;
+    const attemptKey = order.attemptKey ?? order.id;
     const body = {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
@@ -94,7 +124,7 @@ export class Payments {
       if (result === 'STEP_UP_REQUIRED') {
         const request = answer.payment_request;
         const url = request?.state_context?.customer_interaction?.payment_request_url;
-        const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request?.payment_request_id, reason: null });
+        const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request?.payment_request_id, paymentRequestUrl: url, reason: null });
         await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request?.payment_request_id}; the customer continues in Klarna's journey`);
         return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request?.payment_request_id };
       }
@@ -103,11 +133,10 @@ export class Payments {
       await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
       return { kind: 'declined', order: declined ?? order, reason };
     } catch (error) {
-      if (error instanceof KlarnaUnavailableError) {
-        // Nothing is known to have happened: the order stays payable, and a retry reuses the Klarna idempotency key.
-        const open = await this.store.transition(order.id, ['authorizing'], { status: 'open', reason: 'Klarna did not answer; nothing was charged.' });
-        await this.store.note(order.id, 'backend', 'Klarna did not answer after retries: the order stays open');
-        return { kind: 'unavailable', order: open ?? order };
+      if (outcomeUnknown(error)) {
+        // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
+        await this.store.note(order.id, 'backend', 'Klarna did not answer: the same request will be repeated until it does');
+        return { kind: 'unavailable', order };
       }
       const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message });
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
@@ -141,12 +170,13 @@ export class Payments {
         return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
       }
       const reason = answer?.payment_transaction_response?.result_reason ?? 'DECLINED';
-      if (reason === 'SESSION_TOKEN_EXPIRED') return this.expire(order.id);
+      // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
+      if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - completedAt > SIXTY_MINUTES) return this.expire(order.id);
       await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
       return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
     } catch (error) {
-      if (error instanceof KlarnaUnavailableError) {
-        await this.store.note(order.id, 'backend', 'Klarna did not answer the final authorization; it will be retried');
+      if (outcomeUnknown(error)) {
+        await this.store.note(order.id, 'backend', 'Klarna did not answer the final authorization; it will be repeated with the same token');
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
       }
       await this.store.note(order.id, 'klarna', `Final authorization refused: ${(error as Error).message}`);
@@ -174,8 +204,9 @@ export class Payments {
     let request;
     try {
       ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId));
-    } catch {
-      return order; // Klarna unreachable: the webhook or the next look will settle it
+    } catch (error) {
+      this.log(`reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`);
+      return order; // the webhook or the next look settles it
     }
     if (request?.state === 'COMPLETED') {
       return this.finalize(order, request.state_context?.klarna_network_session_token, {
@@ -188,24 +219,39 @@ export class Payments {
     return order;
   }
 
-  /** A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up. */
-  async chargeNextPeriod(order: Order, clientKey: string) {
+  /** Looks at orders again: pending ones with Klarna, and ones left mid-call by a crash or a Klarna outage. */
+  async sweep(): Promise<void> {
+    for (const order of await this.store.ordersToSweep()) {
+      if (order.status === 'authorizing') await this.authorize(order);
+      else if (order.status === 'finalizing') {
+        const pending = await this.store.transition(order.id, ['finalizing'], { status: 'pending' });
+        if (pending) await this.reconcile(pending);
+      } else if ((await this.reconcile(order))?.status === 'pending') await this.store.touch(order.id);
+    }
+  }
+
+  /** A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up. Once per period. */
+  async chargeNextPeriod(order: Order) {
     const subscriptionLines = order.lines.filter((line) => PRODUCTS.find((product) => product.sku === line.sku)?.subscription);
     const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
-    const chargeId = `charge-${randomUUID()}`;
+    // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
+    const charges = await this.store.charges(order.id);
+    const period = charges.filter((charge) => charge.status === 'approved').length + 2;
+    const attempt = charges.filter((charge) => charge.period === period).length + 1;
+    const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
     const { body: answer } = await this.klarna.authorize(
       {
         currency: order.currency,
         supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
         request_payment_transaction: { amount, payment_transaction_reference: chargeId },
       },
-      { idempotencyKey: klarnaIdempotencyKey('charge', order.id, clientKey), customerToken: order.customerToken ?? undefined },
+      { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
     );
     const result = answer?.payment_transaction_response?.result;
     const transactionId = answer?.payment_transaction_response?.payment_transaction?.payment_transaction_id;
     const reason = result === 'APPROVED' ? undefined : (answer?.payment_transaction_response?.result_reason ?? 'DECLINED');
-    await this.store.addCharge({ id: chargeId, orderId: order.id, amount, status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
-    await this.store.note(order.id, 'klarna', `Next period, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
-    return { approved: result === 'APPROVED', amount, transactionId, reason };
+    const recorded = await this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
+    if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
+    return { approved: result === 'APPROVED', period, amount, transactionId, reason };
   }
 }

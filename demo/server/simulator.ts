@@ -90,9 +90,12 @@ export function createSimulator(options: SimulatorOptions) {
   // Every API call needs the API key as the Basic credential, as Klarna's do.
   app.use('/v2/*', async (c, next) => {
     const body = c.req.method === 'POST' ? await c.req.raw.clone().json().catch(() => undefined) : undefined;
-    const pick = ['authorization', 'klarna-idempotency-key', 'klarna-network-session-token', 'klarna-customer-token'];
-    log.push({ method: c.req.method, path: c.req.path, headers: Object.fromEntries(pick.map((name) => [name, c.req.header(name) ?? ''])), body, at: now() });
-    if (c.req.header('authorization') !== `Basic ${options.apiKey}`) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
+    const pick = ['klarna-idempotency-key', 'klarna-network-session-token', 'klarna-customer-token'];
+    const authorized = c.req.header('authorization') === `Basic ${options.apiKey}`;
+    // The log says whether the key was right, never what it was.
+    const headers = { authorization: authorized ? 'valid' : 'invalid', ...Object.fromEntries(pick.map((name) => [name, c.req.header(name) ?? ''])) };
+    log.push({ method: c.req.method, path: c.req.path, headers, body, at: now() });
+    if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
     if (failures.count > 0) {
       failures.count--;
       if (failures.mode === 'hang') await new Promise((resolve) => later(60_000, () => resolve(undefined)));

@@ -33,6 +33,10 @@ export interface Order {
   transactionReference: string;
   paymentOptionId: string | null;
   paymentRequestId: string | null;
+  paymentRequestUrl: string | null;
+  /** The payment attempt under way: the same Klarna call can be repeated with these until Klarna answers. */
+  attemptKey: string | null;
+  attemptToken: string | null;
   paymentTransactionId: string | null;
   customerToken: string | null;
   completedAt: string | null;
@@ -59,6 +63,9 @@ create table if not exists orders (
   transaction_reference text not null,
   payment_option_id text,
   payment_request_id text unique,
+  payment_request_url text,
+  attempt_key text,
+  attempt_token text,
   payment_transaction_id text,
   customer_token text,
   completed_at timestamptz,
@@ -88,11 +95,14 @@ create table if not exists order_events (
 create table if not exists charges (
   id text primary key,
   order_id text not null,
+  period integer not null,
+  attempt integer not null,
   amount integer not null,
   status text not null,
   payment_transaction_id text,
   reason text,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  unique (order_id, period, attempt)
 );
 `;
 
@@ -130,6 +140,9 @@ const toOrder = (row: Record<string, any>): Order => ({
   transactionReference: row.transaction_reference,
   paymentOptionId: row.payment_option_id,
   paymentRequestId: row.payment_request_id,
+  paymentRequestUrl: row.payment_request_url,
+  attemptKey: row.attempt_key,
+  attemptToken: row.attempt_token,
   paymentTransactionId: row.payment_transaction_id,
   customerToken: row.customer_token,
   completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
@@ -144,6 +157,9 @@ const COLUMNS: Record<string, string> = {
   lines: 'lines',
   paymentOptionId: 'payment_option_id',
   paymentRequestId: 'payment_request_id',
+  paymentRequestUrl: 'payment_request_url',
+  attemptKey: 'attempt_key',
+  attemptToken: 'attempt_token',
   paymentTransactionId: 'payment_transaction_id',
   customerToken: 'customer_token',
   completedAt: 'completed_at',
@@ -221,19 +237,34 @@ export class Store {
     await this.sql.query('delete from webhook_events where event_id = $1', [eventId]);
   }
 
-  async addCharge(charge: { id: string; orderId: string; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<void> {
-    await this.sql.query('insert into charges (id, order_id, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6)', [
-      charge.id,
-      charge.orderId,
-      charge.amount,
-      charge.status,
-      charge.paymentTransactionId ?? null,
-      charge.reason ?? null,
-    ]);
+  /** Records one attempt at a period's charge once; false when two requests raced for the same attempt. */
+  async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
+    const rows = await this.sql.query(
+      'insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing returning id',
+      [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** Orders to look at again: pending ones (oldest look first), and ones stuck mid-call for over two minutes. */
+  async ordersToSweep(limit = 50): Promise<Order[]> {
+    const rows = await this.sql.query(
+      `select * from orders
+       where (status = 'pending' and payment_request_id is not null)
+          or (status in ('authorizing', 'finalizing') and updated_at < now() - interval '2 minutes')
+       order by updated_at asc limit $1`,
+      [limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  /** Marks an order as looked at, so a sweep turns to the others next. */
+  async touch(id: string): Promise<void> {
+    await this.sql.query('update orders set updated_at = now() where id = $1', [id]);
   }
 
   async charges(orderId: string) {
-    return this.sql.query<{ id: string; amount: number; status: string; payment_transaction_id: string | null; reason: string | null; created_at: string }>(
+    return this.sql.query<{ id: string; period: number; attempt: number; amount: number; status: string; payment_transaction_id: string | null; reason: string | null; created_at: string }>(
       'select * from charges where order_id = $1 order by created_at',
       [orderId],
     );

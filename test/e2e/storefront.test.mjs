@@ -80,6 +80,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
     assert.match(page.url(), /\/checkout$/);
+    const declined = shop.sim.simulator.log.findLast((call) => call.path.endsWith('/authorize'));
+    const orderId = declined.body.supplementary_purchase_data.purchase_reference;
+    assert.equal((await orderOf(orderId)).status, 'declined');
     await context.close();
   });
 
@@ -93,6 +96,10 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
     const log = await page.locator('#log');
     await log.getByText(/Payment request CANCELED/).waitFor();
+    const started = shop.sim.simulator.log.findLast((call) => call.path.endsWith('/authorize'));
+    const order = await orderOf(started.body.supplementary_purchase_data.purchase_reference);
+    assert.equal(order.status, 'canceled');
+    assert.equal(order.paymentTransactionId, null);
     await context.close();
   });
 

@@ -51,7 +51,7 @@ describe('the reference backend', () => {
     assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
     assert.equal(call.body.step_up_config.customer_interaction_config.return_url, `${shop.url}/orders/${order.id}`);
     assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
-    assert.equal(call.headers.authorization, `Basic ${shop.sim.apiKey}`);
+    assert.equal(call.headers.authorization, 'valid', 'the API key is the Basic credential');
   });
 
   it('STEP_UP_REQUIRED: answers Klarna\'s payment_request_url exactly as given, never wrapped', async () => {
@@ -122,7 +122,7 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 1);
   });
 
-  it('S6: Klarna answering 5xx is retried with the same Klarna-Idempotency-Key; when it stays down the customer is told nothing was charged', async () => {
+  it('S6: Klarna answering 5xx is retried with the same Klarna-Idempotency-Key; when it stays down the order is held until the same call is answered', async () => {
     const order = await newOrder();
     await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
     const ok = await json(await initiate(order));
@@ -133,16 +133,44 @@ describe('the reference backend', () => {
 
     const down = await newOrder();
     await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3 }) });
-    const key = crypto.randomUUID();
-    const sameToken = token();
-    const failed = await json(await initiate(down, { key, klarnaNetworkSessionToken: sameToken }));
+    const failed = await json(await initiate(down, { outcome: 'approve' }));
     assert.equal(failed.status, 503);
-    assert.equal(failed.body.status, 'pending');
-    assert.match(failed.body.message, /Nothing was charged/);
-    assert.equal((await orderNow(down.id)).status, 'open');
-    const retried = await json(await initiate(down, { key, klarnaNetworkSessionToken: sameToken }));
-    assert.equal(retried.status, 200, 'the element\'s retry of the same attempt goes through');
-    assert.equal(new Set(callsFor(down).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    assert.match(failed.body.message, /not confirmed yet and will not be taken twice/);
+    assert.equal((await orderNow(down.id)).status, 'authorizing', 'not payable again while the outcome is unknown');
+    // The customer presses again: a new attempt key and a new session token, but the backend repeats the unanswered call.
+    const retried = await json(await initiate(down, { outcome: 'step-up' }));
+    assert.equal(retried.status, 200);
+    assert.ok(retried.body.returnUrl, 'the first call\'s answer (approved at once) stands');
+    const calls = callsFor(down);
+    assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    assert.equal(new Set(calls.map((call) => call.headers['klarna-network-session-token'])).size, 1);
+    assert.equal((await orderNow(down.id)).status, 'paid');
+  });
+
+  it('a second initiate while a payment request is open reuses it instead of opening another', async () => {
+    const order = await newOrder();
+    const first = await json(await initiate(order));
+    const second = await json(await initiate(order));
+    assert.equal(second.body.paymentRequestUrl, first.body.paymentRequestUrl);
+    assert.equal(callsFor(order).length, 1);
+    shop.sim.simulator.decide(first.body.paymentRequestId, 'approve');
+    await until(async () => (await orderNow(order.id)).status === 'paid', 'the webhook to pay the order');
+  });
+
+  it('an order left mid-call by a crash is settled by the sweep: authorizing repeats the call, finalizing re-reads the request', async () => {
+    const crashed = await newOrder();
+    await shop.backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, updated_at = now() - interval '3 minutes' where id = $1", [
+      crashed.id,
+      crypto.randomUUID(),
+      token('approve'),
+    ]);
+    const stepped = await newOrder();
+    const { body } = await json(await initiate(stepped, { webhook: 'lost' }));
+    shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    await shop.backend.store.sql.query("update orders set status = 'finalizing', updated_at = now() - interval '3 minutes' where id = $1", [stepped.id]);
+    await shop.backend.sweep();
+    assert.equal((await orderNow(crashed.id)).status, 'paid');
+    assert.equal((await orderNow(stepped.id)).status, 'paid');
   });
 
   it('S7 and S9: a valid webhook is acknowledged at once and processed once; a duplicate changes nothing', async () => {
@@ -214,7 +242,21 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 2);
   });
 
-  it('S14: a klarna_network_session_token older than 60 minutes expires the order with a clear reason, without retrying', async () => {
+  it('S14: approved more than 60 minutes ago by the backend\'s own clock: expired without calling Klarna', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
+    try {
+      shop.sim.simulator.decide(body.paymentRequestId, 'approve'); // completed, as far as the payment request says, 61 minutes ago
+    } finally {
+      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
+    }
+    const { body: view } = await json(await fetch(`${shop.url}/api/orders/${order.id}`));
+    assert.equal(view.status, 'expired');
+    assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
+  });
+
+  it('S14: a klarna_network_session_token that Klarna finds expired expires the order with a clear reason, without retrying', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     shop.sim.simulator.decide(body.paymentRequestId, 'approve');
@@ -274,5 +316,21 @@ describe('the reference backend', () => {
     const statuses = burst.map((response) => response.status);
     assert.ok(statuses.every((status) => status === 200 || status === 409), statuses.join());
     assert.equal(callsFor(fresh).length, 1, 'one payment request for one attempt');
+    // and many attempts (different keys) on one order at once still open one payment request
+    const contested = await newOrder();
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => initiate(contested)));
+    assert.ok(attempts.every((response) => response.status === 200 || response.status === 409));
+    assert.equal(callsFor(contested).length, 1);
+  });
+
+  it('a subscription period is charged once, however many times the button is pressed at once', async () => {
+    const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+    await initiate(order, { outcome: 'approve' });
+    const presses = await Promise.all(Array.from({ length: 5 }, () => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })));
+    assert.deepEqual(await Promise.all(presses.map(async (response) => [response.status, (await response.json()).status])), presses.map(() => [200, 'approved']));
+    const charges = await shop.backend.store.charges(order.id);
+    assert.deepEqual(charges.map((charge) => [charge.period, charge.status]), [[2, 'approved']]);
+    const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']);
+    assert.equal(new Set(chargeCalls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
 });
