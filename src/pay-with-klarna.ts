@@ -151,7 +151,8 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   private initiating?: Promise<InitiateResult>;
   private deferredPresentation?: () => void;
   private initiateAbort?: AbortController;
-  private hiddenOthers: HTMLElement[] = [];
+  /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
+  private showOthers?: () => void;
   private customerChose = false;
   private lastConfigError?: string;
   private readonly warned = new Set<string>();
@@ -344,7 +345,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.restoreOthers();
     if (event.defaultPrevented) return;
     if (this.selectedKind && instructed) uncheckOthers(this, false);
-    if (instruction === 'SHOW_ONLY_KLARNA' && this.hiddenOthers.length === 0) this.hiddenOthers = hideOthers(this);
+    if (instruction === 'SHOW_ONLY_KLARNA') this.showOthers ??= hideOthers(this);
   }
 
   private becomeUnavailable(error: PayWithKlarnaError): void {
@@ -367,8 +368,8 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   }
 
   private restoreOthers(): void {
-    for (const container of this.hiddenOthers) container.hidden = false;
-    this.hiddenOthers = [];
+    this.showOthers?.();
+    this.showOthers = undefined;
   }
 
   private reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {

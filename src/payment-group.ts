@@ -56,17 +56,27 @@ export function containerOf(member: Element): HTMLElement {
   return (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
 }
 
-/** Hides the group's other payment methods (not other Klarna elements); returns what it hid so it can be shown again. */
-export function hideOthers(host: KlarnaGroupMember): HTMLElement[] {
-  const hidden: HTMLElement[] = [];
+/** Hides the group's other payment methods (not other Klarna elements); returns how to show them again. */
+export function hideOthers(host: KlarnaGroupMember): () => void {
+  const restores: Array<() => void> = [];
   for (const member of groupMembers(host)) {
     if (member === host || isKlarnaMember(member)) continue;
     const container = containerOf(member);
     if (container.contains(host) || container.hidden) continue;
+    const hadStyle = container.hasAttribute('style');
+    const display = container.style.getPropertyValue('display');
+    const priority = container.style.getPropertyPriority('display');
     container.hidden = true;
-    hidden.push(container);
+    // `hidden` alone loses to a page rule such as `label { display: flex }`
+    container.style.setProperty('display', 'none', 'important');
+    restores.push(() => {
+      container.hidden = false;
+      if (display) container.style.setProperty('display', display, priority);
+      else container.style.removeProperty('display');
+      if (!hadStyle && !container.getAttribute('style')) container.removeAttribute('style');
+    });
   }
-  return hidden;
+  return () => restores.forEach((restore) => restore());
 }
 
 export function isAvailable(member: GroupControl): boolean {

@@ -62,7 +62,8 @@ describe('rendering the presentation', () => {
   });
 
   it('SHOW_ONLY_KLARNA: selected, and the other payment methods are hidden until the instruction changes', async () => {
-    const { element, fake } = await mountWithFake(checkout(html`<input type="radio" name="payment" value="bare" />`), {
+    // a common page rule that would beat the hidden attribute alone
+    const { element, fake } = await mountWithFake(checkout(html`<input type="radio" name="payment" value="bare" /><style>label { display: flex; }</style>`), {
       instruction: 'SHOW_ONLY_KLARNA',
     });
     const form = element.form!;
@@ -71,7 +72,7 @@ describe('rendering the presentation', () => {
     const paypalLabel = form.querySelector<HTMLInputElement>('[value=paypal]')!.closest('label')!;
     const bare = form.querySelector<HTMLInputElement>('[value=bare]')!;
     expect([card.hidden, paypalLabel.hidden, bare.hidden]).to.deep.equal([true, true, true]);
-    expect(card.checkVisibility()).to.equal(false);
+    expect([card, paypalLabel, bare].map((hidden) => hidden.checkVisibility())).to.deep.equal([false, false, false]);
     await expect(element).shadowDom.to.be.accessible();
 
     fake.configure({ instruction: 'SHOW_KLARNA' });
@@ -79,6 +80,8 @@ describe('rendering the presentation', () => {
     element.amount = 5000;
     await next;
     expect([card.hidden, paypalLabel.hidden, bare.hidden]).to.deep.equal([false, false, false]);
+    expect([card, paypalLabel, bare].map((shown) => shown.checkVisibility())).to.deep.equal([true, true, true]);
+    expect(card.getAttribute('style'), 'no inline style left behind').to.equal(null);
     expect(element.selected, 'the selection is kept').to.equal(true);
   });
 
