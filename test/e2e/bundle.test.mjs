@@ -31,6 +31,17 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
+  it('loads with the integrity hash the build prints, and not at all when the file differs', async () => {
+    const { page, context } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    const tampered = await openPage(shared.browser);
+    await tampered.page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?tampered`);
+    await tampered.page.waitForLoadState('load');
+    assert.equal(await tampered.page.evaluate(() => customElements.get('pay-with-klarna')), undefined);
+    await Promise.all([context.close(), tampered.context.close()]);
+  });
+
   it('three elements and the bundle loaded twice: one SDK download, one KlarnaSDK(), no errors', async () => {
     const { page, klarnaRequests, errors, context } = await openPage(shared.browser);
     await page.goto(`${shared.server.url}/test/e2e/pages/many.html`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -33,6 +34,17 @@ export async function startServer() {
       return;
     }
     const path = normalize(url.pathname).replace(/^\/+/, '');
+    if (path === 'test/e2e/pages/integrity.html') {
+      // the script tag the README gives, with the hash the build printed (computed the same way here)
+      const bundle = await readFile(join(root, 'dist/pay-with-klarna.js'));
+      const integrity = `sha384-${createHash('sha384').update(bundle).digest('base64')}`;
+      const tampered = url.searchParams.has('tampered') ? 'sha384-AAAA' + integrity.slice(11) : integrity;
+      response.writeHead(200, { 'content-type': types['.html'] });
+      response.end(`<!doctype html><html lang="en-US"><head><meta charset="utf-8"><title>SRI</title>
+        <script type="module" src="/dist/pay-with-klarna.js" integrity="${tampered}" crossorigin="anonymous"></script></head>
+        <body><pay-with-klarna client-id="klarna_test_client_e2e" amount="100" currency="USD" initiate-url="/api/klarna/initiate"></pay-with-klarna></body></html>`);
+      return;
+    }
     if (!/^(dist|test\/e2e\/pages)\//.test(path)) {
       response.writeHead(404).end();
       return;
