@@ -204,7 +204,10 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'initiateUrl'] as const;
+    // What Klarna presents, and how its components are made: a change mounts them afresh.
+    const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
+    // Set later than the rest (e.g. by a framework): checked again, since its absence is a configuration error.
+    if ((changed.has('initiateUrl') || changed.has('initiate')) && this.lastConfigError) this.requestPresentation();
     if (!this.hasUpdated || inputs.some((key) => changed.has(key))) this.requestPresentation();
     if (changed.has('name')) this.listenToGroup();
     if (changed.has('selected') && this.hasUpdated) this.syncSelectedProperty();

@@ -172,6 +172,18 @@ describe('bad attributes get an error that names them', () => {
     expect(fake.presentationCalls[0]).not.to.have.property('amount');
   });
 
+  it('an initiate-url set after the element connected brings Klarna back', async () => {
+    const fake = new FakeKlarna();
+    configureKlarnaSdk({ sdk: fake.module });
+    const failed = oneEvent(document, 'klarna-error');
+    const element = await fixture<PayWithKlarna>(html`<pay-with-klarna client-id="c" amount="150" currency="USD"></pay-with-klarna>`);
+    await failed;
+    const presented = oneEvent(element, 'klarna-presentation');
+    element.initiateUrl = '/api/klarna/initiate';
+    await presented;
+    expect(element.instruction).to.equal('SHOW_KLARNA');
+  });
+
   it('a fixed attribute brings Klarna back', async () => {
     const fake = new FakeKlarna();
     configureKlarnaSdk({ sdk: fake.module });

@@ -96,6 +96,15 @@ describe('changes, bursts and stale answers', () => {
     expect(fake.presentationCalls.at(-1)).to.deep.include({ currency: 'SEK', intents: ['PAY', 'SUBSCRIBE'], subscriptionBillingInterval: 'YEAR' });
   });
 
+  it('a new button shape or theme remounts Klarna\'s button with it', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    const next = oneEvent(el, 'klarna-presentation');
+    el.setAttribute('button-theme', 'dark');
+    await next;
+    expect(fake.buttonConfigs.at(-1)).to.deep.include({ theme: 'dark' });
+    expect(fake.mounted.filter((mount) => mount.part === 'button')).to.have.length(1);
+  });
+
   it('without a locale attribute, the page\'s lang is used', async () => {
     const { fake } = await mountWithFake(
       html`<div lang="sv-SE"><pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="SEK" initiate-url="/x"></pay-with-klarna></div>`,
