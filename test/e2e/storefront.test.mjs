@@ -35,6 +35,13 @@ describe('the storefront, offline against the Klarna simulator', () => {
     return { context, page, errors, klarna };
   }
 
+  /** Presses Klarna's button (named `button`) and returns the journey page it opens. */
+  async function openJourney(page, button = 'Pay with Klarna') {
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: button }).click();
+    return popupOpened;
+  }
+
   const orderIdOf = (page) => new URL(page.url()).pathname.split('/').pop();
   const orderOf = async (id) => (await fetch(`${shop.url}/api/orders/${id}`)).json();
 
@@ -53,9 +60,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it('step-up: Klarna\'s journey opens, the customer approves, the order is paid once with its transaction id', async () => {
     const { context, page } = await checkout({ outcome: 'step-up' });
-    const popupOpened = page.waitForEvent('popup');
-    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
-    const journey = await popupOpened;
+    const journey = await openJourney(page);
     await journey.getByText('Total $118.00').waitFor();
     await journey.getByText('1 × Wireless headphones').waitFor();
     await journey.getByRole('button', { name: 'Approve and pay' }).click();
@@ -88,9 +93,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it('cancelled in Klarna\'s journey: back at checkout, the order cancelled, nothing paid', async () => {
     const { context, page } = await checkout({ outcome: 'step-up' });
-    const popupOpened = page.waitForEvent('popup');
-    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
-    const journey = await popupOpened;
+    const journey = await openJourney(page);
     await journey.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('alert').filter({ hasText: 'You left Klarna without paying' }).waitFor();
     await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
@@ -105,9 +108,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it('webhook after the return: the order page finalizes from the payment request; the late webhook changes nothing', async () => {
     const { context, page } = await checkout({ outcome: 'step-up', webhook: 'delayed' });
-    const popupOpened = page.waitForEvent('popup');
-    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
-    await (await popupOpened).getByRole('button', { name: 'Approve and pay' }).click();
+    await (await openJourney(page)).getByRole('button', { name: 'Approve and pay' }).click();
     await page.waitForURL(/\/orders\/order-/);
     await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
     const id = orderIdOf(page);
@@ -122,9 +123,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it('subscription: paid with a customer token, and a later customer-not-present charge is approved', async () => {
     const { context, page } = await checkout({ sku: 'coffee-club', outcome: 'step-up' });
-    const popupOpened = page.waitForEvent('popup');
-    await page.getByRole('button', { name: 'Subscribe with Klarna' }).click();
-    const journey = await popupOpened;
+    const journey = await openJourney(page, 'Subscribe with Klarna');
     await journey.getByText('Subscription: Coffee club').waitFor();
     await journey.getByRole('button', { name: 'Approve and pay' }).click();
     await page.waitForURL(/\/orders\/order-/);
