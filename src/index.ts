@@ -14,4 +14,5 @@ export {
 export { PayWithKlarnaError, type ErrorPhase, type ErrorReason } from './errors.js';
 export { KLARNA_SDK_URL, configureKlarnaSdk, type KlarnaSdkOptions } from './sdk/loader.js';
 export type { InitiateContext, InitiateHandler, InitiateRequestBody } from './initiate.js';
+export type { PayWithKlarnaStrings } from './strings.js';
 export type * from './sdk/types.js';

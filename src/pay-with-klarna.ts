@@ -38,6 +38,7 @@ import type {
   PaymentRequest,
 } from './sdk/types.js';
 import { styles } from './pay-with-klarna.styles.js';
+import { stringsFor, type PayWithKlarnaStrings } from './strings.js';
 
 type Status = 'loading' | 'ready' | 'hidden' | 'unavailable';
 
@@ -128,6 +129,8 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   @property({ attribute: false }) initiate?: InitiateHandler;
   /** Merged into the POST body (e.g. a cart id): an object, or a function returning one. */
   @property({ attribute: false }) initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** Replaces the element's own words (e.g. `{ loading: '…' }`); by default they follow the locale. */
+  @property({ attribute: false }) strings?: Partial<PayWithKlarnaStrings>;
   /** Headers and credentials for the POST (credentials default to same-origin). */
   @property({ attribute: false }) requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
 
@@ -219,7 +222,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     const loading = this.status === 'loading' && this.options.length === 0;
     return html`
       <div part="placeholder" class="placeholder" ?hidden=${!loading} aria-busy="true">
-        <span class="visually-hidden" role="status">Loading Klarna…</span>
+        <span class="visually-hidden" role="status">${stringsFor(resolveLocale(this, this.locale), this.strings).loading}</span>
       </div>
       <div part="options" class="options" role="none" ?hidden=${loading}>${OPTION_KINDS.map((kind) => this.renderOption(kind))}</div>
     `;

@@ -166,6 +166,19 @@ describe('rendering the presentation', () => {
     }
   });
 
+  it('announces that Klarna is loading in the page\'s language, or in the merchant\'s own words', async () => {
+    const { element, fake } = await mountWithFake(html`<div lang="de-DE">${checkout()}</div>`);
+    fake.configure({ presentationDelayMs: 300 });
+    const german = document.createElement('pay-with-klarna');
+    for (const attribute of ['client-id', 'amount', 'currency', 'initiate-url']) german.setAttribute(attribute, element.getAttribute(attribute)!);
+    element.after(german);
+    await german.updateComplete;
+    expect(german.shadowRoot!.querySelector('[role=status]')!.textContent).to.equal('Klarna wird geladen…');
+    german.strings = { loading: 'Einen Moment, Klarna kommt…' };
+    await german.updateComplete;
+    expect(german.shadowRoot!.querySelector('[role=status]')!.textContent).to.equal('Einen Moment, Klarna kommt…');
+  });
+
   it('keeps its height while loading, so nothing jumps when Klarna appears', async () => {
     const { element, fake } = await mountWithFake(checkout(), { presentationDelayMs: 0 });
     const shown = element.getBoundingClientRect().height;
