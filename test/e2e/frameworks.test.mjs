@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { launch, openPage } from './support/browser.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Builds a framework example as a merchant would (development mode, so React's StrictMode double-mounts). */
+async function buildExample(name) {
+  const outDir = mkdtempSync(join(tmpdir(), `pwk-${name}-`));
+  await build({
+    configFile: false,
+    root: join(root, 'demo/frameworks', name),
+    base: './',
+    mode: 'development',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
+    build: { outDir, emptyOutDir: true, target: 'es2022', minify: false },
+  });
+  return outDir;
+}
+
+function serve(directory) {
+  const server = http.createServer((request, response) => {
+    const path = normalize(new URL(request.url, 'http://127.0.0.1').pathname).replace(/^\/+/, '') || 'index.html';
+    try {
+      const body = readFileSync(join(directory, path));
+      response.writeHead(200, { 'content-type': extname(path) === '.html' ? 'text/html' : 'text/javascript' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('framework examples', () => {
+  let browser;
+  let server;
+  let outDir;
+  before(async () => {
+    [browser, outDir] = await Promise.all([launch(), buildExample('react')]);
+    server = await serve(outDir);
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('React 19 in StrictMode: props bound to state, the amount live, events handled, one SDK load', async () => {
+    const { page, klarnaRequests, errors, context } = await openPage(browser);
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
+    await page.getByText('4 interest-free payments of $6.00').waitFor();
+    await page.getByLabel('Mugs').fill('3');
+    await page.getByText('4 interest-free payments of $18.00').waitFor();
+    const fake = await page.evaluate(() => {
+      const { sdkCalls, presentationCalls } = globalThis[Symbol.for('pay-with-klarna.fake')];
+      return { sdkCalls: sdkCalls.length, amounts: presentationCalls.map((call) => call.amount) };
+    });
+    assert.equal(klarnaRequests.length, 1);
+    assert.equal(fake.sdkCalls, 1);
+    assert.equal(fake.amounts.at(-1), 7200);
+    const data = await page.locator('pay-with-klarna').evaluate((element) => element.initiateData);
+    assert.deepEqual(data, { cart: 'react-demo' }, 'objects reach the element as properties');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
