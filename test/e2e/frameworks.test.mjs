@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -13,9 +13,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Builds a framework example as a merchant would (development mode, so React's StrictMode double-mounts). */
 async function buildExample(name) {
   const outDir = mkdtempSync(join(tmpdir(), `pwk-${name}-`));
+  const directory = join(root, 'demo/frameworks', name);
   await build({
-    configFile: false,
-    root: join(root, 'demo/frameworks', name),
+    configFile: existsSync(join(directory, 'vite.config.mjs')) ? join(directory, 'vite.config.mjs') : false,
+    root: directory,
     base: './',
     mode: 'development',
     logLevel: 'silent',
@@ -38,38 +39,50 @@ function serve(directory) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+const EXAMPLES = [
+  { name: 'react', what: 'React 19 in StrictMode' },
+  { name: 'vue', what: 'Vue 3' },
+  { name: 'svelte', what: 'Svelte 5' },
+];
+
 describe('framework examples', () => {
   let browser;
-  let server;
-  let outDir;
+  const built = new Map();
   before(async () => {
-    [browser, outDir] = await Promise.all([launch(), buildExample('react')]);
-    server = await serve(outDir);
+    browser = await launch();
+    for (const { name } of EXAMPLES) {
+      const outDir = await buildExample(name);
+      built.set(name, { outDir, server: await serve(outDir) });
+    }
   });
   after(async () => {
     await browser?.close();
-    server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    for (const { outDir, server } of built.values()) {
+      server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 
-  it('React 19 in StrictMode: props bound to state, the amount live, events handled, one SDK load', async () => {
-    const { page, klarnaRequests, errors, context } = await openPage(browser);
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
-    await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
-    await page.getByText('4 interest-free payments of $6.00').waitFor();
-    await page.getByLabel('Mugs').fill('3');
-    await page.getByText('4 interest-free payments of $18.00').waitFor();
-    const fake = await page.evaluate(() => {
-      const { sdkCalls, presentationCalls } = globalThis[Symbol.for('pay-with-klarna.fake')];
-      return { sdkCalls: sdkCalls.length, amounts: presentationCalls.map((call) => call.amount) };
+  for (const { name, what } of EXAMPLES) {
+    it(`${what}: attributes bound to state, the amount live, events handled, one SDK load`, async () => {
+      const { page, klarnaRequests, errors, context } = await openPage(browser);
+      await page.goto(`http://127.0.0.1:${built.get(name).server.address().port}/`);
+      await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
+      await page.getByText('4 interest-free payments of $6.00').waitFor();
+      await page.getByLabel('Mugs').fill('3');
+      await page.getByText('4 interest-free payments of $18.00').waitFor();
+      const fake = await page.evaluate(() => {
+        const { sdkCalls, presentationCalls } = globalThis[Symbol.for('pay-with-klarna.fake')];
+        return { sdkCalls: sdkCalls.length, amounts: presentationCalls.map((call) => call.amount) };
+      });
+      assert.equal(klarnaRequests.length, 1);
+      assert.equal(fake.sdkCalls, 1);
+      assert.equal(fake.amounts.at(-1), 7200);
+      const data = await page.locator('pay-with-klarna').evaluate((element) => element.initiateData);
+      assert.deepEqual(data, { cart: `${name}-demo` }, 'objects reach the element as properties');
+      assert.deepEqual(errors, []);
+      await context.close();
     });
-    assert.equal(klarnaRequests.length, 1);
-    assert.equal(fake.sdkCalls, 1);
-    assert.equal(fake.amounts.at(-1), 7200);
-    const data = await page.locator('pay-with-klarna').evaluate((element) => element.initiateData);
-    assert.deepEqual(data, { cart: 'react-demo' }, 'objects reach the element as properties');
-    assert.deepEqual(errors, []);
-    await context.close();
-  });
+  }
 });
