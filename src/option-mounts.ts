@@ -48,10 +48,6 @@ export class OptionMounts {
     this.containers.clear();
   }
 
-  button(kind: OptionKind): KlarnaPaymentButton | undefined {
-    return this.buttons.get(kind);
-  }
-
   setButtonsState(state: 'disabled' | 'loading', value: boolean, only?: OptionKind): void {
     for (const [kind, button] of this.buttons) {
       if (!only || only === kind) button.toggleState?.(state, value);

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
@@ -209,9 +209,10 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   protected override willUpdate(changed: PropertyValues): void {
     // What Klarna presents, and how its components are made: a change mounts them afresh.
     const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
-    // Set later than the rest (e.g. by a framework): checked again, since its absence is a configuration error.
-    if ((changed.has('initiateUrl') || changed.has('initiate')) && this.lastConfigError) this.requestPresentation();
-    if (!this.hasUpdated || inputs.some((key) => changed.has(key))) this.requestPresentation();
+    // The backend settings are read at the press, but their absence is a configuration error: set
+    // later than the rest (e.g. by a framework), they are checked again.
+    const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.lastConfigError !== undefined;
+    if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.requestPresentation();
     if (changed.has('name')) this.listenToGroup();
     if (changed.has('selected') && this.hasUpdated) this.syncSelectedProperty();
     if (changed.has('disabled') || changed.has('formDisabled')) this.mounts.setButtonsState('disabled', this.isDisabled);
@@ -222,7 +223,7 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     const loading = this.status === 'loading' && this.options.length === 0;
     return html`
       <div part="placeholder" class="placeholder" ?hidden=${!loading} aria-busy="true">
-        <span class="visually-hidden" role="status">${stringsFor(resolveLocale(this, this.locale), this.strings).loading}</span>
+        <span class="visually-hidden" role="status">${loading ? stringsFor(resolveLocale(this, this.locale), this.strings).loading : ''}</span>
       </div>
       <div part="options" class="options" role="none" ?hidden=${loading}>${OPTION_KINDS.map((kind) => this.renderOption(kind))}</div>
     `;
@@ -268,12 +269,13 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     return this.disabled || this.formDisabled;
   }
 
-  private tabIndexFor(kind: OptionKind): number | typeof nothing {
+  /** One tab stop: the selected option, else the first one unless another method of the group is chosen. */
+  private tabIndexFor(kind: OptionKind): number {
     if (this.isDisabled) return -1;
     if (this.selectedKind) return this.selectedKind === kind ? 0 : -1;
-    const first = this.options[0]?.kind === kind;
+    if (this.options[0]?.kind !== kind) return -1;
     const otherChecked = groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
-    return first && !otherChecked ? 0 : -1;
+    return otherChecked ? -1 : 0;
   }
 
   private radioFor(kind: OptionKind | undefined): HTMLElement | null {

@@ -317,7 +317,6 @@ export function createSimulator(options: SimulatorOptions) {
     return c.json(failures);
   });
   app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));
-  app.get('/_sim/session-token', (c) => c.json({ token: newSessionToken((c.req.query('outcome') as SimOutcome) || 'step-up', (c.req.query('webhook') as SimWebhookMode) || 'prompt') }));
 
   return {
     app,
@@ -328,9 +327,6 @@ export function createSimulator(options: SimulatorOptions) {
         transition(request, decision === 'approve' ? 'COMPLETED' : decision === 'decline' ? 'DECLINED' : 'CANCELED');
       }
       return request;
-    },
-    setLive(live: boolean) {
-      options.live = live;
     },
     stop() {
       for (const timer of timers) clearTimeout(timer);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { signWebhook } from '../../demo/server/signing.ts';
+import { newSessionToken } from '../../demo/server/simulator.ts';
 import { startShop } from '../e2e/support/shop.mjs';
 
 /** RELIABILITY.md S1–S18 against the running reference backend and the Klarna simulator, over HTTP. */
@@ -17,7 +18,7 @@ describe('the reference backend', () => {
     fetch(`${shop.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const json = async (response) => ({ status: response.status, body: await response.json() });
   const newOrder = async (lines = [{ sku: 'headphones', quantity: 1 }]) => (await json(await post('/api/orders', { lines }))).body;
-  const token = (outcome = 'step-up', webhook = 'prompt') => `krn:network:us1:test:session-token:sim.${outcome}.${webhook}.${crypto.randomUUID()}`;
+  const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
   const initiate = (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
     post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key });
   const authorizeCalls = () => shop.sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize'));
