@@ -25,17 +25,17 @@ export type InitiateHandler = (context: InitiateContext) => unknown;
  * pass; a success, a final failure or a different request starts a new attempt.
  */
 export class PaymentAttempts {
-  private current?: { fingerprint: string; key: string; reusable: boolean };
+  #current?: { fingerprint: string; key: string; reusable: boolean };
 
   keyFor(body: InitiateRequestBody): string {
     const fingerprint = JSON.stringify(body);
-    if (this.current?.reusable && this.current.fingerprint === fingerprint) return this.current.key;
-    this.current = { fingerprint, key: newUuid(), reusable: true };
-    return this.current.key;
+    if (this.#current?.reusable && this.#current.fingerprint === fingerprint) return this.#current.key;
+    this.#current = { fingerprint, key: newUuid(), reusable: true };
+    return this.#current.key;
   }
 
   settle(retryable: boolean): void {
-    if (this.current) this.current.reusable = retryable;
+    if (this.#current) this.#current.reusable = retryable;
   }
 }
 

@@ -6,11 +6,14 @@ import type { IconShape, KlarnaPaymentButton, KlarnaUIElement, PaymentButtonConf
  * which its shadow DOM places through named slots: the SDK never has to reach into a shadow root.
  */
 export class OptionMounts {
-  private readonly containers = new Map<string, HTMLElement>();
-  private mounted: KlarnaUIElement[] = [];
-  private readonly buttons = new Map<OptionKind, KlarnaPaymentButton>();
+  readonly #containers = new Map<string, HTMLElement>();
+  #mounted: KlarnaUIElement[] = [];
+  readonly #buttons = new Map<OptionKind, KlarnaPaymentButton>();
+  readonly #host: HTMLElement;
 
-  constructor(private readonly host: HTMLElement) {}
+  constructor(host: HTMLElement) {
+    this.#host = host;
+  }
 
   /** Mounts every part of every option once; visibility is handled by the shadow DOM afterwards. */
   mountAll(options: OptionView[], iconShape: IconShape, buttonConfig: (option: OptionView) => PaymentButtonConfig): void {
@@ -18,15 +21,15 @@ export class OptionMounts {
     for (const option of options) {
       for (const part of [...SUMMARY_PARTS, ...DETAIL_PARTS]) {
         if (!hasPart(option.source, part)) continue;
-        const container = this.container(option.kind, part);
+        const container = this.#container(option.kind, part);
         if (part === 'button') {
           const button = option.source.paymentButton!.component!(buttonConfig(option));
           button.mount(container);
-          this.mounted.push(button);
-          this.buttons.set(option.kind, button);
+          this.#mounted.push(button);
+          this.#buttons.set(option.kind, button);
         } else {
           const element = mountPart(option.source[part]!, container, iconShape, part === 'icon');
-          if (element) this.mounted.push(element);
+          if (element) this.#mounted.push(element);
         }
       }
     }
@@ -34,9 +37,9 @@ export class OptionMounts {
 
   /** Unmounts every SDK component and removes the containers. */
   unmountAll(): void {
-    const mounted = this.mounted;
-    this.mounted = [];
-    this.buttons.clear();
+    const mounted = this.#mounted;
+    this.#mounted = [];
+    this.#buttons.clear();
     for (const element of mounted) {
       try {
         element.unmount();
@@ -44,24 +47,24 @@ export class OptionMounts {
         // an SDK component that cannot unmount must not keep the others mounted
       }
     }
-    for (const container of this.containers.values()) container.remove();
-    this.containers.clear();
+    for (const container of this.#containers.values()) container.remove();
+    this.#containers.clear();
   }
 
   setButtonsState(state: 'disabled' | 'loading', value: boolean, only?: OptionKind): void {
-    for (const [kind, button] of this.buttons) {
+    for (const [kind, button] of this.#buttons) {
       if (!only || only === kind) button.toggleState?.(state, value);
     }
   }
 
-  private container(kind: OptionKind, part: PartName): HTMLElement {
+  #container(kind: OptionKind, part: PartName): HTMLElement {
     const slot = `${kind}-${part}`;
-    let container = this.containers.get(slot);
+    let container = this.#containers.get(slot);
     if (!container) {
       container = document.createElement('div');
       container.slot = slot;
-      this.host.append(container);
-      this.containers.set(slot, container);
+      this.#host.append(container);
+      this.#containers.set(slot, container);
     }
     return container;
   }

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from '@lit/reactive-element';
 
 export const styles = css`
   :host {
@@ -24,27 +24,27 @@ export const styles = css`
   [hidden] {
     display: none !important;
   }
-  .options {
+  [part='options'] {
     display: grid;
     gap: var(--_gap);
   }
-  .placeholder,
-  .option {
+  [part='placeholder'],
+  [part='option'] {
     min-height: var(--_row-height);
     box-sizing: border-box;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_background);
   }
-  .placeholder {
+  [part='placeholder'] {
     background: linear-gradient(90deg, #f3f3f5, #fafafa, #f3f3f5);
     border-color: transparent;
   }
-  .option[data-selected] {
+  [part='option'][data-selected] {
     border-color: var(--_accent);
     box-shadow: 0 0 0 1px var(--_accent);
   }
-  .radio {
+  [part='radio'] {
     display: grid;
     grid-template-columns: auto auto minmax(0, 1fr) auto;
     align-items: center;
@@ -57,29 +57,29 @@ export const styles = css`
     border-radius: var(--_radius);
     outline: none;
   }
-  .radio:focus-visible {
+  [part='radio']:focus-visible {
     outline: var(--_focus);
     outline-offset: 2px;
   }
-  .radio[aria-disabled='true'] {
+  [part='radio'][aria-disabled='true'] {
     cursor: not-allowed;
     opacity: 0.6;
   }
-  .indicator {
+  [part='indicator'] {
     width: 1.1rem;
     height: 1.1rem;
     border-radius: 50%;
     border: 2px solid var(--_border);
     box-sizing: border-box;
   }
-  [aria-checked='true'] > .indicator {
+  [aria-checked='true'] > [part='indicator'] {
     border: 0.35rem solid var(--_accent);
   }
   .texts {
     display: grid;
     min-width: 0;
   }
-  .details {
+  [part='details'] {
     display: grid;
     gap: var(--_gap);
     padding: 0 1rem 1rem;
@@ -93,7 +93,7 @@ export const styles = css`
     white-space: nowrap;
   }
   @media (prefers-reduced-motion: no-preference) {
-    .placeholder {
+    [part='placeholder'] {
       background-size: 200% 100%;
       animation: shimmer 1.2s linear infinite;
     }

@@ -1,5 +1,5 @@
-import { LitElement, html, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
+import { property, state } from '@lit/reactive-element/decorators.js';
 import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
 import { withTimeout } from './internal/async.js';
@@ -41,6 +41,21 @@ import { styles } from './pay-with-klarna.styles.js';
 import { stringsFor, type PayWithKlarnaStrings } from './strings.js';
 
 type Status = 'loading' | 'ready' | 'hidden' | 'unavailable';
+
+/** The shadow DOM of one option that changes with state. */
+interface RowView {
+  option: HTMLElement;
+  radio: HTMLElement;
+  details: HTMLElement;
+  parts: Record<'badge' | 'message' | 'terms' | 'button', HTMLElement>;
+}
+
+function el(tag: string, attributes: Record<string, string>, ...children: Node[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
 
 /**
  * Klarna as one option in the checkout's group of payment methods, rendered exactly as Klarna's
@@ -84,7 +99,7 @@ type Status = 'loading' | 'ready' | 'hidden' | 'unavailable';
  * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
  * @cssstate unavailable - Something failed; the element takes no space.
  */
-export class PayWithKlarna extends LitElement implements KlarnaGroupMember, PaymentEventTarget {
+export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember, PaymentEventTarget {
   static override styles = styles;
   static formAssociated = true;
 
@@ -142,23 +157,27 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   @state() private formDisabled = false;
 
   readonly isKlarnaGroupMember = true as const;
-  private readonly internals = this.attachInternals();
-  private readonly mounts = new OptionMounts(this);
-  private readonly attempts = new PaymentAttempts();
-  private readonly presentations = new PresentationController(this, {
-    applied: (presentation, session, inputs) => this.applyPresentation(presentation, session, inputs),
-    failed: (error) => this.becomeUnavailable(error),
+  #placeholder?: HTMLElement;
+  #announcer?: HTMLElement;
+  #list?: HTMLElement;
+  readonly #rows = new Map<OptionKind, RowView>();
+  readonly #internals = this.attachInternals();
+  readonly #mounts = new OptionMounts(this);
+  readonly #attempts = new PaymentAttempts();
+  readonly #presentations = new PresentationController(this, {
+    applied: (presentation, session, inputs) => this.#applyPresentation(presentation, session, inputs),
+    failed: (error) => this.#becomeUnavailable(error),
   });
-  private session?: KlarnaSession;
-  private inputs?: PresentationInputs;
-  private initiating?: Promise<InitiateResult>;
-  private deferredPresentation?: () => void;
-  private initiateAbort?: AbortController;
+  #session?: KlarnaSession;
+  #inputs?: PresentationInputs;
+  #initiating?: Promise<InitiateResult>;
+  #deferredPresentation?: () => void;
+  #initiateAbort?: AbortController;
   /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
-  private showOthers?: () => void;
-  private customerChose = false;
-  private lastConfigError?: string;
-  private readonly warned = new Set<string>();
+  #showOthers?: () => void;
+  #customerChose = false;
+  #lastConfigError?: string;
+  readonly #warned = new Set<string>();
 
   /** The instruction of the presentation shown, if any. */
   get instruction(): Instruction | undefined {
@@ -173,37 +192,37 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     return this.appliedPresentation;
   }
   get form(): HTMLFormElement | null {
-    return this.internals.form;
+    return this.#internals.form;
   }
 
   /** Asks Klarna for the presentation again (e.g. after a failure). */
   refresh(): void {
-    this.lastConfigError = undefined;
-    this.requestPresentation();
+    this.#lastConfigError = undefined;
+    this.#requestPresentation();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.setStatus(this.status === 'ready' ? 'loading' : this.status);
-    this.listenToGroup();
-    if (this.hasUpdated) this.requestPresentation(); // reconnected: mount afresh
+    this.#setStatus(this.status === 'ready' ? 'loading' : this.status);
+    this.#listenToGroup();
+    if (this.hasUpdated) this.#requestPresentation(); // reconnected: mount afresh
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopListeningToGroup();
-    this.initiateAbort?.abort();
-    this.session?.detach(this);
-    this.session = undefined;
-    this.mounts.unmountAll();
-    this.restoreOthers();
+    this.#stopListeningToGroup();
+    this.#initiateAbort?.abort();
+    this.#session?.detach(this);
+    this.#session = undefined;
+    this.#mounts.unmountAll();
+    this.#restoreOthers();
     this.options = [];
-    this.lastConfigError = undefined;
-    this.setStatus('loading');
+    this.#lastConfigError = undefined;
+    this.#setStatus('loading');
   }
 
   override focus(options?: FocusOptions): void {
-    this.radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
+    this.#radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -211,80 +230,83 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
     // The backend settings are read at the press, but their absence is a configuration error: set
     // later than the rest (e.g. by a framework), they are checked again.
-    const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.lastConfigError !== undefined;
-    if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.requestPresentation();
-    if (changed.has('name')) this.listenToGroup();
-    if (changed.has('selected') && this.hasUpdated) this.syncSelectedProperty();
-    if (changed.has('disabled') || changed.has('formDisabled')) this.mounts.setButtonsState('disabled', this.isDisabled);
-    if (changed.has('selectedKind') || changed.has('value')) this.internals.setFormValue(this.selectedKind ? this.value : null);
+    const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.#lastConfigError !== undefined;
+    if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.#requestPresentation();
+    if (changed.has('name')) this.#listenToGroup();
+    if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
+    if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
+    if (changed.has('selectedKind') || changed.has('value')) this.#internals.setFormValue(this.selectedKind ? this.value : null);
   }
 
-  protected override render() {
+  protected override createRenderRoot(): ShadowRoot {
+    const root = super.createRenderRoot() as ShadowRoot;
+    // Built once with DOM calls (no HTML strings, so pages that enforce Trusted Types are fine);
+    // update() then only flips the attributes that depend on state.
+    this.#announcer = el('span', { class: 'visually-hidden', role: 'status' });
+    this.#placeholder = el('div', { part: 'placeholder', 'aria-busy': 'true' }, this.#announcer);
+    this.#list = el('div', { part: 'options', role: 'none' });
+    for (const kind of OPTION_KINDS) {
+      const slot = (part: string, attributes: Record<string, string> = {}, tag = 'span') =>
+        el(tag, { part, ...attributes }, el('slot', { name: `${kind}-${part}` }));
+      const parts = { badge: slot('badge'), message: slot('message', {}, 'div'), terms: slot('terms', {}, 'div'), button: slot('button', {}, 'div') };
+      const radio = el(
+        'div',
+        { part: 'radio', role: 'radio', id: `${kind}-radio`, 'aria-labelledby': `${kind}-header`, 'aria-describedby': `${kind}-subheader` },
+        el('span', { part: 'indicator' }),
+        slot('icon'),
+        el('span', { class: 'texts' }, slot('header', { id: `${kind}-header` }), slot('subheader', { id: `${kind}-subheader` })),
+        parts.badge,
+      );
+      radio.addEventListener('click', () => this.#chooseFromCustomer(kind));
+      radio.addEventListener('keydown', (event) => this.#onRadioKeydown(event, kind));
+      const details = el('div', { part: 'details' }, parts.message, parts.terms, parts.button);
+      const option = el('div', { part: 'option' }, radio, details);
+      this.#list.append(option);
+      this.#rows.set(kind, { option, radio, details, parts });
+    }
+    root.append(this.#placeholder, this.#list);
+    return root;
+  }
+
+  protected override update(changed: PropertyValues): void {
+    super.update(changed);
     const loading = this.status === 'loading' && this.options.length === 0;
-    return html`
-      <div part="placeholder" class="placeholder" ?hidden=${!loading} aria-busy="true">
-        <span class="visually-hidden" role="status">${loading ? stringsFor(resolveLocale(this, this.locale), this.strings).loading : ''}</span>
-      </div>
-      <div part="options" class="options" role="none" ?hidden=${loading}>${OPTION_KINDS.map((kind) => this.renderOption(kind))}</div>
-    `;
+    this.#placeholder!.hidden = !loading;
+    this.#announcer!.textContent = loading ? stringsFor(resolveLocale(this, this.locale), this.strings).loading : '';
+    this.#list!.hidden = loading;
+    for (const [kind, row] of this.#rows) {
+      const option = this.options.find((candidate) => candidate.kind === kind);
+      const selected = this.selectedKind === kind;
+      row.option.hidden = !option;
+      row.option.toggleAttribute('data-selected', selected);
+      row.radio.setAttribute('aria-checked', String(selected));
+      row.radio.setAttribute('aria-disabled', String(this.#isDisabled));
+      row.radio.tabIndex = this.#tabIndexFor(kind);
+      row.details.hidden = !selected;
+      for (const [part, node] of Object.entries(row.parts)) node.hidden = !option || !hasPart(option.source, part as keyof RowView['parts']);
+    }
   }
 
-  private renderOption(kind: OptionKind) {
-    const option = this.options.find((candidate) => candidate.kind === kind);
-    const selected = this.selectedKind === kind;
-    const has = (part: Parameters<typeof hasPart>[1]) => (option ? hasPart(option.source, part) : false);
-    return html`
-      <div part="option" class="option" ?hidden=${!option} ?data-selected=${selected}>
-        <div
-          part="radio"
-          class="radio"
-          role="radio"
-          id="${kind}-radio"
-          aria-checked=${selected ? 'true' : 'false'}
-          aria-disabled=${this.isDisabled ? 'true' : 'false'}
-          aria-labelledby="${kind}-header"
-          aria-describedby="${kind}-subheader"
-          tabindex=${this.tabIndexFor(kind)}
-          @click=${() => this.chooseFromCustomer(kind)}
-          @keydown=${(event: KeyboardEvent) => this.onRadioKeydown(event, kind)}
-        >
-          <span part="indicator" class="indicator"></span>
-          <span part="icon"><slot name="${kind}-icon"></slot></span>
-          <span class="texts">
-            <span part="header" id="${kind}-header"><slot name="${kind}-header"></slot></span>
-            <span part="subheader" id="${kind}-subheader"><slot name="${kind}-subheader"></slot></span>
-          </span>
-          <span part="badge" ?hidden=${!has('badge')}><slot name="${kind}-badge"></slot></span>
-        </div>
-        <div part="details" class="details" ?hidden=${!selected}>
-          <div part="message" ?hidden=${!has('message')}><slot name="${kind}-message"></slot></div>
-          <div part="terms" ?hidden=${!has('terms')}><slot name="${kind}-terms"></slot></div>
-          <div part="button" ?hidden=${!has('button')}><slot name="${kind}-button"></slot></div>
-        </div>
-      </div>
-    `;
-  }
-
-  private get isDisabled(): boolean {
+  get #isDisabled(): boolean {
     return this.disabled || this.formDisabled;
   }
 
   /** One tab stop: the selected option, else the first one unless another method of the group is chosen. */
-  private tabIndexFor(kind: OptionKind): number {
-    if (this.isDisabled) return -1;
+  #tabIndexFor(kind: OptionKind): number {
+    if (this.#isDisabled) return -1;
     if (this.selectedKind) return this.selectedKind === kind ? 0 : -1;
     if (this.options[0]?.kind !== kind) return -1;
     const otherChecked = groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
     return otherChecked ? -1 : 0;
   }
 
-  private radioFor(kind: OptionKind | undefined): HTMLElement | null {
-    return kind ? (this.renderRoot.querySelector<HTMLElement>(`#${kind}-radio`) ?? null) : null;
+  #radioFor(kind: OptionKind | undefined): HTMLElement | undefined {
+    return kind && this.#rows.get(kind)?.radio;
   }
 
   // ---- presentation ----------------------------------------------------------------------------
 
-  private requestPresentation(): void {
+  #requestPresentation(): void {
     let inputs: PresentationInputs;
     try {
       inputs = readPresentationInputs(this, resolveLocale(this, this.locale));
@@ -293,43 +315,43 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
       }
     } catch (error) {
       const failure = error as PayWithKlarnaError;
-      this.presentations.cancel(); // an answer for the previous, valid attributes must not appear now
-      if (failure.message !== this.lastConfigError) {
-        this.lastConfigError = failure.message;
+      this.#presentations.cancel(); // an answer for the previous, valid attributes must not appear now
+      if (failure.message !== this.#lastConfigError) {
+        this.#lastConfigError = failure.message;
         console.error(failure.message);
-        this.becomeUnavailable(failure);
+        this.#becomeUnavailable(failure);
       }
       return;
     }
-    this.lastConfigError = undefined;
-    if (this.status !== 'ready') this.setStatus('loading');
-    this.presentations.request(inputs);
+    this.#lastConfigError = undefined;
+    if (this.status !== 'ready') this.#setStatus('loading');
+    this.#presentations.request(inputs);
   }
 
-  private applyPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): void {
-    if (this.initiating) {
+  #applyPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): void {
+    if (this.#initiating) {
       // Never unmount the button whose payment is under way: apply once it has settled.
-      this.deferredPresentation = () => this.applyPresentation(presentation, session, inputs);
+      this.#deferredPresentation = () => this.#applyPresentation(presentation, session, inputs);
       return;
     }
     let read;
     try {
       read = readPresentation(presentation);
-      if (read.unknownInstruction !== undefined && !this.warned.has(read.unknownInstruction)) {
-        this.warned.add(read.unknownInstruction);
+      if (read.unknownInstruction !== undefined && !this.#warned.has(read.unknownInstruction)) {
+        this.#warned.add(read.unknownInstruction);
         console.warn(`<pay-with-klarna>: unknown presentation instruction ${JSON.stringify(read.unknownInstruction)}; showing Klarna as SHOW_KLARNA.`);
       }
-      if (this.session !== session) {
-        this.session?.detach(this);
+      if (this.#session !== session) {
+        this.#session?.detach(this);
         session.attach(this);
-        this.session = session;
+        this.#session = session;
       }
-      this.inputs = inputs;
-      if (read.instruction === 'HIDE_KLARNA') this.mounts.unmountAll();
-      else this.mounts.mountAll(read.options, this.iconShape, (option) => this.buttonConfig(option));
+      this.#inputs = inputs;
+      if (read.instruction === 'HIDE_KLARNA') this.#mounts.unmountAll();
+      else this.#mounts.mountAll(read.options, this.iconShape, (option) => this.#buttonConfig(option));
     } catch (error) {
-      this.mounts.unmountAll();
-      this.becomeUnavailable(
+      this.#mounts.unmountAll();
+      this.#becomeUnavailable(
         error instanceof PayWithKlarnaError ? error : new PayWithKlarnaError('presentation', 'presentation', `Klarna's components could not be shown: ${messageOf(error)}`, { cause: error }),
       );
       return;
@@ -341,58 +363,58 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
 
     const { instruction } = read;
     const kept = this.selectedKind && read.options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
-    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.customerChose);
+    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#customerChose);
     if (instruction === 'HIDE_KLARNA') this.options = [];
-    this.setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
+    this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
 
     const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
     const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
-    this.setSelection(select ? (kept ?? read.options[0]!.kind) : undefined);
-    if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.restoreOthers();
+    this.#setSelection(select ? (kept ?? read.options[0]!.kind) : undefined);
+    if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.#restoreOthers();
     if (event.defaultPrevented) return;
     if (this.selectedKind && instructed) uncheckOthers(this, false);
-    if (instruction === 'SHOW_ONLY_KLARNA') this.showOthers ??= hideOthers(this);
+    if (instruction === 'SHOW_ONLY_KLARNA') this.#showOthers ??= hideOthers(this);
   }
 
-  private becomeUnavailable(error: PayWithKlarnaError): void {
-    this.mounts.unmountAll();
+  #becomeUnavailable(error: PayWithKlarnaError): void {
+    this.#mounts.unmountAll();
     this.options = [];
     this.appliedInstruction = undefined;
     this.appliedPresentation = undefined;
-    this.setSelection(undefined);
-    this.restoreOthers();
-    this.setStatus('unavailable');
-    this.reportError(error);
+    this.#setSelection(undefined);
+    this.#restoreOthers();
+    this.#setStatus('unavailable');
+    this.#reportError(error);
   }
 
-  private setStatus(status: Status): void {
+  #setStatus(status: Status): void {
     this.status = status;
     for (const name of ['loading', 'ready', 'hidden', 'unavailable']) {
-      if (name === status) this.internals.states.add(name);
-      else this.internals.states.delete(name);
+      if (name === status) this.#internals.states.add(name);
+      else this.#internals.states.delete(name);
     }
   }
 
-  private restoreOthers(): void {
-    this.showOthers?.();
-    this.showOthers = undefined;
+  #restoreOthers(): void {
+    this.#showOthers?.();
+    this.#showOthers = undefined;
   }
 
-  private reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
+  #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
     this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
   }
 
   // ---- selection and the payment-method group ----------------------------------------------------
 
-  private setSelection(kind: OptionKind | undefined): void {
+  #setSelection(kind: OptionKind | undefined): void {
     this.selectedKind = kind;
     this.selected = kind !== undefined;
   }
 
   /** Someone set `selected` in code: follow it, without a change event. */
-  private syncSelectedProperty(): void {
+  #syncSelectedProperty(): void {
     if (this.selected === (this.selectedKind !== undefined)) return;
     if (!this.selected) {
       this.selectedKind = undefined;
@@ -402,75 +424,75 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
     }
   }
 
-  private chooseFromCustomer(kind: OptionKind): void {
-    if (this.isDisabled || !this.options.some((option) => option.kind === kind)) return;
-    this.customerChose = true;
-    this.radioFor(kind)?.focus();
+  #chooseFromCustomer(kind: OptionKind): void {
+    if (this.#isDisabled || !this.options.some((option) => option.kind === kind)) return;
+    this.#customerChose = true;
+    this.#radioFor(kind)?.focus();
     if (this.selectedKind === kind) return;
-    this.setSelection(kind);
+    this.#setSelection(kind);
     uncheckOthers(this, true);
     this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
   releaseSelection(byCustomer: boolean): void {
     if (!this.selectedKind) return;
-    this.setSelection(undefined);
+    this.#setSelection(undefined);
     if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
   selectFromKeyboard(edge: 'first' | 'last'): boolean {
     const option = edge === 'first' ? this.options[0] : this.options[this.options.length - 1];
-    if (!option || this.isDisabled) return false;
-    this.chooseFromCustomer(option.kind);
+    if (!option || this.#isDisabled) return false;
+    this.#chooseFromCustomer(option.kind);
     return true;
   }
 
-  private onRadioKeydown(event: KeyboardEvent, kind: OptionKind): void {
+  #onRadioKeydown(event: KeyboardEvent, kind: OptionKind): void {
     if (event.key === ' ') {
       event.preventDefault();
-      this.chooseFromCustomer(kind);
+      this.#chooseFromCustomer(kind);
       return;
     }
     const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
-    if (!direction || this.isDisabled) return;
+    if (!direction || this.#isDisabled) return;
     event.preventDefault();
     const index = this.options.findIndex((option) => option.kind === kind) + direction;
     const inside = this.options[index];
-    if (inside) return this.chooseFromCustomer(inside.kind);
+    if (inside) return this.#chooseFromCustomer(inside.kind);
     const next = neighbour(this, groupMembers(this), direction);
-    if (!next) return this.chooseFromCustomer(this.options[direction === 1 ? 0 : this.options.length - 1]!.kind);
+    if (!next) return this.#chooseFromCustomer(this.options[direction === 1 ? 0 : this.options.length - 1]!.kind);
     if (isKlarnaMember(next)) next.selectFromKeyboard(direction === 1 ? 'first' : 'last');
     else chooseRadio(next);
   }
 
-  private groupRoot?: EventTarget;
+  #groupRoot?: EventTarget;
 
   /** The group's changes and keys are heard on its form, or on the document outside forms. */
-  private listenToGroup(): void {
-    const root = this.name && this.isConnected ? (this.internals.form ?? (this.getRootNode() as EventTarget)) : undefined;
-    if (root === this.groupRoot) return;
-    this.stopListeningToGroup();
-    root?.addEventListener('change', this.onGroupChange);
-    root?.addEventListener('keydown', this.onGroupKeydown as EventListener, true);
-    this.groupRoot = root;
+  #listenToGroup(): void {
+    const root = this.name && this.isConnected ? (this.#internals.form ?? (this.getRootNode() as EventTarget)) : undefined;
+    if (root === this.#groupRoot) return;
+    this.#stopListeningToGroup();
+    root?.addEventListener('change', this.#onGroupChange);
+    root?.addEventListener('keydown', this.#onGroupKeydown as EventListener, true);
+    this.#groupRoot = root;
   }
 
-  private stopListeningToGroup(): void {
-    this.groupRoot?.removeEventListener('change', this.onGroupChange);
-    this.groupRoot?.removeEventListener('keydown', this.onGroupKeydown as EventListener, true);
-    this.groupRoot = undefined;
+  #stopListeningToGroup(): void {
+    this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
+    this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
+    this.#groupRoot = undefined;
   }
 
   /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
-  private readonly onGroupChange = (event: Event) => {
+  readonly #onGroupChange = (event: Event) => {
     if (!isGroupRadio(event.target, this.name, this.form) || !event.target.checked) return;
-    this.customerChose = true;
+    this.#customerChose = true;
     this.releaseSelection(true);
     this.requestUpdate();
   };
 
   /** Arrow keys on a native radio next to this element move into it, as they would between radios. */
-  private readonly onGroupKeydown = (event: KeyboardEvent) => {
+  readonly #onGroupKeydown = (event: KeyboardEvent) => {
     const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
     if (!direction || !isGroupRadio(event.target, this.name, this.form)) return;
     if (neighbour(event.target, groupMembers(this), direction) !== this) return;
@@ -482,44 +504,44 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   }
 
   formResetCallback(): void {
-    this.setSelection(undefined);
+    this.#setSelection(undefined);
   }
 
   // ---- the button and the backend ----------------------------------------------------------------
 
-  private buttonConfig(option: OptionView): PaymentButtonConfig {
+  #buttonConfig(option: OptionView): PaymentButtonConfig {
     const config: PaymentButtonConfig = {
-      locale: this.inputs?.request.locale,
-      intents: this.inputs?.request.intents,
-      initiate: (params?: InitiateParams) => this.startPayment(option, params),
+      locale: this.#inputs?.request.locale,
+      intents: this.#inputs?.request.intents,
+      initiate: (params?: InitiateParams) => this.#startPayment(option, params),
     };
     if (this.buttonShape) config.shape = this.buttonShape;
     if (this.buttonTheme) config.theme = this.buttonTheme;
     if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];
-    if (this.isDisabled) config.disabled = true;
+    if (this.#isDisabled) config.disabled = true;
     return config;
   }
 
   /** One initiate at a time: a second press while one runs is refused, so one journey starts. */
-  private startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
-    if (this.initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
-    const running = this.runInitiate(option, params).finally(() => {
-      this.initiating = undefined;
-      const deferred = this.deferredPresentation;
-      this.deferredPresentation = undefined;
+  #startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
+    if (this.#initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
+    const running = this.#runInitiate(option, params).finally(() => {
+      this.#initiating = undefined;
+      const deferred = this.#deferredPresentation;
+      this.#deferredPresentation = undefined;
       deferred?.();
     });
-    this.initiating = running;
+    this.#initiating = running;
     return running;
   }
 
-  private async runInitiate(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
-    const session = this.session;
-    const inputs = this.inputs;
+  async #runInitiate(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
+    const session = this.#session;
+    const inputs = this.#inputs;
     if (!session || !inputs) throw new PayWithKlarnaError('initiate', 'initiate', 'Klarna is not ready yet.');
     session.startFlow(this);
-    this.mounts.setButtonsState('loading', true, option.kind);
-    this.initiateAbort = new AbortController();
+    this.#mounts.setButtonsState('loading', true, option.kind);
+    this.#initiateAbort = new AbortController();
     try {
       const paymentOptionId = params?.paymentOptionId || option.id;
       const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
@@ -528,34 +550,34 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
       if (announce.defaultPrevented) throw new DOMException('The merchant stopped this payment (klarna-initiate was canceled).', 'AbortError');
       const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
       const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
-      const idempotencyKey = this.attempts.keyFor(body);
+      const idempotencyKey = this.#attempts.keyFor(body);
       const answer = this.initiate
-        ? await this.callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: AbortSignal.any([this.initiateAbort.signal, AbortSignal.timeout(this.initiateTimeout)]) })
+        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: AbortSignal.any([this.#initiateAbort.signal, AbortSignal.timeout(this.initiateTimeout)]) })
         : await postInitiate(this.initiateUrl!, body, {
             idempotencyKey,
             requestInit: this.requestInit,
             timeoutMs: this.initiateTimeout,
-            signal: this.initiateAbort.signal,
+            signal: this.#initiateAbort.signal,
           });
       const result = toSdkAnswer(answer);
-      this.attempts.settle(false);
+      this.#attempts.settle(false);
       return result;
     } catch (error) {
       // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
-      if (this.initiateAbort.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
+      if (this.#initiateAbort.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
       const failure =
         error instanceof PayWithKlarnaError
           ? error
           : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
-      this.attempts.settle(failure.retryable);
-      this.reportError(failure);
+      this.#attempts.settle(failure.retryable);
+      this.#reportError(failure);
       throw failure;
     } finally {
-      this.mounts.setButtonsState('loading', false, option.kind);
+      this.#mounts.setButtonsState('loading', false, option.kind);
     }
   }
 
-  private callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
+  #callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
     return withTimeout(Promise.resolve().then(() => initiate(context)), this.initiateTimeout, () =>
       new PayWithKlarnaError('initiate', 'timeout', `The initiate function did not answer within ${this.initiateTimeout} ms.`, { retryable: true }),
     );
@@ -566,14 +588,14 @@ export class PayWithKlarna extends LitElement implements KlarnaGroupMember, Paym
   }
 
   paymentAborted(paymentRequest: PaymentRequest): void {
-    this.mounts.setButtonsState('loading', false);
+    this.#mounts.setButtonsState('loading', false);
     this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest }));
   }
 
   paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void {
-    this.mounts.setButtonsState('loading', false);
+    this.#mounts.setButtonsState('loading', false);
     const code = klarnaErrorCode(error);
-    this.reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
+    this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
 import { PayWithKlarnaError, messageOf } from './errors.js';
 import { withTimeout } from './internal/async.js';
 import { getKlarnaSession, loadKlarnaSdk, sdkTimeoutMs } from './sdk/loader.js';
@@ -21,14 +21,15 @@ export interface PresentationCallbacks {
  * since changed is dropped, so a stale presentation is never shown.
  */
 export class PresentationController implements ReactiveController {
-  private wanted?: PresentationInputs;
-  private running = false;
-  private generation = 0;
+  #wanted?: PresentationInputs;
+  #running = false;
+  #generation = 0;
+  readonly #host: HTMLElement;
+  readonly #callbacks: PresentationCallbacks;
 
-  constructor(
-    private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly callbacks: PresentationCallbacks,
-  ) {
+  constructor(host: ReactiveControllerHost & HTMLElement, callbacks: PresentationCallbacks) {
+    this.#host = host;
+    this.#callbacks = callbacks;
     host.addController(this);
   }
 
@@ -36,7 +37,7 @@ export class PresentationController implements ReactiveController {
     // Start the download the moment an element appears; the presentation follows once configured.
     // One microtask later, so a configureKlarnaSdk() in the module that imported the bundle comes first.
     queueMicrotask(() => {
-      if (this.host.isConnected) loadKlarnaSdk().catch(() => {});
+      if (this.#host.isConnected) loadKlarnaSdk().catch(() => {});
     });
   }
 
@@ -46,26 +47,26 @@ export class PresentationController implements ReactiveController {
 
   /** Forgets what was asked: an answer still on its way will not be shown. */
   cancel(): void {
-    this.generation++;
-    this.wanted = undefined;
+    this.#generation++;
+    this.#wanted = undefined;
   }
 
   request(inputs: PresentationInputs): void {
-    this.wanted = inputs;
-    void this.drain();
+    this.#wanted = inputs;
+    void this.#drain();
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  async #drain(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
     try {
-      while (this.wanted) {
-        const inputs = this.wanted;
-        this.wanted = undefined;
-        const generation = this.generation;
+      while (this.#wanted) {
+        const inputs = this.#wanted;
+        this.#wanted = undefined;
+        const generation = this.#generation;
         let outcome: { session: KlarnaSession; presentation: PaymentPresentation } | PayWithKlarnaError;
         try {
-          outcome = await this.fetch(inputs);
+          outcome = await this.#fetch(inputs);
         } catch (error) {
           outcome =
             error instanceof PayWithKlarnaError
@@ -75,16 +76,16 @@ export class PresentationController implements ReactiveController {
                   cause: error,
                 });
         }
-        if (this.wanted || generation !== this.generation) continue; // superseded: never show it
-        if (outcome instanceof PayWithKlarnaError) this.callbacks.failed(outcome);
-        else this.callbacks.applied(outcome.presentation, outcome.session, inputs);
+        if (this.#wanted || generation !== this.#generation) continue; // superseded: never show it
+        if (outcome instanceof PayWithKlarnaError) this.#callbacks.failed(outcome);
+        else this.#callbacks.applied(outcome.presentation, outcome.session, inputs);
       }
     } finally {
-      this.running = false;
+      this.#running = false;
     }
   }
 
-  private async fetch(inputs: PresentationInputs) {
+  async #fetch(inputs: PresentationInputs) {
     const session = await getKlarnaSession(inputs.sdkConfig);
     const timeoutMs = sdkTimeoutMs();
     const presentation = await withTimeout(

@@ -13,46 +13,46 @@ export interface PaymentEventTarget {
  * button is mounted, and routed to the element whose button started the flow.
  */
 export class KlarnaSession {
-  private readonly targets = new Set<PaymentEventTarget>();
-  private owner?: PaymentEventTarget;
+  readonly #targets = new Set<PaymentEventTarget>();
+  #owner?: PaymentEventTarget;
   /** The element that started the flow has left the page: its events have no one to go to. */
-  private ownerLeft = false;
+  #ownerLeft = false;
 
   constructor(readonly klarna: Klarna) {
     const payment = klarna.Payment;
     payment.on('complete', async (paymentRequest: PaymentRequest) =>
-      this.recipients().every((target) => target.paymentCompleted(paymentRequest ?? {})),
+      this.#recipients().every((target) => target.paymentCompleted(paymentRequest ?? {})),
     );
     payment.on('abort', async (paymentRequest: PaymentRequest) => {
-      for (const target of this.recipients()) target.paymentAborted(paymentRequest ?? {});
+      for (const target of this.#recipients()) target.paymentAborted(paymentRequest ?? {});
     });
     payment.on('error', async (error: unknown, paymentRequest?: PaymentRequest) => {
-      for (const target of this.recipients()) target.paymentFailed(error, paymentRequest);
+      for (const target of this.#recipients()) target.paymentFailed(error, paymentRequest);
     });
   }
 
   attach(target: PaymentEventTarget): void {
-    this.targets.add(target);
+    this.#targets.add(target);
   }
 
   detach(target: PaymentEventTarget): void {
-    this.targets.delete(target);
-    if (this.owner === target) {
-      this.owner = undefined;
-      this.ownerLeft = true;
+    this.#targets.delete(target);
+    if (this.#owner === target) {
+      this.#owner = undefined;
+      this.#ownerLeft = true;
     }
   }
 
   /** Called when a button's initiate runs: that element receives the flow's events. */
   startFlow(target: PaymentEventTarget): void {
-    this.owner = target;
-    this.ownerLeft = false;
+    this.#owner = target;
+    this.#ownerLeft = false;
   }
 
   /** Who hears an event: the element that started the flow, or, after a redirect back, every element. */
-  private recipients(): PaymentEventTarget[] {
-    if (this.owner) return [this.owner];
-    return this.ownerLeft ? [] : [...this.targets];
+  #recipients(): PaymentEventTarget[] {
+    if (this.#owner) return [this.#owner];
+    return this.#ownerLeft ? [] : [...this.#targets];
   }
 
   /** The network session token, for SDK revisions whose initiate callback passes none. */
