@@ -1,5 +1,4 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
-import { property, state } from '@lit/reactive-element/decorators.js';
 import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
 import { withTimeout } from './internal/async.js';
@@ -102,59 +101,89 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
 export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember, PaymentEventTarget {
   static override styles = styles;
   static formAssociated = true;
+  static override properties = {
+    clientId: { attribute: 'client-id' },
+    partnerAccountId: { attribute: 'partner-account-id' },
+    amount: { converter: amountConverter },
+    currency: {},
+    locale: {},
+    intents: { converter: intentsConverter },
+    subscriptionBillingInterval: { attribute: 'subscription-billing-interval' },
+    subscriptionBillingIntervalFrequency: { attribute: 'subscription-billing-interval-frequency', type: Number },
+    initiateUrl: { attribute: 'initiate-url' },
+    initiationMode: { attribute: 'initiation-mode' },
+    buttonShape: { attribute: 'button-shape' },
+    buttonTheme: { attribute: 'button-theme' },
+    iconShape: { attribute: 'icon-shape' },
+    name: { reflect: true },
+    value: {},
+    selected: { type: Boolean, reflect: true },
+    disabled: { type: Boolean, reflect: true },
+    initiateTimeout: { attribute: 'initiate-timeout', type: Number },
+    initiate: { attribute: false },
+    initiateData: { attribute: false },
+    strings: { attribute: false },
+    requestInit: { attribute: false },
+    status: { state: true },
+    options: { state: true },
+    selectedKind: { state: true },
+    appliedInstruction: { state: true },
+    appliedPresentation: { state: true },
+    formDisabled: { state: true },
+  };
 
   /** Your Klarna client identifier (required). */
-  @property({ attribute: 'client-id' }) clientId?: string;
+  clientId?: string;
   /** The account acted for, for acquiring partners. */
-  @property({ attribute: 'partner-account-id' }) partnerAccountId?: string;
+  partnerAccountId?: string;
   /** Total in minor units (11800 = 118.00); required for the PAY, SUBSCRIBE and DONATE intents. */
-  @property({ converter: amountConverter }) amount?: number;
+  amount?: number;
   /** ISO 4217 currency code (required). */
-  @property() currency?: string;
+  currency?: string;
   /** e.g. en-US; defaults to the page's lang, then the browser's. */
-  @property() locale?: string;
+  locale?: string;
   /** Space-separated: PAY (default), SUBSCRIBE, SIGNUP, SIGNIN, DONATE, ADD_TO_WALLET. */
-  @property({ converter: intentsConverter }) intents?: Intent[];
+  intents?: Intent[];
   /** DAY, WEEK, MONTH or YEAR, for SUBSCRIBE. */
-  @property({ attribute: 'subscription-billing-interval' }) subscriptionBillingInterval?: string;
+  subscriptionBillingInterval?: string;
   /** How many intervals between charges, for SUBSCRIBE. */
-  @property({ attribute: 'subscription-billing-interval-frequency', type: Number }) subscriptionBillingIntervalFrequency?: number;
+  subscriptionBillingIntervalFrequency?: number;
   /** Your backend endpoint that the button's initiate callback POSTs to. */
-  @property({ attribute: 'initiate-url' }) initiateUrl?: string;
+  initiateUrl?: string;
   /** How Klarna's journey opens: DEVICE_BEST (default), REDIRECT, ON_PAGE, POPUP. */
-  @property({ attribute: 'initiation-mode' }) initiationMode?: string;
+  initiationMode?: string;
   /** Klarna's button shape: default, pill, rect. */
-  @property({ attribute: 'button-shape' }) buttonShape?: ButtonShape;
+  buttonShape?: ButtonShape;
   /** Klarna's button theme: default, light, dark, outlined. */
-  @property({ attribute: 'button-theme' }) buttonTheme?: ButtonTheme;
+  buttonTheme?: ButtonTheme;
   /** Klarna's icon shape: badge (default), default, rectangle, square. */
-  @property({ attribute: 'icon-shape' }) iconShape: IconShape = 'badge';
+  iconShape: IconShape = 'badge';
   /** The name of the checkout's payment-method group; the element is one radio of it. */
-  @property({ reflect: true }) name = '';
+  name = '';
   /** What the form submits while Klarna is selected. */
-  @property() value = 'klarna';
+  value = 'klarna';
   /** Whether Klarna is the chosen payment method. */
-  @property({ type: Boolean, reflect: true }) selected = false;
+  selected = false;
   /** Makes Klarna unselectable and its button inactive. */
-  @property({ type: Boolean, reflect: true }) disabled = false;
+  disabled = false;
   /** Longest wait for your backend, in milliseconds. */
-  @property({ attribute: 'initiate-timeout', type: Number }) initiateTimeout = 30_000;
+  initiateTimeout = 30_000;
 
   /** Replaces the built-in backend call: resolve with `{ paymentRequestUrl }`, `{ paymentRequestId }`, `{ returnUrl }` or `{ paymentRequestData }`. */
-  @property({ attribute: false }) initiate?: InitiateHandler;
+  initiate?: InitiateHandler;
   /** Merged into the POST body (e.g. a cart id): an object, or a function returning one. */
-  @property({ attribute: false }) initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
+  initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
   /** Replaces the element's own words (e.g. `{ loading: '…' }`); by default they follow the locale. */
-  @property({ attribute: false }) strings?: Partial<PayWithKlarnaStrings>;
+  strings?: Partial<PayWithKlarnaStrings>;
   /** Headers and credentials for the POST (credentials default to same-origin). */
-  @property({ attribute: false }) requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
+  requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
 
-  @state() private status: Status = 'loading';
-  @state() private options: OptionView[] = [];
-  @state() private selectedKind?: OptionKind;
-  @state() private appliedInstruction?: Instruction;
-  @state() private appliedPresentation?: PaymentPresentation;
-  @state() private formDisabled = false;
+  private status: Status = 'loading';
+  private options: OptionView[] = [];
+  private selectedKind?: OptionKind;
+  private appliedInstruction?: Instruction;
+  private appliedPresentation?: PaymentPresentation;
+  private formDisabled = false;
 
   readonly isKlarnaGroupMember = true as const;
   #placeholder?: HTMLElement;
