@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { launch, openPage } from './support/browser.mjs';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Builds a framework example as a merchant would (development mode, so React's StrictMode double-mounts). */
-async function buildExample(name) {
-  const outDir = mkdtempSync(join(tmpdir(), `pwk-${name}-`));
-  const directory = join(root, 'demo/frameworks', name);
-  await build({
-    configFile: existsSync(join(directory, 'vite.config.mjs')) ? join(directory, 'vite.config.mjs') : false,
-    root: directory,
-    base: './',
-    mode: 'development',
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
-    build: { outDir, emptyOutDir: true, target: 'es2022', minify: false },
-  });
-  return outDir;
-}
+import { buildExample } from './support/examples.mjs';
 
 function serve(directory) {
   const server = http.createServer((request, response) => {
