@@ -20,16 +20,9 @@ export interface PresentationAttributes {
   initiationMode?: string;
 }
 
-/** `amount` accepts whole numbers only: "118.00" is a mistake for 11800, not 118. */
-export const amountConverter = {
-  fromAttribute: (value: string | null) => (value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN),
-  toAttribute: (value: number | undefined) => (value === undefined ? null : String(value)),
-};
-
-export const intentsConverter = {
-  fromAttribute: (value: string | null) => (value === null ? undefined : parseIntents(value)),
-  toAttribute: (value: Intent[] | string | undefined) => (value === undefined ? null : Array.isArray(value) ? value.join(' ') : value),
-};
+/** `amount` accepts whole numbers only: "118.00" is a mistake for 11800, not 118. Neither is reflected. */
+export const amountConverter = (value: string | null) => (value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN);
+export const intentsConverter = (value: string | null) => (value === null ? undefined : parseIntents(value));
 
 function parseIntents(value: Intent[] | string): string[] {
   const list = Array.isArray(value) ? value : value.split(/[\s,]+/);

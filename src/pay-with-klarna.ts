@@ -12,6 +12,7 @@ import {
 import { PaymentAttempts, postInitiate, toSdkAnswer, type InitiateHandler, type InitiateRequestBody } from './initiate.js';
 import { OptionMounts } from './option-mounts.js';
 import {
+  arrowDirection,
   chooseRadio,
   groupMembers,
   hideOthers,
@@ -127,8 +128,6 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     status: { state: true },
     options: { state: true },
     selectedKind: { state: true },
-    appliedInstruction: { state: true },
-    appliedPresentation: { state: true },
     formDisabled: { state: true },
   };
 
@@ -181,11 +180,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   private status: Status = 'loading';
   private options: OptionView[] = [];
   private selectedKind?: OptionKind;
-  private appliedInstruction?: Instruction;
-  private appliedPresentation?: PaymentPresentation;
   private formDisabled = false;
 
   readonly isKlarnaGroupMember = true as const;
+  /** The presentation shown and how it was read; nothing on screen depends on it directly. */
+  #applied?: { presentation: PaymentPresentation; instruction: Instruction };
   #placeholder?: HTMLElement;
   #announcer?: HTMLElement;
   #list?: HTMLElement;
@@ -210,7 +209,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   /** The instruction of the presentation shown, if any. */
   get instruction(): Instruction | undefined {
-    return this.appliedInstruction;
+    return this.#applied?.instruction;
   }
   /** The id of the selected Klarna option, to send to your backend. */
   get paymentOptionId(): string | undefined {
@@ -218,7 +217,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
   /** The presentation shown, as Klarna returned it. */
   get presentation(): PaymentPresentation | undefined {
-    return this.appliedPresentation;
+    return this.#applied?.presentation;
   }
   get form(): HTMLFormElement | null {
     return this.#internals.form;
@@ -385,9 +384,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       );
       return;
     }
-    const firstApplied = this.appliedInstruction === undefined;
-    this.appliedPresentation = presentation;
-    this.appliedInstruction = read.instruction;
+    const firstApplied = !this.#applied;
+    this.#applied = { presentation, instruction: read.instruction };
     this.options = read.options;
 
     const { instruction } = read;
@@ -410,8 +408,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #becomeUnavailable(error: PayWithKlarnaError): void {
     this.#mounts.unmountAll();
     this.options = [];
-    this.appliedInstruction = undefined;
-    this.appliedPresentation = undefined;
+    this.#applied = undefined;
     this.#setSelection(undefined);
     this.#restoreOthers();
     this.#setStatus('unavailable');
@@ -482,7 +479,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.#chooseFromCustomer(kind);
       return;
     }
-    const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
+    const direction = arrowDirection(event);
     if (!direction || this.#isDisabled) return;
     event.preventDefault();
     const index = this.options.findIndex((option) => option.kind === kind) + direction;
@@ -522,7 +519,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   /** Arrow keys on a native radio next to this element move into it, as they would between radios. */
   readonly #onGroupKeydown = (event: KeyboardEvent) => {
-    const direction = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key] as 1 | -1 | undefined;
+    const direction = arrowDirection(event);
     if (!direction || !isGroupRadio(event.target, this.name, this.form)) return;
     if (neighbour(event.target, groupMembers(this), direction) !== this) return;
     if (this.selectFromKeyboard(direction === 1 ? 'first' : 'last')) event.preventDefault();

@@ -30,7 +30,7 @@ export function groupMembers(host: KlarnaGroupMember): GroupControl[] {
   if (!name) return [host];
   const candidates: Iterable<Element> = form
     ? Array.from(form.elements)
-    : (host.getRootNode() as Document | ShadowRoot).querySelectorAll(`input[type=radio][name="${CSS.escape(name)}"], [name="${CSS.escape(name)}"]`);
+    : (host.getRootNode() as Document | ShadowRoot).querySelectorAll(`[name="${CSS.escape(name)}"]`);
   const members: GroupControl[] = [];
   for (const element of candidates) {
     if (isGroupRadio(element, name, form)) members.push(element);
@@ -82,6 +82,13 @@ export function hideOthers(host: KlarnaGroupMember): () => void {
 export function isAvailable(member: GroupControl): boolean {
   if (isKlarnaMember(member)) return member.checkVisibility?.() ?? true;
   return !member.disabled && (member.checkVisibility?.() ?? true);
+}
+
+const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+/** Where an arrow key moves within a radio group: 1 forward, -1 back, undefined for other keys. */
+export function arrowDirection(event: KeyboardEvent): 1 | -1 | undefined {
+  return ARROWS[event.key];
 }
 
 /** The next available member in `direction`, wrapping around, as native radios do. */

@@ -28,8 +28,8 @@ interface ResolvedOptions {
 
 interface SharedState {
   options: ResolvedOptions;
-  module?: Promise<KlarnaSdkModule>;
-  sessions: Map<string, Promise<KlarnaSession>>;
+  /** The SDK module under "sdk", one session per configuration under its JSON key. */
+  loads: Map<string, Promise<unknown>>;
 }
 
 const DEFAULTS: ResolvedOptions = { timeoutMs: 15_000, retryDelaysMs: [500, 1_500] };
@@ -40,7 +40,7 @@ const STATE_KEY = Symbol.for('pay-with-klarna.sdk');
 
 function shared(): SharedState {
   const holder = globalThis as { [STATE_KEY]?: SharedState };
-  return (holder[STATE_KEY] ??= { options: { ...DEFAULTS }, sessions: new Map() });
+  return (holder[STATE_KEY] ??= { options: { ...DEFAULTS }, loads: new Map() });
 }
 
 /**
@@ -54,41 +54,36 @@ export function configureKlarnaSdk(options: KlarnaSdkOptions): void {
     timeoutMs: options.timeoutMs ?? state.options.timeoutMs,
     retryDelaysMs: options.retryDelaysMs ?? state.options.retryDelaysMs,
   };
-  state.module = undefined;
-  state.sessions.clear();
+  state.loads.clear();
 }
 
 export function sdkTimeoutMs(): number {
   return shared().options.timeoutMs;
 }
 
-/** Starts downloading the SDK module, once per page; a failed download is forgotten so a later call retries. */
-export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
-  const state = shared();
-  if (!state.module) {
-    const loading: Promise<KlarnaSdkModule> = importWithRetries(state.options).catch((error: unknown) => {
-      if (state.module === loading) state.module = undefined;
+/** The promise kept under `key`, made by `create` if there is none; a failure is forgotten so a later call retries. */
+function remember<T>(key: string, create: (options: ResolvedOptions) => Promise<T>): Promise<T> {
+  const { loads, options } = shared();
+  let promise = loads.get(key) as Promise<T> | undefined;
+  if (!promise) {
+    const created: Promise<T> = create(options).catch((error: unknown) => {
+      if (loads.get(key) === created) loads.delete(key);
       throw error;
     });
-    state.module = loading;
+    loads.set(key, (promise = created));
   }
-  return state.module;
+  return promise;
+}
+
+/** Starts downloading the SDK module, once per page. */
+export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
+  return remember('sdk', importWithRetries);
 }
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
 export function getKlarnaSession(config: SdkConfig): Promise<KlarnaSession> {
-  const state = shared();
   const key = JSON.stringify([config.clientId, config.partnerAccountId ?? null, config.locale ?? null]);
-  let session = state.sessions.get(key);
-  if (!session) {
-    const creating: Promise<KlarnaSession> = createSession(config, state.options.timeoutMs).catch((error: unknown) => {
-      if (state.sessions.get(key) === creating) state.sessions.delete(key);
-      throw error;
-    });
-    state.sessions.set(key, creating);
-    session = creating;
-  }
-  return session;
+  return remember(key, (options) => createSession(config, options.timeoutMs));
 }
 
 async function createSession(config: SdkConfig, timeoutMs: number): Promise<KlarnaSession> {
