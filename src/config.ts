@@ -44,8 +44,10 @@ export function resolveLocale(element: HTMLElement, locale: string | undefined):
 
 /** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
 export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
-  const { clientId, partnerAccountId, amount, currency } = attributes;
-  if (!clientId || !clientId.trim()) throw invalid('the client-id attribute is required (your Klarna client identifier).');
+  const { amount, currency } = attributes;
+  const clientId = attributes.clientId?.trim();
+  const partnerAccountId = attributes.partnerAccountId?.trim();
+  if (!clientId) throw invalid('client-id is required (your Klarna client identifier).');
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
     throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
   }
@@ -74,11 +76,11 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   const frequency = attributes.subscriptionBillingIntervalFrequency;
   if (frequency !== undefined && frequency !== null) {
     if (!Number.isSafeInteger(frequency) || frequency < 1) {
-      throw invalid('subscription-billing-interval-frequency must be a whole number of 1 or more.');
+      throw invalid('subscription-billing-interval-frequency must be a whole number, 1 or more.');
     }
     request.subscriptionBillingIntervalFrequency = frequency;
   }
-  const sdkConfig: PresentationInputs['sdkConfig'] = { clientId: clientId.trim(), locale };
-  if (partnerAccountId?.trim()) sdkConfig.partnerAccountId = partnerAccountId.trim();
+  const sdkConfig: PresentationInputs['sdkConfig'] = { clientId, locale };
+  if (partnerAccountId) sdkConfig.partnerAccountId = partnerAccountId;
   return { sdkConfig, request };
 }

@@ -126,7 +126,7 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   throw new PayWithKlarnaError(
     'initiate',
     'invalid-response',
-    'The backend answered without any of paymentRequestUrl, paymentRequestId, returnUrl (http or https URLs) or paymentRequestData.',
+    "The backend's answer has no paymentRequestUrl, paymentRequestId, returnUrl (http/https) or paymentRequestData.",
   );
 }
 

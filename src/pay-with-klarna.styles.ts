@@ -36,8 +36,9 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--_background);
   }
+  /* a still skeleton in the text's own colour, so it suits light and dark pages alike */
   [part='placeholder'] {
-    background: linear-gradient(90deg, #f3f3f5, #fafafa, #f3f3f5);
+    background: color-mix(in srgb, currentColor 6%, transparent);
     border-color: transparent;
   }
   [part='option'][data-selected] {
@@ -91,16 +92,5 @@ export const styles = css`
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
-  }
-  @media (prefers-reduced-motion: no-preference) {
-    [part='placeholder'] {
-      background-size: 200% 100%;
-      animation: shimmer 1.2s linear infinite;
-    }
-    @keyframes shimmer {
-      to {
-        background-position: -200% 0;
-      }
-    }
   }
 `;

@@ -122,9 +122,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     disabled: { type: Boolean, reflect: true },
     initiateTimeout: { attribute: 'initiate-timeout', type: Number },
     initiate: { attribute: false },
-    initiateData: { attribute: false },
     strings: { attribute: false },
-    requestInit: { attribute: false },
     status: { state: true },
     options: { state: true },
     selectedKind: { state: true },
@@ -339,7 +337,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     try {
       inputs = readPresentationInputs(this, resolveLocale(this, this.locale));
       if (!this.initiateUrl && !this.initiate) {
-        throw new PayWithKlarnaError('init', 'invalid-config', '<pay-with-klarna>: set the initiate-url attribute (your backend endpoint) or the initiate property.');
+        throw new PayWithKlarnaError('init', 'invalid-config', '<pay-with-klarna>: set initiate-url (your backend endpoint) or the initiate property.');
       }
     } catch (error) {
       const failure = error as PayWithKlarnaError;
@@ -573,7 +571,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
       const announce = new KlarnaInitiateEvent({ paymentOptionId });
       this.dispatchEvent(announce);
-      if (announce.defaultPrevented) throw new DOMException('The merchant stopped this payment (klarna-initiate was canceled).', 'AbortError');
+      if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled: the payment is stopped.', 'AbortError');
       const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
       const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
       const idempotencyKey = this.#attempts.keyFor(body);

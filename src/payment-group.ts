@@ -80,8 +80,7 @@ export function hideOthers(host: KlarnaGroupMember): () => void {
 }
 
 export function isAvailable(member: GroupControl): boolean {
-  if (isKlarnaMember(member)) return member.checkVisibility?.() ?? true;
-  return !member.disabled && (member.checkVisibility?.() ?? true);
+  return (isKlarnaMember(member) || !member.disabled) && member.checkVisibility();
 }
 
 const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };

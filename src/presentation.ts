@@ -65,58 +65,17 @@ export function hasPart(source: PresentationOption, part: PartName): boolean {
 }
 
 /**
- * Mounts one presentation part into `container`. Components are preferred (Klarna keeps them
- * current); r6's raw texts and image URLs are a fallback, always rendered as text, and images
- * and links only from https URLs on Klarna's own hosts.
+ * Mounts one presentation part into `container`. Every documented SDK revision gives each part a
+ * component, which Klarna keeps current. A part without one shows its raw text, if any, as text;
+ * raw image URLs and links are never used (they would be the SDK's markup from outside the SDK).
  */
-export function mountPart(
-  part: PresentationPart,
-  container: HTMLElement,
-  iconShape: IconShape,
-  isIcon: boolean,
-): KlarnaUIElement | undefined {
+export function mountPart(part: PresentationPart, container: HTMLElement, iconShape: IconShape, isIcon: boolean): KlarnaUIElement | undefined {
   if (typeof part.component === 'function') {
     const element = part.component(isIcon ? { shape: iconShape } : undefined);
     element.mount(container);
     return element;
   }
-  if (isIcon) {
-    const src = safeKlarnaUrl(iconShape === 'square' ? part.squareImageUrl : iconShape === 'rectangle' ? part.rectangleImageUrl : part.badgeImageUrl);
-    if (src) {
-      const image = document.createElement('img');
-      image.src = src;
-      image.alt = part.alt ?? 'Klarna';
-      container.append(image);
-    }
-    return undefined;
-  }
-  const text = part.text ?? part.short?.text ?? part.enriched?.text;
+  const text = isIcon ? undefined : (part.text ?? part.short?.text ?? part.enriched?.text);
   if (text) container.append(text);
-  const link = part.enriched?.link;
-  const href = safeKlarnaUrl(link?.href);
-  if (href && link?.linkText) {
-    const anchor = document.createElement('a');
-    anchor.href = href;
-    anchor.target = '_blank';
-    anchor.rel = 'noopener noreferrer';
-    anchor.textContent = link.linkText;
-    container.append(' ', anchor);
-  }
   return undefined;
-}
-
-const KLARNA_HOSTS = ['klarna.com', 'klarnacdn.net', 'klarnaservices.com'];
-
-/** The URL when it is https on one of Klarna's hosts, otherwise undefined. */
-export function safeKlarnaUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' || url.username || url.password) return undefined;
-  const host = url.hostname;
-  return KLARNA_HOSTS.some((allowed) => host === allowed || host.endsWith(`.${allowed}`)) ? url.href : undefined;
 }

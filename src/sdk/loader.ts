@@ -109,7 +109,7 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
     );
   }
   if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof klarna.Payment.on !== 'function') {
-    throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() resolved without a usable Payment API.');
+    throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() gave no usable Payment API.');
   }
   return new KlarnaSession(klarna);
 }
@@ -156,7 +156,7 @@ function asSdkModule(candidate: unknown): KlarnaSdkModule {
   if (candidate && typeof (candidate as Partial<KlarnaSdkModule>).KlarnaSDK === 'function') {
     return candidate as KlarnaSdkModule;
   }
-  throw new PayWithKlarnaError('load', 'invalid-sdk', `${KLARNA_SDK_URL} loaded but does not export a KlarnaSDK function.`);
+  throw new PayWithKlarnaError('load', 'invalid-sdk', `${KLARNA_SDK_URL} loaded without a KlarnaSDK export.`);
 }
 
 function classifyLoadError(error: unknown): PayWithKlarnaError {
@@ -166,7 +166,7 @@ function classifyLoadError(error: unknown): PayWithKlarnaError {
     return new PayWithKlarnaError(
       'load',
       'network',
-      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL} (offline, blocked by an ad-blocker, or a server error).`,
+      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL} (offline, an ad-blocker or a server error).`,
       { retryable: true, cause: error },
     );
   }
