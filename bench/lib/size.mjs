@@ -1,47 +1,40 @@
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { GZIP_BUDGET_BYTES, bundleSizes, sizesOf } from '../../scripts/bundle-size.mjs';
 
 const repo = new URL('../../', import.meta.url);
 
-/** Bytes of `source`: as is (the build is minified), gzip -9 and brotli quality 11. */
-export function sizesOf(source) {
-  return {
-    min: source.length,
-    gzip: gzipSync(source, { level: 9 }).length,
-    brotli: brotliCompressSync(source, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: source.length },
-    }).length,
-  };
-}
-
 /**
- * The script-tag bundle beside Lit alone: `export * from 'lit'` built with the project's own
- * vite.config.ts (same target, minifier and rolldown output options), only the entry swapped.
- * The temporary entry lives in the git-ignored .tmp/ so that `lit` resolves from node_modules.
+ * The script-tag bundle beside the Lit it contains (`@lit/reactive-element`) and beside all of
+ * `lit`, each built alone with the project's own vite.config.ts (same target, minifier and rolldown
+ * output options), only the entry swapped. The temporary entries live in the git-ignored .tmp/ so
+ * that the packages resolve from node_modules.
  */
 export async function measureSizes() {
-  const bundle = await readFile(new URL('dist/pay-with-klarna.js', repo));
   const work = new URL('.tmp/bench-size/', repo);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  try {
-    await writeFile(new URL('lit-alone.js', work), "export * from 'lit';\n");
-    const { build } = await import('vite');
+  const { build } = await import('vite');
+  const alone = async (name, pkg) => {
+    await writeFile(new URL(`${name}.js`, work), `export * from '${pkg}';\n`);
     await build({
       root: fileURLToPath(repo),
       configFile: fileURLToPath(new URL('vite.config.ts', repo)),
       mode: 'production',
       logLevel: 'silent',
       build: {
-        outDir: fileURLToPath(new URL('out/', work)),
+        outDir: fileURLToPath(new URL(`out-${name}/`, work)),
         emptyOutDir: true,
-        lib: { entry: fileURLToPath(new URL('lit-alone.js', work)), fileName: () => 'lit-alone.js' },
+        lib: { entry: fileURLToPath(new URL(`${name}.js`, work)), fileName: () => `${name}.js` },
       },
     });
-    const lit = await readFile(new URL('out/lit-alone.js', work));
-    const litVersion = JSON.parse(await readFile(new URL('node_modules/lit/package.json', repo), 'utf8')).version;
-    return { bundle: sizesOf(bundle), lit: { version: litVersion, ...sizesOf(lit) } };
+    const version = JSON.parse(await readFile(new URL(`node_modules/${pkg}/package.json`, repo), 'utf8')).version;
+    return { package: pkg, version, ...sizesOf(await readFile(new URL(`out-${name}/${name}.js`, work))) };
+  };
+  try {
+    const inside = await alone('reactive-element', '@lit/reactive-element');
+    const lit = await alone('lit', 'lit');
+    return { bundle: { ...bundleSizes(), budgetGzip: GZIP_BUDGET_BYTES }, inside, lit };
   } finally {
     await rm(work, { recursive: true, force: true });
     await rmdir(new URL('.tmp/', repo)).catch(() => {}); // only when empty: .tmp/ is shared

@@ -1,0 +1,12 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { GZIP_BUDGET_BYTES, bundleSizes, bytes } from '../../scripts/bundle-size.mjs';
+
+// What every merchant's customer downloads on the payment page, Lit included.
+it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (12 KB)`, () => {
+  const { gzip } = bundleSizes();
+  assert.ok(
+    gzip <= GZIP_BUDGET_BYTES,
+    `dist/pay-with-klarna.js is ${bytes(gzip)} gzip, ${bytes(gzip - GZIP_BUDGET_BYTES)} over the budget of ${bytes(GZIP_BUDGET_BYTES)}`,
+  );
+});
