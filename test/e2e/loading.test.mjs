@@ -107,4 +107,15 @@ describe('loading klarna.mjs over the network', () => {
     assert.deepEqual(errors.filter((text) => /script-src/.test(text)), [], 'no inline script is needed');
     await context.close();
   });
+
+  it('on a page that enforces Trusted Types, the element renders, selects and pays without a violation', async () => {
+    const { page, context, errors } = await visit('/test/e2e/pages/checkout.html?csp=trusted-types', serveFake, { journey: 'complete' });
+    const radio = page.getByRole('radio', { name: 'Pay with Klarna' });
+    await radio.click();
+    assert.equal(await radio.getAttribute('aria-checked'), 'true');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await page.getByText(/^Paid: krn:payment:/).waitFor();
+    assert.deepEqual(errors.filter((text) => /Trusted ?Type|require-trusted-types/i.test(text)), []);
+    await context.close();
+  });
 });

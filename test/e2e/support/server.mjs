@@ -15,6 +15,8 @@ export const POLICIES = {
   'report-only': ['content-security-policy-report-only', "script-src 'self'"],
   // the strict policy: no inline scripts or styles anywhere
   strict: ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'"],
+  // the strict policy, and no string may reach a DOM sink (innerHTML and the like): Trusted Types
+  'trusted-types': ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'"],
 };
 
 /**
