@@ -1,4 +1,40 @@
 // `npx cem analyze` writes dist/custom-elements.json from the element's JSDoc, never by hand.
+// README's API reference is generated from that file (`npm run docs`, scripts/readme-api.mjs), so
+// what the plugins below add is what the README says.
+
+/** The declarations of every module. */
+const declarationsOf = (manifest) => manifest.modules.flatMap((module) => module.declarations ?? []);
+
+/**
+ * Members the element overrides from HTMLElement or gets from form association, which carry no
+ * JSDoc of their own. Used only while the source has no comment for them: the JSDoc wins.
+ */
+const standardMemberDescriptions = {
+  form: 'The form the element belongs to, as for native form controls.',
+  focus: "Moves focus to Klarna's selected option, else to its first option.",
+};
+
+/** `{ a: A; b?: B }` from an interface or type literal in the event's own module; else the type as written. */
+function typeShape(ts, typeNode, sourceFile) {
+  const literal = (members) =>
+    `{ ${members
+      .filter((member) => ts.isPropertySignature(member) && member.type)
+      .map((member) => `${member.name.getText(sourceFile)}${member.questionToken ? '?' : ''}: ${member.type.getText(sourceFile)}`)
+      .join('; ')} }`;
+  if (ts.isTypeLiteralNode(typeNode)) return literal(typeNode.members);
+  if (ts.isTypeReferenceNode(typeNode) && ts.isIdentifier(typeNode.typeName) && !typeNode.typeArguments) {
+    const name = typeNode.typeName.text;
+    for (const statement of sourceFile.statements) {
+      if (ts.isInterfaceDeclaration(statement) && statement.name.text === name && !statement.heritageClauses) return literal(statement.members);
+      if (ts.isTypeAliasDeclaration(statement) && statement.name.text === name && ts.isTypeLiteralNode(statement.type)) return literal(statement.type.members);
+    }
+  }
+  return typeNode.getText(sourceFile);
+}
+
+/** The detail type of each `class … extends CustomEvent<Detail>`, per module, found while analysing. */
+const eventDetails = new WeakMap();
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/testing/**', 'src/**/*.styles.ts'],
@@ -19,6 +55,51 @@ export default {
             const privateFields = new Set((declaration.members ?? []).filter((member) => member.privacy === 'private').map((member) => member.name));
             if (declaration.attributes) declaration.attributes = declaration.attributes.filter((attribute) => !privateFields.has(attribute.fieldName));
             for (const member of declaration.members ?? []) if (member.privacy === 'public') delete member.privacy;
+          }
+        }
+      },
+    },
+    {
+      // The analyzer drops the type argument of `extends CustomEvent<Detail>`, so an event class
+      // says nothing of its detail; record it as the class's read-only `detail` field.
+      name: 'event-details',
+      analyzePhase({ ts, node, moduleDoc }) {
+        if (!ts.isClassDeclaration(node) || !node.name) return;
+        const base = node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+        const detailType = base?.typeArguments?.[0];
+        if (!detailType || base.expression.getText(node.getSourceFile()) !== 'CustomEvent') return;
+        if (!eventDetails.has(moduleDoc)) eventDetails.set(moduleDoc, new Map());
+        eventDetails.get(moduleDoc).set(node.name.text, typeShape(ts, detailType, node.getSourceFile()));
+      },
+      moduleLinkPhase({ moduleDoc }) {
+        for (const [className, text] of eventDetails.get(moduleDoc) ?? []) {
+          const declaration = moduleDoc.declarations.find((candidate) => candidate.kind === 'class' && candidate.name === className);
+          if (!declaration || declaration.members?.some((member) => member.name === 'detail')) continue;
+          (declaration.members ??= []).push({ kind: 'field', name: 'detail', type: { text }, readonly: true });
+        }
+      },
+    },
+    {
+      // Tidying what the analyzer reads from the source into what a reader of the manifest needs.
+      name: 'tidy-members',
+      packageLinkPhase({ customElementsManifest }) {
+        const readableNumber = (text) => (/^\d[\d_]*(\.\d+)?$/.test(text) ? text.replaceAll('_', '') : text);
+        for (const declaration of declarationsOf(customElementsManifest)) {
+          const attributeNames = new Set((declaration.attributes ?? []).map((attribute) => attribute.name));
+          for (const member of declaration.members ?? []) {
+            // Internal reactive state (`state: true`) is read as if it had an attribute; it has none.
+            if (member.privacy === 'private' && member.attribute && !attributeNames.has(member.attribute)) delete member.attribute;
+            // `30_000` as a reader writes it: 30000.
+            if (member.default) member.default = readableNumber(member.default);
+            if (!member.description && (member.privacy ?? 'public') === 'public' && !member.static && standardMemberDescriptions[member.name]) {
+              member.description = standardMemberDescriptions[member.name];
+            }
+          }
+          for (const attribute of declaration.attributes ?? []) if (attribute.default) attribute.default = readableNumber(attribute.default);
+          // `@cssprop --name - What it does. Default 0.75rem.`: the default becomes the property's `default`.
+          for (const property of declaration.cssProperties ?? []) {
+            const match = property.default === undefined && /^(.*?)\s*Default (.+?)\.?$/s.exec(property.description ?? '');
+            if (match) Object.assign(property, { description: match[1], default: match[2] });
           }
         }
       },

@@ -1,33 +1,96 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { OUT_OF_DATE, currentReference, renderReference } from '../../scripts/readme-api.mjs';
 
-/** The README's reference and the manifest generated from the element's JSDoc must say the same. */
-describe('the README against dist/custom-elements.json', () => {
-  const manifest = JSON.parse(readFileSync(new URL('../../dist/custom-elements.json', import.meta.url), 'utf8'));
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const script = join(repo, 'scripts/readme-api.mjs');
+const docs = (...args) => spawnSync(process.execPath, [script, ...args], { cwd: repo, encoding: 'utf8' });
+
+/**
+ * README's API reference is generated from the manifest the build writes from the element's JSDoc
+ * (`npm run docs`); the test command builds first, so this compares README with the code as it is.
+ */
+describe("README's API reference against dist/custom-elements.json", () => {
+  const manifest = JSON.parse(readFileSync(join(repo, 'dist/custom-elements.json'), 'utf8'));
   const element = manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'pay-with-klarna');
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = (title) => readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3));
-  /** The first table of a section: its header row up to the first line that is not a row. */
-  const firstTable = (text) => {
-    const lines = text.split('\n');
-    const start = lines.findIndex((line) => line.startsWith('|'));
-    const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
-    return lines.slice(start, end).join('\n');
-  };
-  const codeNames = (text) => new Set([...text.matchAll(/^\| (`[^|]+)\|/gm)].flatMap((row) => [...row[1].matchAll(/`([^`]+)`/g)].map((match) => match[1])));
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const reference = currentReference(readme) ?? '';
+  const scratch = mkdtempSync(join(tmpdir(), 'readme-api-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('documents exactly the attributes the element has', () => {
-    assert.deepEqual([...codeNames(firstTable(section('Attributes')))].sort(), element.attributes.map((attribute) => attribute.name).sort());
+  it('is what npm run docs writes from the freshly built manifest', () => {
+    const { status, stdout, stderr } = docs('--check');
+    assert.equal(status, 0, `${stderr}${stdout}`);
   });
 
-  it('documents exactly the events the element fires', () => {
-    assert.deepEqual([...codeNames(firstTable(section('Events')))].sort(), element.events.map((event) => event.name).sort());
+  it('lists every attribute, event, part, custom property and state the element has', () => {
+    const rowNames = new Set([...reference.matchAll(/^\| `([^`]+)`/gm)].map((row) => row[1]));
+    const expected = [
+      ...element.attributes.map(({ name }) => name),
+      ...element.events.map(({ name }) => name),
+      ...element.cssParts.map(({ name }) => name),
+      ...element.cssProperties.map(({ name }) => name),
+      ...element.cssStates.map(({ name }) => `:state(${name})`),
+    ];
+    assert.deepEqual(expected.filter((name) => !rowNames.has(name)), []);
   });
 
-  it('documents every part, custom property and state', () => {
-    const styling = section('Styling');
-    for (const { name } of [...element.cssParts, ...element.cssProperties]) assert.ok(styling.includes(`\`${name}\``), `${name} is missing from the README`);
-    for (const { name } of element.cssStates) assert.ok(styling.includes(`:state(${name})`), `:state(${name}) is missing from the README`);
+  it('lists every public, documented property and method, and nothing private', () => {
+    // The first column names a member, or an attribute whose property the second column names.
+    const attributes = new Set(element.attributes.map(({ name }) => name));
+    const rowNames = new Set(
+      [...reference.slice(reference.indexOf('### Attributes'), reference.indexOf('### Events')).matchAll(/^\| `([^`]+)`[^|]* \| `([^`]+)`/gm)].map(([, first, second]) => (attributes.has(first) ? second : first.replace(/\(\)$/, ''))),
+    );
+    const members = element.members.filter((member) => !member.static && !member.name.startsWith('#'));
+    const documented = members.filter((member) => (member.privacy ?? 'public') === 'public' && member.description);
+    assert.deepEqual(documented.map(({ name }) => name).filter((name) => !rowNames.has(name)), []);
+    const hidden = members.filter((member) => (member.privacy ?? 'public') !== 'public' || !member.description);
+    assert.deepEqual(hidden.map(({ name }) => name).filter((name) => rowNames.has(name)), []);
+  });
+
+  it('has the detail of every event class', () => {
+    for (const event of element.events.filter(({ type }) => type?.text?.startsWith('Klarna'))) {
+      assert.match(reference, new RegExp(`^\\| \`${event.name}\` \\| \`${event.type.text}\` \\| \`\\{ \\w`, 'm'), `${event.name} has no detail`);
+    }
+  });
+
+  it('names in its hand-written notes only attributes and events the element has', () => {
+    const outside = readme.replace(reference, '');
+    const events = new Set(element.events.map(({ name }) => name));
+    const unknownEvents = [...new Set([...outside.matchAll(/`(klarna-[a-z-]+)`/g)].map((match) => match[1]))].filter((name) => !events.has(name));
+    assert.deepEqual(unknownEvents, [], 'events the README names but the element does not fire');
+    const notes = readme.slice(readme.indexOf('### More on attributes and properties'), readme.indexOf('### More on events'));
+    assert.ok(notes.length > 0, 'README has no "More on attributes and properties"');
+    const names = new Set([...element.attributes.map(({ name }) => name), ...element.members.map(({ name }) => name)]);
+    const mentioned = [...notes.matchAll(/`([a-z][a-zA-Z]*(?:-[a-z]+)*)`/g)].map((match) => match[1]);
+    const unknown = [...new Set(mentioned)].filter((name) => (name.includes('-') || /[A-Z]/.test(name)) && !names.has(name));
+    assert.deepEqual(unknown, [], 'attributes or properties the notes name but the element does not have');
+  });
+
+  it('--check fails on a README whose reference was edited by hand, and npm run docs mends it', () => {
+    const edited = join(scratch, 'README.md');
+    const description = /^\| `client-id` \|.*\| ([^|]+) \|$/m.exec(reference)?.[1];
+    assert.ok(description, 'the reference has no client-id row');
+    writeFileSync(edited, readme.replace(description, 'Something else.'));
+
+    const check = docs('--check', `--readme=${edited}`);
+    assert.equal(check.status, 1);
+    assert.match(check.stderr, new RegExp(OUT_OF_DATE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+
+    assert.equal(docs(`--readme=${edited}`).status, 0);
+    assert.equal(readFileSync(edited, 'utf8'), readme.replace(reference, renderReference(manifest).trim()));
+  });
+
+  it('--check fails, saying why, when the markers are missing', () => {
+    const unmarked = join(scratch, 'UNMARKED.md');
+    writeFileSync(unmarked, '# A README without markers\n');
+    const check = docs('--check', `--readme=${unmarked}`);
+    assert.equal(check.status, 1);
+    assert.match(check.stderr, /<!-- api:start -->/);
   });
 });
