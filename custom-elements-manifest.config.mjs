@@ -5,15 +5,6 @@
 /** The declarations of every module. */
 const declarationsOf = (manifest) => manifest.modules.flatMap((module) => module.declarations ?? []);
 
-/**
- * Members the element overrides from HTMLElement or gets from form association, which carry no
- * JSDoc of their own. Used only while the source has no comment for them: the JSDoc wins.
- */
-const standardMemberDescriptions = {
-  form: 'The form the element belongs to, as for native form controls.',
-  focus: "Moves focus to Klarna's selected option, else to its first option.",
-};
-
 /** `{ a: A; b?: B }` from an interface or type literal in the event's own module; else the type as written. */
 function typeShape(ts, typeNode, sourceFile) {
   const literal = (members) =>
@@ -91,9 +82,6 @@ export default {
             if (member.privacy === 'private' && member.attribute && !attributeNames.has(member.attribute)) delete member.attribute;
             // `30_000` as a reader writes it: 30000.
             if (member.default) member.default = readableNumber(member.default);
-            if (!member.description && (member.privacy ?? 'public') === 'public' && !member.static && standardMemberDescriptions[member.name]) {
-              member.description = standardMemberDescriptions[member.name];
-            }
           }
           for (const attribute of declaration.attributes ?? []) if (attribute.default) attribute.default = readableNumber(attribute.default);
           // `@cssprop --name - What it does. Default 0.75rem.`: the default becomes the property's `default`.

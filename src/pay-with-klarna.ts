@@ -122,6 +122,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     disabled: { type: Boolean, reflect: true },
     initiateTimeout: { attribute: 'initiate-timeout', type: Number },
     initiate: { attribute: false },
+    // read at the press, but declared so that frameworks, which check `name in element`, set them as properties
+    initiateData: { attribute: false },
+    requestInit: { attribute: false },
     strings: { attribute: false },
     status: { state: true },
     options: { state: true },
@@ -180,6 +183,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   private selectedKind?: OptionKind;
   private formDisabled = false;
 
+  /** @internal How other pay-with-klarna elements of the group recognise this one. */
   readonly isKlarnaGroupMember = true as const;
   /** The presentation shown and how it was read; nothing on screen depends on it directly. */
   #applied?: { presentation: PaymentPresentation; instruction: Instruction };
@@ -217,6 +221,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   get presentation(): PaymentPresentation | undefined {
     return this.#applied?.presentation;
   }
+  /** The form the element belongs to, as for native form controls. */
   get form(): HTMLFormElement | null {
     return this.#internals.form;
   }
@@ -247,6 +252,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.#setStatus('loading');
   }
 
+  /** Moves focus to Klarna's selected option, else to its first option. */
   override focus(options?: FocusOptions): void {
     this.#radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
   }
@@ -458,12 +464,14 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
+  /** @internal Another member of the group was chosen. */
   releaseSelection(byCustomer: boolean): void {
     if (!this.selectedKind) return;
     this.#setSelection(undefined);
     if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
+  /** @internal An arrow key moved into this element from a neighbour of the group. */
   selectFromKeyboard(edge: 'first' | 'last'): boolean {
     const option = edge === 'first' ? this.options[0] : this.options[this.options.length - 1];
     if (!option || this.#isDisabled) return false;
@@ -523,10 +531,12 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (this.selectFromKeyboard(direction === 1 ? 'first' : 'last')) event.preventDefault();
   };
 
+  /** @internal Called by the browser for a form-associated element. */
   formDisabledCallback(disabled: boolean): void {
     this.formDisabled = disabled;
   }
 
+  /** @internal Called by the browser for a form-associated element. */
   formResetCallback(): void {
     this.#setSelection(undefined);
   }
@@ -607,15 +617,18 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     );
   }
 
+  /** @internal Klarna's payment events, routed here by the SDK session. */
   paymentCompleted(paymentRequest: PaymentRequest): boolean {
     return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest }));
   }
 
+  /** @internal */
   paymentAborted(paymentRequest: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
     this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest }));
   }
 
+  /** @internal */
   paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
     const code = klarnaErrorCode(error);
