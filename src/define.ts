@@ -1,9 +1,8 @@
 import { PayWithKlarna } from './pay-with-klarna.js';
+import { definePayWithKlarna } from './register.js';
 
-// Guarded so loading the bundle twice, hot reloads and micro-frontends never throw. Elements already
-// in the page upgrade here and start Klarna's download in their first update, a microtask later.
-if (typeof customElements !== 'undefined' && !customElements.get('pay-with-klarna')) {
-  customElements.define('pay-with-klarna', PayWithKlarna);
-}
+// Registered at once: a framework that renders right after this import gets upgraded elements, so
+// it sets objects and functions as properties. Elements start Klarna's download in their first update.
+definePayWithKlarna();
 
 export { PayWithKlarna };
