@@ -33,7 +33,7 @@ const sdkDownload = (run) => run.sdkFetches.reduce((last, fetch) => (!last || fe
 
 /**
  * The floor of one run: the page's first byte, then the klarna.mjs download as long as it really took
- * in this run (the set latency plus Playwright's interception, which varies with the machine's load),
+ * in this run (the set latency plus the TLS connection and transfer, which vary with the machine's load),
  * KlarnaSDK() and the presentation, one after another, plus one frame.
  */
 function floorOf(run, presentationMs) {
@@ -113,7 +113,7 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
   for (const entry of samples.values()) {
     const { runs } = entry;
     // ours minus the peer in the same round, same cell, same page hint: time beyond each run's own
-    // floor, so that the interception's jitter in one run of the pair does not count
+    // floor, so that the download's jitter in one run of the pair does not count
     const peer = samples.get(`${entry.cpu}|${entry.sdkMs}|${entry.presentationMs}|peer/${entry.hint}`);
     const partner = (run) => peer.runs.find((other) => other.round === run.round);
     const paired = entry.int === 'ours' && peer ? runs.map((run) => run.beyondFloor - (partner(run)?.beyondFloor ?? NaN)) : [];
@@ -178,7 +178,7 @@ export async function layoutShift({ browser, server, reps: allReps }) {
       id: 'load-failure',
       label: 'load failure (klarna.mjs answers 503; retries off)',
       params: { fake: fake('SHOW_KLARNA'), configure: { retryDelaysMs: [] } },
-      klarna: (route) => route.fulfill({ status: 503, body: 'unavailable' }),
+      klarna: (response) => response.writeHead(503, { 'access-control-allow-origin': '*' }).end('unavailable'),
       peer: true,
     },
     { id: 'amount-change', label: 'amount change (after SHOW_KLARNA)', params: { fake: fake('SHOW_KLARNA') }, changeAmount: true },

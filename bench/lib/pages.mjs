@@ -56,9 +56,11 @@ const STATIC_METHODS = `<label data-payment-method="card"><input type="radio" na
 /**
  * The peer: Klarna's guide ("Initialize the Web SDK", "Request payment presentation", "Render Klarna
  * according to instructions", "Mount payment option components") written out by hand, as a merchant
- * following it would: await import, await KlarnaSDK, await presentation, then DOM calls.
+ * following it would: await import, await KlarnaSDK, await presentation, then DOM calls. The server
+ * serves it as /peer.js, the merchant's own checkout script, loaded from the page's <head> as
+ * <pay-with-klarna>'s bundle is: a page under the strict CSP the README gives allows no inline script.
  */
-const PEER_SCRIPT = `<script type="module">
+export const PEER_MODULE = `
   const qs = (selector) => document.querySelector(selector);
 
   const { KlarnaSDK } = await import("${KLARNA_SDK_URL}");
@@ -168,7 +170,7 @@ const PEER_SCRIPT = `<script type="module">
     });
     return response.json();
   }
-</script>`;
+`;
 
 export function renderPage(params) {
   const integration = params.get('int') ?? 'ours';
@@ -188,7 +190,7 @@ export function renderPage(params) {
         : `<script type="module" src="/dist/pay-with-klarna.js"></script>`,
     );
   } else if (integration === 'peer') {
-    head.push(PEER_SCRIPT);
+    head.push('<script type="module" src="/peer.js"></script>');
   } else {
     throw new Error(`unknown integration ${integration}`);
   }

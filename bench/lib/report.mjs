@@ -33,8 +33,8 @@ function versusPeer(ours, peer) {
   return compare(ours.versusPeerMs?.median ?? ours.beyondFloorMs.median - peer.beyondFloorMs.median, ours.versusPeerPairs);
 }
 
-/** How much Playwright's interception added to the set SDK latency, over every run of the matrix. */
-export function interceptionOverhead(results) {
+/** How much the connection (TLS on 127.0.0.1) and transfer added to the set SDK latency, over every run of the matrix. */
+export function downloadOverhead(results) {
   const values = results.timeToKlarna.cells.map((cell) => cell.sdkDownloadMs.median - cell.sdkMs).sort((a, b) => a - b);
   return { low: values[0], median: values[values.length >> 1], high: values[values.length - 1] };
 }
@@ -280,7 +280,7 @@ export function findings(results) {
 export function readmeSection(results) {
   const { machine, settings } = results;
   const recommendation = hintRecommendation(results);
-  const overhead = interceptionOverhead(results);
+  const overhead = downloadOverhead(results);
   const seconds = Math.round(results.durationMs / 1000);
   const lines = [
     '## Benchmark',
@@ -289,9 +289,11 @@ export function readmeSection(results) {
     `npm run bench    # ${seconds} s on the machine below; builds dist/ first when it is older than src/`,
     '```',
     '',
-    "`bench/run.mjs` loads checkout pages from 127.0.0.1 in headless Chromium through Playwright. Klarna's",
-    "URL is answered by the testing kit's fake (`dist/klarna-fake.mjs`) after a set latency, and every other",
-    'request that would leave the machine is refused. It prints the table below, writes the same figures to',
+    "`bench/run.mjs` loads checkout pages from 127.0.0.1 in headless Chromium through Playwright. Nothing is",
+    "intercepted: Chromium's host resolver sends js.klarna.com to an HTTPS stand-in for Klarna's CDN on",
+    "127.0.0.1 (`bench/lib/klarna-cdn.mjs`), which answers Klarna's URL with the testing kit's fake",
+    "(`dist/klarna-fake.mjs`) after a set latency, and resolves every other name to nothing, so no request",
+    'leaves the machine. It prints the table below, writes the same figures to',
     '`bench/results.json` and writes this section to `bench/README-section.md` (`node bench/run.mjs --report-only`',
     'renders it again from the JSON). It is not part of `npm test`.',
     '',
@@ -299,10 +301,12 @@ export function readmeSection(results) {
     "  just after that frame's rendering). The merchant's own payment methods come from its server in",
     `  ${settings.merchantMs} ms, on the same page. \`KlarnaSDK()\` takes ${settings.initMs} ms in every case.`,
     "- **Floor**: what no integration can beat: the page's first byte, then the klarna.mjs download as long as it",
-    `  took in that run (the set latency plus ${Math.round(overhead.low)}–${Math.round(overhead.high)} ms, median ${Math.round(overhead.median)}, of Playwright's interception), \`KlarnaSDK()\` and`,
+    `  took in that run (the set latency plus ${Math.round(overhead.low)}–${Math.round(overhead.high)} ms, median ${Math.round(overhead.median)}, of TLS connection and transfer), \`KlarnaSDK()\` and`,
     `  the presentation, one after another, plus one frame (${settings.frameMs.toFixed(1)} ms). The ratio is time to Klarna over the floor.`,
     "- **Peer**: Klarna's guide written out by hand in the same page: `await import(…)`, `await KlarnaSDK(…)`,",
-    '  `await presentation(…)`, then DOM calls that mount every component. Same latencies, same run: each',
+    '  `await presentation(…)`, then DOM calls that mount every component, served as the merchant\'s own',
+    '  module script (`/peer.js`, in `<head>` like our bundle: the strict CSP this README gives allows no inline',
+    '  script). Same latencies, same run: each',
     "  round runs a cell's variants back to back. Ours is compared on the median of the paired differences",
     "  of time beyond each run's floor; within one frame is \"equal\", and \"faster\"/\"slower\" need three",
     '  pairs in four to agree, else "unclear".',
@@ -318,7 +322,7 @@ export function readmeSection(results) {
     '',
     `Machine: ${machine.nproc} cores (${machine.cpuModel}), Chromium ${machine.chromium}, Node ${machine.node};`,
     `load average ${machine.loadAverageBefore} before the run and ${machine.loadAverageAfter} after it. The run took ${seconds} s;`,
-    `${results.offMachineRequestsRefused} requests tried to leave 127.0.0.1.`,
+    `${results.offMachineRequestsRefused} requests tried to leave 127.0.0.1 (none could).`,
     '',
     markdownTable(results),
     '',

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderPage } from './pages.mjs';
+import { PEER_MODULE, renderPage } from './pages.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
@@ -11,7 +11,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The benchmark's web server on 127.0.0.1 and a free port:
  * - /page?… a generated checkout page (see pages.mjs),
- * - /dist/… the built bundle,
+ * - /dist/… the built bundle, /peer.js the guide's integration written by hand (pages.mjs),
  * - /api/payment-methods?delay=ms the merchant's own payment methods, answered after `delay`,
  * - POST /api/klarna/initiate?delay=ms the merchant backend, answered after `delay`.
  */
@@ -22,6 +22,10 @@ export async function startServer() {
     const noStore = { 'cache-control': 'no-store' };
     if (url.pathname === '/page') {
       response.writeHead(200, { 'content-type': types['.html'], ...noStore }).end(renderPage(url.searchParams));
+      return;
+    }
+    if (url.pathname === '/peer.js') {
+      response.writeHead(200, { 'content-type': types['.js'], ...noStore }).end(PEER_MODULE);
       return;
     }
     if (url.pathname === '/api/payment-methods') {
