@@ -29,6 +29,7 @@ import {
   SDK_MS,
   seededRandom,
   timeToKlarna,
+  VISITS_PER_ROUND,
 } from './lib/cases.mjs';
 import { findings, markdownTable, readmeSection } from './lib/report.mjs';
 import { startServer } from './lib/server.mjs';
@@ -171,6 +172,7 @@ const results = {
     sdkMs: SDK_MS,
     presentationMs: PRESENTATION_MS,
     cpuRates: CPU_RATES,
+    visitsPerRound: VISITS_PER_ROUND,
     initMs: INIT_MS,
     merchantMs: MERCHANT_MS,
     hintCheckCell: HINT_CHECK_CELL,

@@ -313,7 +313,7 @@ export function readmeSection(results) {
     "- **Gap**: Klarna painted minus the merchant's methods painted; Klarna asks for under 100 ms. It is n/a",
     "  where the floor itself is 100 ms or more after the merchant's methods.",
     `- **Runs**: the latency matrix ran ${settings.matrixRounds} rounds (as many as fit the ${settings.budgetS} s budget, at most`,
-    `  ${settings.reps}); layout shift and amount changes ${settings.repsLayoutShiftAndAmount} runs each; the rest ${settings.reps}. p95 is by nearest`,
+    `  ${settings.reps}); a round visits each cell ${settings.cpuRates.map((cpu) => `${settings.visitsPerRound?.[cpu] ?? 1}× at ${cpu}× CPU`).join(', ')}, where runs vary more; layout shift and amount changes ${settings.repsLayoutShiftAndAmount} runs each; the rest ${settings.reps}. p95 is by nearest`,
     '  rank, so with fewer than 20 runs it is the slowest run. 4× CPU is DevTools CPU throttling.',
     '- **Layout shift**: `layout-shift` entries with a source inside the element, and every entry of the page:',
     '  nothing else on those pages moves, so all of it is the element\'s doing (or the peer\'s).',
