@@ -1,5 +1,6 @@
 // Classes and types only: importing this module registers nothing and runs nothing.
 export { PayWithKlarna } from './pay-with-klarna.js';
+export { definePayWithKlarna } from './register.js';
 export {
   KlarnaAbortEvent,
   KlarnaCompleteEvent,

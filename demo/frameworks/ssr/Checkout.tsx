@@ -2,7 +2,8 @@
 // The checkout, rendered to HTML on the server (server.tsx) and hydrated in the browser (client.tsx).
 // State drives the attributes, the amount updates live, the element's events are handled.
 import { useCallback, useEffect, useState } from 'react';
-import type { KlarnaCompleteEvent, KlarnaErrorEvent, KlarnaPresentationEvent, PayWithKlarna } from '../../../src/index.js'; // in your app: from 'pay-with-klarna'
+import { definePayWithKlarna } from '../../../src/index.js'; // in your app: from 'pay-with-klarna'
+import type { KlarnaCompleteEvent, KlarnaErrorEvent, KlarnaPresentationEvent, PayWithKlarna } from '../../../src/index.js';
 
 /** What the server knows when it renders, serialized into the page so the browser hydrates the same tree. */
 export interface CheckoutState {
@@ -45,9 +46,8 @@ export function Checkout({ initial }: { initial: CheckoutState }) {
 
   // Register the element only after hydration: it adds Klarna's components as its light-DOM
   // children, which React would count as a mismatch with the server's HTML if they came first.
-  useEffect(() => {
-    void import('../../../src/define.js'); // in your app: import('pay-with-klarna/define')
-  }, []);
+  // The class comes with this module (importing it registers nothing), so no extra fetch waits here.
+  useEffect(() => definePayWithKlarna(), []);
 
   return (
     <main>
