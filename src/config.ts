@@ -11,14 +11,18 @@ export const INITIATION_MODES: readonly InitiationMode[] = ['DEVICE_BEST', 'REDI
 export interface PresentationAttributes {
   clientId?: string;
   partnerAccountId?: string;
-  amount?: number;
+  /** A number, or a string of digits: frameworks such as React 19 set `amount="11800"` as a string property. */
+  amount?: number | string;
   currency?: string;
   locale?: string;
   intents?: Intent[] | string;
   subscriptionBillingInterval?: string;
-  subscriptionBillingIntervalFrequency?: number;
+  subscriptionBillingIntervalFrequency?: number | string;
   initiationMode?: string;
 }
+
+/** Whole numbers as numbers; a string must be digits only ("118.00" is NaN, so it is refused). */
+const wholeNumber = (value: number | string | undefined) => (typeof value === 'string' ? amountConverter(value) : value);
 
 /** `amount` accepts whole numbers only: "118.00" is a mistake for 11800, not 118. Neither is reflected. */
 export const amountConverter = (value: string | null) => (value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN);
@@ -44,7 +48,8 @@ export function resolveLocale(element: HTMLElement, locale: string | undefined):
 
 /** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
 export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
-  const { amount, currency } = attributes;
+  const { currency } = attributes;
+  const amount = wholeNumber(attributes.amount);
   const clientId = attributes.clientId?.trim();
   const partnerAccountId = attributes.partnerAccountId?.trim();
   if (!clientId) throw invalid('client-id is required (your Klarna client identifier).');
@@ -73,8 +78,8 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     }
     request.subscriptionBillingInterval = interval as BillingInterval;
   }
-  const frequency = attributes.subscriptionBillingIntervalFrequency;
-  if (frequency !== undefined && frequency !== null) {
+  const frequency = wholeNumber(attributes.subscriptionBillingIntervalFrequency ?? undefined);
+  if (frequency !== undefined) {
     if (!Number.isSafeInteger(frequency) || frequency < 1) {
       throw invalid('subscription-billing-interval-frequency must be a whole number, 1 or more.');
     }

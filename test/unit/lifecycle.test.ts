@@ -24,6 +24,27 @@ describe('changes, bursts and stale answers', () => {
     expect(fake.mounted.filter((mount) => mount.part === 'button'), 'the old components were unmounted').to.have.length(1);
   });
 
+  it('a string amount property (React 19 sets amount="11800" as one) is read as minor units', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    const next = oneEvent(el, 'klarna-presentation');
+    (el as unknown as { amount: string }).amount = '20000';
+    await next;
+    await el.updateComplete;
+    expect(fake.presentationCalls.map((call) => call.amount)).to.deep.equal([11800, 20000]);
+    expect(subheaderText(el)).to.equal('4 interest-free payments of $50.00');
+  });
+
+  it('a string amount in major units ("118.00") is refused as the attribute is', async () => {
+    const { element: el } = await mountWithFake(element());
+    const original = console.error;
+    console.error = () => {};
+    const failed = oneEvent(el, 'klarna-error');
+    (el as unknown as { amount: string }).amount = '118.00';
+    const event = await failed;
+    console.error = original;
+    expect(event.detail.error.message).to.match(/amount must be a whole number of minor units/);
+  });
+
   it('a burst of changes is coalesced and only the last amount is shown', async () => {
     const { element: el, fake } = await mountWithFake(element(), { presentationDelayMs: 30 });
     const done = new Promise<void>((resolve) => {
