@@ -16,7 +16,10 @@ export const styles = css`
     contain: layout;
     overflow-wrap: anywhere;
   }
-  :host([hidden]),
+  :host([hidden]) {
+    display: none;
+  }
+  /* a rule of its own: where :state() is unknown, it must not take [hidden] down with it */
   :host(:state(hidden)),
   :host(:state(unavailable)) {
     display: none;

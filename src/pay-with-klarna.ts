@@ -274,8 +274,10 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const root = super.createRenderRoot() as ShadowRoot;
     // Built once with DOM calls (no HTML strings, so pages that enforce Trusted Types are fine);
     // update() then only flips the attributes that depend on state.
+    // The live region stays in place (a region added or hidden with its text is not read out);
+    // the skeleton is only drawn.
     this.#announcer = el('span', { class: 'visually-hidden', role: 'status' });
-    this.#placeholder = el('div', { part: 'placeholder', 'aria-busy': 'true' }, this.#announcer);
+    this.#placeholder = el('div', { part: 'placeholder', 'aria-hidden': 'true' });
     this.#list = el('div', { part: 'options', role: 'none' });
     for (const kind of OPTION_KINDS) {
       const slot = (part: string, attributes: Record<string, string> = {}, tag = 'span') =>
@@ -296,7 +298,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.#list.append(option);
       this.#rows.set(kind, { option, radio, details, parts });
     }
-    root.append(this.#placeholder, this.#list);
+    root.append(this.#announcer, this.#placeholder, this.#list);
     return root;
   }
 
@@ -366,6 +368,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.#deferredPresentation = () => this.#applyPresentation(presentation, session, inputs);
       return;
     }
+    // Remounting Klarna's components (an amount change) drops the focus of a customer on them.
+    const hadFocus = this.matches(':focus-within');
     let read;
     try {
       read = readPresentation(presentation);
@@ -397,6 +401,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#customerChose);
     if (instruction === 'HIDE_KLARNA') this.options = [];
     this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
+    if (hadFocus) void this.updateComplete.then(() => this.matches(':focus-within') || this.focus());
 
     const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
     this.dispatchEvent(event);
@@ -421,9 +426,14 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   #setStatus(status: Status): void {
     this.status = status;
-    for (const name of ['loading', 'ready', 'hidden', 'unavailable']) {
-      if (name === status) this.#internals.states.add(name);
-      else this.#internals.states.delete(name);
+    try {
+      for (const name of ['loading', 'ready', 'hidden', 'unavailable']) {
+        if (name === status) this.#internals.states.add(name);
+        else this.#internals.states.delete(name);
+      }
+    } catch {
+      // Browsers older than those supported lack custom states (or want --names): the element still
+      // works, and takes no space when it has nothing to show, as its parts are then all hidden.
     }
   }
 

@@ -24,6 +24,7 @@ export async function launch() {
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+      '--no-proxy-server', // a system proxy would bypass the host resolver's rules
       `--host-resolver-rules=MAP ${new URL(KLARNA_SDK_URL).hostname} 127.0.0.1:${cdn.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
     ],
   });

@@ -24,6 +24,23 @@ describe('changes, bursts and stale answers', () => {
     expect(fake.mounted.filter((mount) => mount.part === 'button'), 'the old components were unmounted').to.have.length(1);
   });
 
+  it("a customer on Klarna's button keeps focus in Klarna when an amount change remounts it", async () => {
+    const { element: el } = await mountWithFake(element());
+    radios(el)[0]!.click();
+    await el.updateComplete;
+    const button = el.querySelector<HTMLElement>('[slot=standard-button] klarna-fake-payment-button')!;
+    button.shadowRoot!.querySelector('button')!.focus();
+    expect(el.matches(':focus-within')).to.equal(true);
+    const next = oneEvent(el, 'klarna-presentation');
+    el.setAttribute('amount', '20000');
+    await next;
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(button.isConnected, 'the old button was unmounted').to.equal(false);
+    expect(el.matches(':focus-within'), 'focus stayed in the element').to.equal(true);
+    expect(el.shadowRoot!.activeElement?.getAttribute('role')).to.equal('radio');
+  });
+
   it('a string amount property (React 19 sets amount="11800" as one) is read as minor units', async () => {
     const { element: el, fake } = await mountWithFake(element());
     const next = oneEvent(el, 'klarna-presentation');
