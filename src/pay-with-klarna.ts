@@ -133,55 +133,55 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   };
 
   /** Your Klarna client identifier (required). */
-  clientId?: string;
+  declare clientId?: string;
   /** The account acted for, for acquiring partners. */
-  partnerAccountId?: string;
+  declare partnerAccountId?: string;
   /** Total in minor units (11800 = 118.00); required for the PAY, SUBSCRIBE and DONATE intents. */
-  amount?: number;
+  declare amount?: number;
   /** ISO 4217 currency code (required). */
-  currency?: string;
+  declare currency?: string;
   /** e.g. en-US; defaults to the page's lang, then the browser's. */
-  locale?: string;
+  declare locale?: string;
   /** Space-separated: PAY (default), SUBSCRIBE, SIGNUP, SIGNIN, DONATE, ADD_TO_WALLET. */
-  intents?: Intent[];
+  declare intents?: Intent[];
   /** DAY, WEEK, MONTH or YEAR, for SUBSCRIBE. */
-  subscriptionBillingInterval?: string;
+  declare subscriptionBillingInterval?: string;
   /** How many intervals between charges, for SUBSCRIBE. */
-  subscriptionBillingIntervalFrequency?: number;
+  declare subscriptionBillingIntervalFrequency?: number;
   /** Your backend endpoint that the button's initiate callback POSTs to. */
-  initiateUrl?: string;
+  declare initiateUrl?: string;
   /** How Klarna's journey opens: DEVICE_BEST (default), REDIRECT, ON_PAGE, POPUP. */
-  initiationMode?: string;
+  declare initiationMode?: string;
   /** Klarna's button shape: default, pill, rect. */
-  buttonShape?: ButtonShape;
+  declare buttonShape?: ButtonShape;
   /** Klarna's button theme: default, light, dark, outlined. */
-  buttonTheme?: ButtonTheme;
-  /** Klarna's icon shape: badge (default), default, rectangle, square. */
-  iconShape: IconShape = 'badge';
-  /** The name of the checkout's payment-method group; the element is one radio of it. */
-  name = '';
-  /** What the form submits while Klarna is selected. */
-  value = 'klarna';
-  /** Whether Klarna is the chosen payment method. */
-  selected = false;
-  /** Makes Klarna unselectable and its button inactive. */
-  disabled = false;
-  /** Longest wait for your backend, in milliseconds. */
-  initiateTimeout = 30_000;
+  declare buttonTheme?: ButtonTheme;
+  /** Klarna's icon shape: badge (default), default, rectangle, square. @default 'badge' */
+  declare iconShape: IconShape;
+  /** The name of the checkout's payment-method group; the element is one radio of it. @default '' */
+  declare name: string;
+  /** What the form submits while Klarna is selected. @default 'klarna' */
+  declare value: string;
+  /** Whether Klarna is the chosen payment method. @default false */
+  declare selected: boolean;
+  /** Makes Klarna unselectable and its button inactive. @default false */
+  declare disabled: boolean;
+  /** Longest wait for your backend, in milliseconds. @default 30_000 */
+  declare initiateTimeout: number;
 
   /** Replaces the built-in backend call: resolve with `{ paymentRequestUrl }`, `{ paymentRequestId }`, `{ returnUrl }` or `{ paymentRequestData }`. */
-  initiate?: InitiateHandler;
+  declare initiate?: InitiateHandler;
   /** Merged into the POST body (e.g. a cart id): an object, or a function returning one. */
-  initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
+  declare initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
   /** Replaces the element's own words (e.g. `{ loading: '…' }`); by default they follow the locale. */
-  strings?: Partial<PayWithKlarnaStrings>;
+  declare strings?: Partial<PayWithKlarnaStrings>;
   /** Headers and credentials for the POST (credentials default to same-origin). */
-  requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
+  declare requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
 
-  private status: Status = 'loading';
-  private options: OptionView[] = [];
-  private selectedKind?: OptionKind;
-  private formDisabled = false;
+  declare private status: Status;
+  declare private options: OptionView[];
+  declare private selectedKind?: OptionKind;
+  declare private formDisabled: boolean;
 
   /** @internal How other pay-with-klarna elements of the group recognise this one. */
   readonly isKlarnaGroupMember = true as const;
@@ -208,6 +208,21 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #customerChose = false;
   #lastConfigError?: string;
   readonly #warned = new Set<string>();
+
+  constructor() {
+    super();
+    // Defaults here, not as field initialisers: with define semantics for class fields (TypeScript's
+    // default for ES2022, Babel, esbuild without this tsconfig) those would shadow Lit's accessors.
+    this.iconShape = 'badge';
+    this.name = '';
+    this.value = 'klarna';
+    this.selected = false;
+    this.disabled = false;
+    this.initiateTimeout = 30_000;
+    this.status = 'loading';
+    this.options = [];
+    this.formDisabled = false;
+  }
 
   /** The instruction of the presentation shown, if any. */
   get instruction(): Instruction | undefined {

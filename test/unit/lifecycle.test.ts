@@ -9,6 +9,19 @@ const element = (attributes = html``) =>
 const subheaderText = (el: PayWithKlarna) =>
   el.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text') ?? '';
 
+describe('reactive properties', () => {
+  it("are Lit's accessors on the prototype: no instance field shadows one", async () => {
+    const { element: el } = await mountWithFake(element());
+    const { PayWithKlarna } = await import('../../src/pay-with-klarna.js');
+    const names = [...PayWithKlarna.elementProperties.keys()].map(String);
+    expect(names).to.include.members(['clientId', 'amount', 'name', 'selected', 'initiate', 'initiateData']);
+    expect(names.filter((name) => Object.hasOwn(el, name))).to.deep.equal([]);
+    expect(el.name).to.equal('');
+    expect(el.iconShape).to.equal('badge');
+    expect(el.initiateTimeout).to.equal(30000);
+  });
+});
+
 describe('changes, bursts and stale answers', () => {
   it('an amount change asks for a new presentation and shows it, keeping the selection', async () => {
     const { element: el, fake } = await mountWithFake(element());
