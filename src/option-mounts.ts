@@ -1,4 +1,4 @@
-import { DETAIL_PARTS, SUMMARY_PARTS, hasPart, mountPart, type OptionKind, type OptionView, type PartName } from './presentation.js';
+import { PARTS, hasPart, mountPart, type OptionKind, type OptionView, type PartName } from './presentation.js';
 import type { IconShape, KlarnaPaymentButton, KlarnaUIElement, PaymentButtonConfig } from './sdk/types.js';
 
 /**
@@ -19,7 +19,7 @@ export class OptionMounts {
   mountAll(options: OptionView[], iconShape: IconShape, buttonConfig: (option: OptionView) => PaymentButtonConfig): void {
     this.unmountAll();
     for (const option of options) {
-      for (const part of [...SUMMARY_PARTS, ...DETAIL_PARTS]) {
+      for (const part of PARTS) {
         if (!hasPart(option.source, part)) continue;
         const container = this.#container(option.kind, part);
         if (part === 'button') {

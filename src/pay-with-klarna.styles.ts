@@ -3,16 +3,7 @@ import { css } from '@lit/reactive-element';
 export const styles = css`
   :host {
     display: block;
-    --_gap: var(--pay-with-klarna-gap, 0.75rem);
-    --_padding: var(--pay-with-klarna-padding, 0.5rem 1rem);
-    --_row-height: var(--pay-with-klarna-option-min-height, 4rem);
-    --_radius: var(--pay-with-klarna-radius, 0.5rem);
-    --_border: var(--pay-with-klarna-border-color, #c9c9d0);
-    --_accent: var(--pay-with-klarna-accent-color, #0b051d);
-    --_focus: var(--pay-with-klarna-focus-ring, 2px solid #1a73e8);
-    --_background: var(--pay-with-klarna-background, transparent);
     color: var(--pay-with-klarna-color, inherit);
-    font: inherit;
     contain: layout;
     overflow-wrap: anywhere;
   }
@@ -29,15 +20,15 @@ export const styles = css`
   }
   [part='options'] {
     display: grid;
-    gap: var(--_gap);
+    gap: var(--pay-with-klarna-gap, 0.75rem);
   }
   [part='placeholder'],
   [part='option'] {
-    min-height: var(--_row-height);
+    min-height: var(--pay-with-klarna-option-min-height, 4rem);
     box-sizing: border-box;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    background: var(--_background);
+    border: 1px solid var(--pay-with-klarna-border-color, #c9c9d0);
+    border-radius: var(--pay-with-klarna-radius, 0.5rem);
+    background: var(--pay-with-klarna-background, transparent);
   }
   /* a still skeleton in the text's own colour, so it suits light and dark pages alike */
   [part='placeholder'] {
@@ -45,24 +36,24 @@ export const styles = css`
     border-color: transparent;
   }
   [part='option'][data-selected] {
-    border-color: var(--_accent);
-    box-shadow: 0 0 0 1px var(--_accent);
+    border-color: var(--pay-with-klarna-accent-color, #0b051d);
+    box-shadow: 0 0 0 1px var(--pay-with-klarna-accent-color, #0b051d);
   }
   [part='radio'] {
     display: grid;
     grid-template-columns: auto auto minmax(0, 1fr) auto;
     align-items: center;
-    gap: var(--_gap);
+    gap: var(--pay-with-klarna-gap, 0.75rem);
     /* the option's 1px borders make up the rest of the height kept while loading */
-    min-height: calc(var(--_row-height) - 2px);
+    min-height: calc(var(--pay-with-klarna-option-min-height, 4rem) - 2px);
     box-sizing: border-box;
-    padding: var(--_padding);
+    padding: var(--pay-with-klarna-padding, 0.5rem 1rem);
     cursor: pointer;
-    border-radius: var(--_radius);
+    border-radius: var(--pay-with-klarna-radius, 0.5rem);
     outline: none;
   }
   [part='radio']:focus-visible {
-    outline: var(--_focus);
+    outline: var(--pay-with-klarna-focus-ring, 2px solid #1a73e8);
     outline-offset: 2px;
   }
   [part='radio'][aria-disabled='true'] {
@@ -73,11 +64,11 @@ export const styles = css`
     width: 1.1rem;
     height: 1.1rem;
     border-radius: 50%;
-    border: 2px solid var(--_border);
+    border: 2px solid var(--pay-with-klarna-border-color, #c9c9d0);
     box-sizing: border-box;
   }
   [aria-checked='true'] > [part='indicator'] {
-    border: 0.35rem solid var(--_accent);
+    border: 0.35rem solid var(--pay-with-klarna-accent-color, #0b051d);
   }
   .texts {
     display: grid;
@@ -85,7 +76,7 @@ export const styles = css`
   }
   [part='details'] {
     display: grid;
-    gap: var(--_gap);
+    gap: var(--pay-with-klarna-gap, 0.75rem);
     padding: 0 1rem 1rem;
   }
   .visually-hidden {

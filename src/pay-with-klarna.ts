@@ -390,7 +390,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       read = readPresentation(presentation);
       if (read.unknownInstruction !== undefined && !this.#warned.has(read.unknownInstruction)) {
         this.#warned.add(read.unknownInstruction);
-        console.warn(`<pay-with-klarna>: unknown presentation instruction ${JSON.stringify(read.unknownInstruction)}; showing Klarna as SHOW_KLARNA.`);
+        console.warn(`<pay-with-klarna>: unknown instruction ${JSON.stringify(read.unknownInstruction)}, shown as SHOW_KLARNA.`);
       }
       if (this.#session !== session) {
         this.#session?.detach(this);
@@ -606,7 +606,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
       const announce = new KlarnaInitiateEvent({ paymentOptionId });
       this.dispatchEvent(announce);
-      if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled: the payment is stopped.', 'AbortError');
+      if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled.', 'AbortError');
       const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
       const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
       const idempotencyKey = this.#attempts.keyFor(body);

@@ -15,8 +15,8 @@ export type OptionKind = 'saved' | 'standard';
 export const OPTION_KINDS: readonly OptionKind[] = ['saved', 'standard'];
 
 export type PartName = 'icon' | 'badge' | 'header' | 'subheader' | 'message' | 'terms' | 'button';
-export const SUMMARY_PARTS: readonly PartName[] = ['icon', 'header', 'subheader', 'badge'];
-export const DETAIL_PARTS: readonly PartName[] = ['message', 'terms', 'button'];
+/** The radio row's parts, then the details shown while the option is selected. */
+export const PARTS: readonly PartName[] = ['icon', 'header', 'subheader', 'badge', 'message', 'terms', 'button'];
 
 export interface OptionView {
   kind: OptionKind;
