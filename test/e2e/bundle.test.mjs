@@ -31,6 +31,37 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
+  it('asks for klarna.mjs before registering the element when the page has one: a modulepreload, one download', async () => {
+    const { page, context, klarnaRequests } = await openPage(shared.browser);
+    await page.addInitScript(() => customElements.whenDefined('pay-with-klarna').then(() => (window.__definedAt = performance.now())));
+    await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    const seen = await page.evaluate((url) => ({
+      links: document.querySelectorAll(`link[rel=modulepreload][href="${url}"]`).length,
+      fetches: performance.getEntriesByName(url).length,
+      requestedFirst: performance.getEntriesByName(url)[0].startTime <= window.__definedAt,
+    }), 'https://js.klarna.com/web-sdk/v2/klarna.mjs');
+    assert.deepEqual(seen, { links: 1, fetches: 1, requestedFirst: true });
+    assert.equal(klarnaRequests.length, 1);
+    await context.close();
+  });
+
+  it('adds no modulepreload to a page without an element, and loads Klarna once one connects', async () => {
+    const { page, context, klarnaRequests } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/no-element.html`);
+    await page.waitForFunction(() => customElements.get('pay-with-klarna'));
+    assert.equal(await page.locator('link[rel=modulepreload]').count(), 0);
+    assert.equal(klarnaRequests.length, 0);
+    await page.evaluate(() => {
+      const element = document.createElement('pay-with-klarna');
+      for (const [name, value] of Object.entries({ 'client-id': 'klarna_test_client_e2e', amount: '4200', currency: 'USD', 'initiate-url': '/api/klarna/initiate' })) element.setAttribute(name, value);
+      document.getElementById('payment-form').append(element);
+    });
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(klarnaRequests.length, 1);
+    await context.close();
+  });
+
   it('loads with the integrity hash the build prints, and not at all when the file differs', async () => {
     const { page, context } = await openPage(shared.browser);
     await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html`);
