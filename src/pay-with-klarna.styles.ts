@@ -30,10 +30,13 @@ export const styles = css`
     border-radius: var(--pay-with-klarna-radius, 0.5rem);
     background: var(--pay-with-klarna-background, transparent);
   }
-  /* a still skeleton in the text's own colour, so it suits light and dark pages alike */
-  [part='placeholder'] {
-    background: color-mix(in srgb, currentColor 6%, transparent);
-    border-color: transparent;
+  /*
+   * While loading, the row's height is kept and nothing is drawn: under SHOW_KLARNA and the others
+   * nothing below moves when Klarna appears, and under SHOW_ONLY_KLARNA, which hides the methods
+   * above, no drawn placeholder jumps up (a layout shift). The status text stays for screen readers.
+   */
+  :host(:state(loading)) {
+    visibility: hidden;
   }
   [part='option'][data-selected] {
     border-color: var(--pay-with-klarna-accent-color, #0b051d);
@@ -80,6 +83,7 @@ export const styles = css`
     padding: 0 1rem 1rem;
   }
   .visually-hidden {
+    visibility: visible;
     position: absolute;
     width: 1px;
     height: 1px;

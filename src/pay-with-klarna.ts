@@ -82,7 +82,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @csspart message - Klarna's message.
  * @csspart terms - Klarna's terms.
  * @csspart button - Klarna's payment button.
- * @csspart placeholder - The space kept while Klarna loads.
+ * @csspart placeholder - The space kept while Klarna loads, not drawn; `visibility: visible` and a background make it a skeleton (which moves under SHOW_ONLY_KLARNA).
  *
  * @cssprop --pay-with-klarna-gap - Space between parts. Default 0.75rem.
  * @cssprop --pay-with-klarna-padding - Padding of a row. Default 0.5rem 1rem.
@@ -94,7 +94,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @cssprop --pay-with-klarna-background - Row background. Default transparent.
  * @cssprop --pay-with-klarna-color - Text colour. Default inherited.
  *
- * @cssstate loading - Klarna is loading; the element keeps its height.
+ * @cssstate loading - Klarna is loading; the element keeps its height and draws nothing.
  * @cssstate ready - Klarna is shown.
  * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
  * @cssstate unavailable - Something failed; the element takes no space.
