@@ -310,6 +310,8 @@ export function readmeSection(results) {
     "  round runs a cell's variants back to back. Ours is compared on the median of the paired differences",
     "  of time beyond each run's floor; within one frame is \"equal\", and \"faster\"/\"slower\" need three",
     '  pairs in four to agree, else "unclear".',
+    "- **Hint**: what the page's `<head>` has for klarna.mjs. Without one, the script-tag bundle still adds its",
+    '  own `modulepreload` as its first act, once its module has loaded; the peer has nothing of the kind.',
     "- **Gap**: Klarna painted minus the merchant's methods painted; Klarna asks for under 100 ms. It is n/a",
     "  where the floor itself is 100 ms or more after the merchant's methods.",
     `- **Runs**: the latency matrix ran ${settings.matrixRounds} rounds (as many as fit the ${settings.budgetS} s budget, at most`,
