@@ -38,15 +38,8 @@ export default {
       // nameless or as "error"); the public contract is what the JSDoc's @fires declares.
       name: 'documented-events-only',
       packageLinkPhase({ customElementsManifest }) {
-        for (const module of customElementsManifest.modules) {
-          for (const declaration of module.declarations ?? []) {
-            if (declaration.events) declaration.events = declaration.events.filter((event) => event.name && event.description);
-            // Lit's `static properties` read as attributes for every entry, `state: true` ones too,
-            // and mark the rest `public` explicitly: private state has no attribute, public is the default.
-            const privateFields = new Set((declaration.members ?? []).filter((member) => member.privacy === 'private').map((member) => member.name));
-            if (declaration.attributes) declaration.attributes = declaration.attributes.filter((attribute) => !privateFields.has(attribute.fieldName));
-            for (const member of declaration.members ?? []) if (member.privacy === 'public') delete member.privacy;
-          }
+        for (const declaration of declarationsOf(customElementsManifest)) {
+          if (declaration.events) declaration.events = declaration.events.filter((event) => event.name && event.description);
         }
       },
     },
@@ -74,16 +67,18 @@ export default {
       // Tidying what the analyzer reads from the source into what a reader of the manifest needs.
       name: 'tidy-members',
       packageLinkPhase({ customElementsManifest }) {
-        const readableNumber = (text) => (/^\d[\d_]*(\.\d+)?$/.test(text) ? text.replaceAll('_', '') : text);
         for (const declaration of declarationsOf(customElementsManifest)) {
-          const attributeNames = new Set((declaration.attributes ?? []).map((attribute) => attribute.name));
+          // Lit's `static properties` read as an attribute for every entry, `state: true` ones too, and
+          // mark the others `public` explicitly: private state has no attribute; public is the default.
+          const privateFields = new Set();
           for (const member of declaration.members ?? []) {
-            // Internal reactive state (`state: true`) is read as if it had an attribute; it has none.
-            if (member.privacy === 'private' && member.attribute && !attributeNames.has(member.attribute)) delete member.attribute;
-            // `30_000` as a reader writes it: 30000.
-            if (member.default) member.default = readableNumber(member.default);
+            if (member.privacy === 'private') {
+              privateFields.add(member.name);
+              delete member.attribute;
+            }
+            if (member.privacy === 'public') delete member.privacy;
           }
-          for (const attribute of declaration.attributes ?? []) if (attribute.default) attribute.default = readableNumber(attribute.default);
+          if (declaration.attributes) declaration.attributes = declaration.attributes.filter((attribute) => !privateFields.has(attribute.fieldName));
           // `@cssprop --name - What it does. Default 0.75rem.`: the default becomes the property's `default`.
           for (const property of declaration.cssProperties ?? []) {
             const match = property.default === undefined && /^(.*?)\s*Default (.+?)\.?$/s.exec(property.description ?? '');

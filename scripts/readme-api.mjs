@@ -33,28 +33,6 @@ const typeOf = (type) => (type?.text ? code(type.text.replace(/\s*\|\s*undefined
 const table = (header, rows) =>
   rows.length ? [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n') : '';
 
-/** Splits `{ a: A; b?: B }` into its top-level keys, `a` and `b?`; undefined for any other shape. */
-function objectKeys(typeText) {
-  const text = typeText.trim();
-  if (!text.startsWith('{') || !text.endsWith('}')) return undefined;
-  const entries = [];
-  let depth = 0;
-  let current = '';
-  let previous = '';
-  for (const character of text.slice(1, -1)) {
-    if ('{[(<'.includes(character)) depth += 1;
-    if ('}])'.includes(character) || (character === '>' && previous !== '=')) depth -= 1;
-    previous = character;
-    if ((character === ';' || character === ',') && depth === 0) {
-      entries.push(current);
-      current = '';
-    } else current += character;
-  }
-  entries.push(current);
-  const keys = entries.map((entry) => /^\s*(?:readonly\s+)?([\w$]+\??)\s*:/.exec(entry)?.[1]).filter((key, index) => key || entries[index].trim());
-  return keys.every(Boolean) ? keys : undefined;
-}
-
 /** The markdown between the markers, from the manifest of `tagName`'s element. */
 export function renderReference(manifest, tagName = 'pay-with-klarna') {
   const declarations = manifest.modules.flatMap((module) => module.declarations ?? []);
@@ -117,9 +95,7 @@ export function renderReference(manifest, tagName = 'pay-with-klarna') {
     (element.events ?? []).map((event) => {
       const className = event.type?.text;
       const detail = className && classNamed(className)?.members?.find((member) => member.name === 'detail' && !member.static)?.type?.text;
-      const keys = detail && objectKeys(detail);
-      const detailCell = keys ? code(`{ ${keys.join(', ')} }`) : detail ? code(detail) : NONE;
-      return [code(event.name), className ? code(className) : NONE, detailCell, event.description ?? ''];
+      return [code(event.name), className ? code(className) : NONE, detail ? code(detail) : NONE, event.description ?? ''];
     }),
   );
 

@@ -156,17 +156,17 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   declare buttonShape?: ButtonShape;
   /** Klarna's button theme: default, light, dark, outlined. */
   declare buttonTheme?: ButtonTheme;
-  /** Klarna's icon shape: badge (default), default, rectangle, square. @default 'badge' */
+  /** Klarna's icon shape: badge (default), default, rectangle, square. */
   declare iconShape: IconShape;
-  /** The name of the checkout's payment-method group; the element is one radio of it. @default '' */
+  /** The name of the checkout's payment-method group; the element is one radio of it. */
   declare name: string;
-  /** What the form submits while Klarna is selected. @default 'klarna' */
+  /** What the form submits while Klarna is selected. */
   declare value: string;
-  /** Whether Klarna is the chosen payment method. @default false */
+  /** Whether Klarna is the chosen payment method. */
   declare selected: boolean;
-  /** Makes Klarna unselectable and its button inactive. @default false */
+  /** Makes Klarna unselectable and its button inactive. */
   declare disabled: boolean;
-  /** Longest wait for your backend, in milliseconds. @default 30_000 */
+  /** Longest wait for your backend, in milliseconds. */
   declare initiateTimeout: number;
 
   /** Replaces the built-in backend call: resolve with `{ paymentRequestUrl }`, `{ paymentRequestId }`, `{ returnUrl }` or `{ paymentRequestData }`. */
@@ -218,7 +218,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.value = 'klarna';
     this.selected = false;
     this.disabled = false;
-    this.initiateTimeout = 30_000;
+    this.initiateTimeout = 30000;
     this.status = 'loading';
     this.options = [];
     this.formDisabled = false;
@@ -289,8 +289,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const root = super.createRenderRoot() as ShadowRoot;
     // Built once with DOM calls (no HTML strings, so pages that enforce Trusted Types are fine);
     // update() then only flips the attributes that depend on state.
-    // The live region stays in place (a region added or hidden with its text is not read out);
-    // the skeleton is only drawn.
+    // The live region stays in place (a region added or hidden with its text is not read out); the
+    // placeholder only keeps the row's height (the host draws nothing while loading).
     this.#announcer = el('span', { class: 'visually-hidden', role: 'status' });
     this.#placeholder = el('div', { part: 'placeholder', 'aria-hidden': 'true' });
     this.#list = el('div', { part: 'options', role: 'none' });
