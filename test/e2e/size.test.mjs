@@ -21,7 +21,8 @@ it("README states the bundle's current size", () => {
   assert.ok(match, 'README should state the bundle as **N bytes gzip** (N minified, N brotli)');
   const [gzip, min, brotli] = match.slice(1).map((text) => Number(text.replaceAll(',', '')));
   const near = (stated, measured) => Math.abs(stated - measured) <= measured / 100;
-  const actual = `**${bytes(sizes.gzip).replace(' B', '')} bytes gzip** (${bytes(sizes.min).replace(' B', '')} minified, ${bytes(sizes.brotli).replace(' B', '')} brotli)`;
+  const figure = (count) => count.toLocaleString('en-US');
+  const actual = `**${figure(sizes.gzip)} bytes gzip** (${figure(sizes.min)} minified, ${figure(sizes.brotli)} brotli)`;
   assert.equal(min, sizes.min, `README should say: ${actual}`);
   assert.ok(near(gzip, sizes.gzip) && near(brotli, sizes.brotli), `README should say: ${actual}`);
 });
