@@ -7,10 +7,11 @@ export const styles = css`
     contain: layout;
     overflow-wrap: anywhere;
   }
+  /* !important keeps the minifier from merging it into the :state() rule below: where :state() is
+     unknown, that whole rule is dropped, and it must not take [hidden] down with it */
   :host([hidden]) {
-    display: none;
+    display: none !important;
   }
-  /* a rule of its own: where :state() is unknown, it must not take [hidden] down with it */
   :host(:state(hidden)),
   :host(:state(unavailable)) {
     display: none;
