@@ -1,6 +1,6 @@
 import { PayWithKlarnaError } from './errors.js';
 import type { PresentationInputs } from './presentation-controller.js';
-import type { BillingInterval, InitiationMode, Intent } from './sdk/types.js';
+import type { BillingInterval, InitiationMode, Intent, SdkConfig } from './sdk/types.js';
 
 export const INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'SIGNUP', 'SIGNIN', 'DONATE', 'ADD_TO_WALLET'];
 const AMOUNT_INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'DONATE'];
@@ -36,7 +36,7 @@ function parseIntents(value: Intent[] | string): string[] {
 const invalid = (message: string) => new PayWithKlarnaError('init', 'invalid-config', `<pay-with-klarna>: ${message}`);
 
 /** The locale of `element`: its `locale`, else the nearest `lang`, else the browser's. */
-export function resolveLocale(element: HTMLElement, locale: string | undefined): string {
+export function resolveLocale(element: Element, locale: string | null | undefined): string {
   if (locale) return locale;
   const lang = element.closest('[lang]')?.getAttribute('lang')?.trim();
   const browser = navigator.language || 'en-US';
@@ -46,13 +46,22 @@ export function resolveLocale(element: HTMLElement, locale: string | undefined):
   return lang;
 }
 
+/** The `KlarnaSDK()` configuration for these attributes; none without a client id. */
+export function sdkConfigFor(attributes: { clientId?: string | null; partnerAccountId?: string | null }, locale: string): SdkConfig | undefined {
+  const clientId = attributes.clientId?.trim();
+  const partnerAccountId = attributes.partnerAccountId?.trim();
+  if (!clientId) return undefined;
+  const sdkConfig: SdkConfig = { clientId, locale };
+  if (partnerAccountId) sdkConfig.partnerAccountId = partnerAccountId;
+  return sdkConfig;
+}
+
 /** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
 export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
   const { currency } = attributes;
   const amount = wholeNumber(attributes.amount);
-  const clientId = attributes.clientId?.trim();
-  const partnerAccountId = attributes.partnerAccountId?.trim();
-  if (!clientId) throw invalid('client-id is required (your Klarna client identifier).');
+  const sdkConfig = sdkConfigFor(attributes, locale);
+  if (!sdkConfig) throw invalid('client-id is required (your Klarna client identifier).');
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
     throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
   }
@@ -85,7 +94,5 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     }
     request.subscriptionBillingIntervalFrequency = frequency;
   }
-  const sdkConfig: PresentationInputs['sdkConfig'] = { clientId, locale };
-  if (partnerAccountId) sdkConfig.partnerAccountId = partnerAccountId;
   return { sdkConfig, request };
 }

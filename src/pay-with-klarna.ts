@@ -1,7 +1,7 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
-import { withTimeout } from './internal/async.js';
+import { answerWithin } from './internal/async.js';
 import {
   KlarnaAbortEvent,
   KlarnaCompleteEvent,
@@ -637,9 +637,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
 
   #callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
-    return withTimeout(Promise.resolve().then(() => initiate(context)), this.initiateTimeout, () =>
-      new PayWithKlarnaError('initiate', 'timeout', `The initiate function did not answer within ${this.initiateTimeout} ms.`, { retryable: true }),
-    );
+    return answerWithin(() => initiate(context), this.initiateTimeout, 'initiate', 'The initiate function');
   }
 
   /** @internal Klarna's payment events, routed here by the SDK session. */

@@ -1,10 +1,29 @@
-import { KLARNA_SDK_URL } from './sdk/loader.js';
+import { resolveLocale, sdkConfigFor } from './config.js';
+import { sleep } from './internal/async.js';
+import { KLARNA_SDK_URL, getKlarnaSession, loadKlarnaSdk, waitForImporters } from './sdk/loader.js';
 
-// The script-tag bundle's first act, before Lit and the element are even evaluated: when the page
-// already has a <pay-with-klarna>, ask the browser to fetch Klarna's SDK now (a modulepreload
-// fetches and parses, and runs nothing; a second one for the same URL, or the page's own hint, is
-// the same download). The element's import() later takes it, so compiling, registering and
-// upgrading the element no longer come before it.
-if (globalThis.document?.querySelector('pay-with-klarna')) {
-  document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL }));
+// The script-tag bundle's first act, before Lit and the element are even evaluated, when the page
+// already has a <pay-with-klarna>. With the page's own hint for klarna.mjs, Klarna goes first (see
+// klarnaFirst). Without one, ask the browser to fetch Klarna's SDK now: a modulepreload fetches and
+// parses, and runs nothing; the element's import() later takes that download.
+const first = globalThis.document?.querySelector('pay-with-klarna');
+// The page's own hint in <head>: Klarna's download started with the page and may be done already.
+if (first && document.querySelector(`link[href="${KLARNA_SDK_URL}"]`)) await klarnaFirst(first);
+else if (first) document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL }));
+// From here on, this module runs to its end (Lit, the element, its registration) without waiting.
+waitForImporters();
+
+/**
+ * Klarna before Lit: starts `KlarnaSDK()` for the element's attributes (the element takes that same
+ * instance), then waits, at most 50 ms, for the SDK module, so that on a slow device the SDK runs
+ * and its initialisation goes out while Lit and the element are evaluated, not after them. Modules
+ * that import the bundle wait for it too (top-level await).
+ */
+async function klarnaFirst(element: Element): Promise<void> {
+  // the configuration the element asks for, so that it takes this instance
+  const locale = resolveLocale(element, element.getAttribute('locale'));
+  const sdkConfig = sdkConfigFor({ clientId: element.getAttribute('client-id'), partnerAccountId: element.getAttribute('partner-account-id') }, locale);
+  if (!sdkConfig) return; // the element reports it
+  getKlarnaSession(sdkConfig).catch(() => {}); // a failure is the element's to report, when it asks
+  await Promise.race([loadKlarnaSdk().catch(() => {}), sleep(50)]);
 }

@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
 import { PayWithKlarnaError, messageOf } from './errors.js';
-import { withTimeout } from './internal/async.js';
-import { getKlarnaSession, loadKlarnaSdk, sdkTimeoutMs } from './sdk/loader.js';
+import { answerWithin } from './internal/async.js';
+import { getKlarnaSession, importersRan, loadKlarnaSdk, sdkTimeoutMs } from './sdk/loader.js';
 import type { KlarnaSession } from './sdk/session.js';
 import type { PaymentPresentation, PresentationRequest, SdkConfig } from './sdk/types.js';
 
@@ -35,8 +35,8 @@ export class PresentationController implements ReactiveController {
 
   hostConnected(): void {
     // Start the download the moment an element appears; the presentation follows once configured.
-    // One microtask later, so a configureKlarnaSdk() in the module that imported the bundle comes first.
-    queueMicrotask(() => {
+    // Not at once: a configureKlarnaSdk() in the module that imported the package comes first.
+    void importersRan().then(() => {
       if (this.#host.isConnected) loadKlarnaSdk().catch(() => {});
     });
   }
@@ -86,13 +86,10 @@ export class PresentationController implements ReactiveController {
   }
 
   async #fetch(inputs: PresentationInputs) {
+    await importersRan();
     const session = await getKlarnaSession(inputs.sdkConfig);
-    const timeoutMs = sdkTimeoutMs();
-    const presentation = await withTimeout(
-      Promise.resolve().then(() => session.klarna.Payment.presentation(inputs.request)),
-      timeoutMs,
-      () => new PayWithKlarnaError('presentation', 'timeout', `Klarna's presentation did not answer within ${timeoutMs} ms.`, { retryable: true }),
-    );
+    const presentation = await answerWithin(() => session.klarna.Payment.presentation(inputs.request), sdkTimeoutMs(), 'presentation', "Klarna's presentation");
+
     return { session, presentation };
   }
 }

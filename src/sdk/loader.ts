@@ -1,5 +1,5 @@
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from '../errors.js';
-import { sleep, withTimeout } from '../internal/async.js';
+import { answerWithin, sleep } from '../internal/async.js';
 import { KlarnaSession } from './session.js';
 import type { KlarnaSdkModule, SdkConfig } from './types.js';
 
@@ -30,6 +30,8 @@ interface SharedState {
   options: ResolvedOptions;
   /** The SDK module under "sdk", one session per configuration under its JSON key. */
   loads: Map<string, Promise<unknown>>;
+  /** Set by the script-tag bundle: settles once the modules that import it have run. */
+  ready?: Promise<void>;
 }
 
 const DEFAULTS: ResolvedOptions = { timeoutMs: 15_000, retryDelaysMs: [500, 1_500] };
@@ -45,7 +47,8 @@ function shared(): SharedState {
 
 /**
  * Sets where the SDK comes from and how long to wait for it. Call it before the first element
- * connects; calling it again forgets every loaded SDK and instance, so the next element starts afresh.
+ * connects. Setting `sdk` (even to the same value) forgets every loaded SDK and instance, so the
+ * next element starts afresh; timeouts and retries alone apply to what starts after the call.
  */
 export function configureKlarnaSdk(options: KlarnaSdkOptions): void {
   const state = shared();
@@ -54,7 +57,21 @@ export function configureKlarnaSdk(options: KlarnaSdkOptions): void {
     timeoutMs: options.timeoutMs ?? state.options.timeoutMs,
     retryDelaysMs: options.retryDelaysMs ?? state.options.retryDelaysMs,
   };
-  state.loads.clear();
+  if ('sdk' in options) state.loads.clear();
+}
+
+/**
+ * The script-tag bundle is an async module (it may wait for Klarna's SDK before it registers the
+ * element), so the modules that import it run after its elements have connected. Until a task
+ * later, elements leave the SDK alone: a configureKlarnaSdk() in such a module still comes first.
+ */
+export function waitForImporters(): void {
+  shared().ready = sleep(0);
+}
+
+/** Settles once a configureKlarnaSdk() in a module that imports the script-tag bundle has run. */
+export function importersRan(): Promise<void> {
+  return shared().ready ?? Promise.resolve();
 }
 
 export function sdkTimeoutMs(): number {
@@ -88,16 +105,10 @@ export function getKlarnaSession(config: SdkConfig): Promise<KlarnaSession> {
 
 async function createSession(config: SdkConfig, timeoutMs: number): Promise<KlarnaSession> {
   const sdk = await loadKlarnaSdk();
-  const sdkConfig: SdkConfig = { clientId: config.clientId, products: ['PAYMENT'] };
-  if (config.partnerAccountId) sdkConfig.partnerAccountId = config.partnerAccountId;
-  if (config.locale) sdkConfig.locale = config.locale;
+  const sdkConfig: SdkConfig = { ...config, products: ['PAYMENT'] };
   let klarna;
   try {
-    klarna = await withTimeout(
-      Promise.resolve().then(() => sdk.KlarnaSDK(sdkConfig)),
-      timeoutMs,
-      () => new PayWithKlarnaError('init', 'timeout', `KlarnaSDK() did not answer within ${timeoutMs} ms.`, { retryable: true }),
-    );
+    klarna = await answerWithin(() => sdk.KlarnaSDK(sdkConfig), timeoutMs, 'init', 'KlarnaSDK()');
   } catch (error) {
     if (error instanceof PayWithKlarnaError) throw error;
     const code = klarnaErrorCode(error);
@@ -131,14 +142,8 @@ async function importWithRetries(options: ResolvedOptions): Promise<KlarnaSdkMod
     }
   })();
   try {
-    return await withTimeout(
-      Promise.race([attempts, csp.blocked]),
-      options.timeoutMs,
-      () =>
-        new PayWithKlarnaError('load', 'timeout', `Klarna's SDK did not load within ${options.timeoutMs} ms.`, {
-          retryable: true,
-        }),
-    );
+    return await answerWithin(() => Promise.race([attempts, csp.blocked]), options.timeoutMs, 'load', "Klarna's SDK");
+
   } finally {
     settled = true;
     csp.stop();

@@ -46,6 +46,40 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
+  it("with the page's own hint, calls KlarnaSDK() before registering the element, which then takes that instance", async () => {
+    const { page, context, klarnaRequests, errors } = await openPage(shared.browser);
+    // The bundle arrives last, so Klarna's SDK (asked for by the page's hint) is downloaded when it runs.
+    await page.route('**/dist/pay-with-klarna.js', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue();
+    });
+    await page.addInitScript(() => {
+      window.__sdkCallsAt = [];
+      let fake;
+      Object.defineProperty(globalThis, Symbol.for('pay-with-klarna.fake'), {
+        configurable: true,
+        get: () => fake,
+        set(value) {
+          fake = value;
+          const push = value.sdkCalls.push;
+          value.sdkCalls.push = (...calls) => (window.__sdkCallsAt.push(performance.now()), push.apply(value.sdkCalls, calls));
+        },
+      });
+      customElements.whenDefined('pay-with-klarna').then(() => (window.__definedAt = performance.now()));
+    });
+    await page.goto(`${shared.server.url}/test/e2e/pages/hinted.html`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    const seen = await page.evaluate(() => ({
+      sdkCalls: window.__sdkCallsAt.length,
+      beforeRegistration: window.__sdkCallsAt[0] < window.__definedAt,
+      links: document.querySelectorAll('link[href="https://js.klarna.com/web-sdk/v2/klarna.mjs"]').length,
+    }));
+    assert.deepEqual(seen, { sdkCalls: 1, beforeRegistration: true, links: 1 });
+    assert.equal(klarnaRequests.length, 1);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('adds no modulepreload to a page without an element, and loads Klarna once one connects', async () => {
     const { page, context, klarnaRequests } = await openPage(shared.browser);
     await page.goto(`${shared.server.url}/test/e2e/pages/no-element.html`);

@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { mountWithFake, radios } from './helpers.js';
 import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
 import { installFakeKlarna } from '../../src/testing/index.js';
+import { configureKlarnaSdk } from '../../src/sdk/loader.js';
 
 const element = (attributes = html``) =>
   html`<pay-with-klarna client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/x">${attributes}</pay-with-klarna>`;
@@ -225,5 +226,23 @@ describe('connecting, disconnecting and sharing the SDK', () => {
       const handlers = registered.filter((handler) => handler.instance === instance);
       expect(handlers.every((handler) => handler.registeredAt <= firstButton)).to.equal(true);
     }
+  });
+});
+
+describe('configureKlarnaSdk', () => {
+  const another = async () => {
+    const shown = oneEvent(document, 'klarna-presentation');
+    await fixture(element());
+    await shown;
+  };
+
+  it('changing only timeouts keeps the SDK instance; setting sdk starts afresh', async () => {
+    const { fake } = await mountWithFake(element());
+    configureKlarnaSdk({ timeoutMs: 5000, retryDelaysMs: [] });
+    await another();
+    expect(fake.sdkCalls, 'one KlarnaSDK() for both elements').to.have.length(1);
+    configureKlarnaSdk({ sdk: fake.module });
+    await another();
+    expect(fake.sdkCalls, 'a new instance after sdk was set again').to.have.length(2);
   });
 });
