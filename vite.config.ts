@@ -32,29 +32,12 @@ function dropPureMarks(): Plugin {
   };
 }
 
-/**
- * Starts the script-tag bundle with V8's explicit compile hint (Chromium 136+; other engines read a
- * comment): nearly every function in it runs while the page loads, so compiling them all on the
- * thread that streams the file beats compiling each on the main thread at its first call, where it
- * holds up Klarna's SDK. In CPU profiles of cold page loads at 4× CPU, the element's script before
- * KlarnaSDK() went from 35 to 15 ms of main thread. It must be the file's first line.
- */
-const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
-function compileHint(): Plugin {
-  return {
-    name: 'compile-hint',
-    generateBundle(_, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = `${COMPILE_HINT}\n${chunk.code}`;
-    },
-  };
-}
-
 // `vite build` makes the script-tag bundle (Lit inside); `vite build --mode fake` makes the
 // testing kit's stand-in for klarna.mjs, served in place of Klarna's URL by network-level tests.
 export default defineConfig(({ mode }) => {
   const fake = mode === 'fake';
   return {
-    plugins: fake ? [] : [minifyElementCss(), dropPureMarks(), compileHint()],
+    plugins: fake ? [] : [minifyElementCss(), dropPureMarks()],
     build: {
       target: 'es2022',
       outDir: 'dist',
