@@ -25,6 +25,11 @@ export async function launch() {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run',
       '--no-proxy-server', // a system proxy would bypass the host resolver's rules
+      // Every load a first visit: V8 compiles each page's scripts afresh instead of reusing its
+      // compilation from the last load of the same page, which a customer's first checkout never has
+      // and which flattered the larger script (at 4× CPU, the element's bundle by about 30 ms, the
+      // guide's sample by about 5). The responses are no-store, so there is no code cache either.
+      '--js-flags=--no-compilation-cache',
       `--host-resolver-rules=MAP ${new URL(KLARNA_SDK_URL).hostname} 127.0.0.1:${cdn.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
     ],
   });
@@ -36,8 +41,6 @@ export async function launch() {
 }
 
 let pageIds = 0;
-/** Each page's DevTools session, for coldStart(). */
-const sessions = new WeakMap();
 
 /**
  * A context and page whose requests for Klarna's SDK URL are answered by the stand-in CDN with the
@@ -63,9 +66,10 @@ export async function openPage(browser, { cpu = 1, net = {}, contextOptions = {}
     if (/^https?:/.test(request.url()) && hostname !== '127.0.0.1' && request.url() !== KLARNA_SDK_URL) refused.push(request.url());
   });
   await page.addInitScript(probe);
-  const cdp = await context.newCDPSession(page);
-  sessions.set(page, cdp);
-  if (cpu !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
+  if (cpu !== 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
+  }
   return { context, page, sdkRequests: net.sdkRequests, net };
 }
 
@@ -78,21 +82,8 @@ export function pageUrl(server, params = {}) {
   return `${server.url}/page?${query}`;
 }
 
-/**
- * Makes the next load a first visit: leaves the page for about:blank and collects garbage, so that
- * no compiled code of the last load is left in the renderer. Without it, every load after the first
- * reuses V8's compilation of the same scripts, which a customer's first checkout never has (and which
- * favours the larger script: on a cold page at 4× CPU, the element's bundle lost about 30 ms, the
- * guide's sample about 5).
- */
-export async function coldStart(page) {
-  await page.goto('about:blank');
-  await sessions.get(page).send('HeapProfiler.collectGarbage');
-}
-
-/** Navigates on a cold start, waits for the probe to see Klarna (and the merchant's methods) painted, returns the figures. */
+/** Navigates, waits for the probe to see Klarna (and the merchant's methods) painted, returns the figures. */
 export async function loadAndMeasure(page, url, { timeoutMs = 15_000 } = {}) {
-  await coldStart(page);
   const done = page.waitForEvent('console', { predicate: (message) => message.text() === 'bench:done', timeout: timeoutMs }).then(
     () => true,
     () => false,

@@ -2,7 +2,7 @@
  * The measurements. Each takes { browser, server, reps, random, log } and returns plain data
  * (samples summarised as { median, p95, n }) for results.json; report.mjs turns it into the table.
  */
-import { coldStart, loadAndMeasure, openPage, pageUrl } from './browser.mjs';
+import { loadAndMeasure, openPage, pageUrl } from './browser.mjs';
 import { seededRandom, shuffle, summary } from './stats.mjs';
 import { longestTask, mainThreadTasks, TRACE_CATEGORIES } from './trace.mjs';
 
@@ -13,8 +13,7 @@ export const MERCHANT_MS = 300;
 export const SDK_MS = [50, 150, 400];
 /**
  * The presentation's latency comes after KlarnaSDK() for every integration alike, so its middle value
- * adds little; without it, each cell gets a third more pairs in the time budget, now that every load
- * is a first visit (see coldStart).
+ * adds little; without it, each cell gets more pairs in the time budget.
  */
 export const PRESENTATION_MS = [50, 400];
 export const CPU_RATES = [1, 4];
@@ -200,7 +199,6 @@ export async function layoutShift({ browser, server, reps: allReps }) {
   const measure = async (item, int) => {
     net.sdkDelayMs = sdkMs;
     net.klarna = item.klarna;
-    await coldStart(page);
     await page.goto(pageUrl(server, { int, ...item.params }), { waitUntil: 'commit' });
     await page.waitForFunction(() => window.__bench !== undefined);
     const shifts = await page.evaluate(
