@@ -20,14 +20,16 @@ function minifyElementCss(): Plugin {
 }
 
 /**
- * Drops the minifier's `/* @__PURE__ *\/` marks from the finished bundle: they only help a later
- * tree-shaker, and nothing shakes this file again. The `webpackIgnore` mark on the SDK import stays.
+ * Drops marks from the finished bundle that only a later build would read: the minifier's
+ * `/* @__PURE__ *\/` (nothing shakes this file again) and `/* @vite-ignore *\/` on the SDK import
+ * (it only silences our own build's warning). The `webpackIgnore` mark stays: without it, a
+ * merchant's webpack would turn the import of Klarna's URL into a module of its own that fails.
  */
-function dropPureMarks(): Plugin {
+function dropBuildMarks(): Plugin {
   return {
-    name: 'drop-pure-marks',
+    name: 'drop-build-marks',
     generateBundle(_, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '');
+      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '').replace('/* @vite-ignore */\n', '');
     },
   };
 }
@@ -54,7 +56,7 @@ function compileHint(): Plugin {
 export default defineConfig(({ mode }) => {
   const fake = mode === 'fake';
   return {
-    plugins: fake ? [] : [minifyElementCss(), dropPureMarks(), compileHint()],
+    plugins: fake ? [] : [minifyElementCss(), dropBuildMarks(), compileHint()],
     build: {
       target: 'es2022',
       outDir: 'dist',

@@ -212,7 +212,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   constructor() {
     super();
     // Defaults here, not as field initialisers: with define semantics for class fields (TypeScript's
-    // default for ES2022, Babel, esbuild without this tsconfig) those would shadow Lit's accessors.
+    // default for ES2022, which this project builds with) those would shadow Lit's accessors.
     this.iconShape = 'badge';
     this.name = '';
     this.value = 'klarna';
