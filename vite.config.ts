@@ -34,29 +34,12 @@ function dropBuildMarks(): Plugin {
   };
 }
 
-/**
- * Starts the script-tag bundle with V8's explicit compile hint (Chromium 136+; other engines read a
- * comment): nearly every function in it runs while the page loads or at the first press of Klarna's
- * button, so compiling them all on the thread that streams the file beats compiling each on the main
- * thread at its first call. On first visits at 4× CPU it shortened the longest loading task from
- * 38 to 29 ms and the press's from 26 to 18 ms (medians). It must be the file's first line.
- */
-const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
-function compileHint(): Plugin {
-  return {
-    name: 'compile-hint',
-    generateBundle(_, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = `${COMPILE_HINT}\n${chunk.code}`;
-    },
-  };
-}
-
 // `vite build` makes the script-tag bundle (Lit inside); `vite build --mode fake` makes the
 // testing kit's stand-in for klarna.mjs, served in place of Klarna's URL by network-level tests.
 export default defineConfig(({ mode }) => {
   const fake = mode === 'fake';
   return {
-    plugins: fake ? [] : [minifyElementCss(), dropBuildMarks(), compileHint()],
+    plugins: fake ? [] : [minifyElementCss(), dropBuildMarks()],
     build: {
       target: 'es2022',
       outDir: 'dist',

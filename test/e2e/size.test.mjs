@@ -12,13 +12,6 @@ it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (12 KB)`, 
   );
 });
 
-// V8 compiles the functions of a file that starts with this comment on the thread that streams it,
-// rather than one by one on the main thread as they are first called (which delays Klarna's SDK).
-it('the script-tag bundle starts with the compile hint for eager compilation', () => {
-  const firstLine = readFileSync(new URL('../../dist/pay-with-klarna.js', import.meta.url), 'utf8').split('\n', 1)[0];
-  assert.equal(firstLine, '//# allFunctionsCalledOnLoad');
-});
-
 // The figures come from this machine's zlib and brotli; another CPU can compress a few bytes
 // differently (Node's zlib picks its hash by CPU features), so README may be off by 1%.
 it("README states the bundle's current size", () => {
