@@ -1,17 +1,29 @@
 import { resolveLocale, sdkConfigFor } from './config.js';
 import { sleep } from './internal/async.js';
-import { KLARNA_SDK_URL, getKlarnaSession, loadKlarnaSdk, waitForImporters } from './sdk/loader.js';
+import { KLARNA_SDK_URL, getKlarnaSession, importersRan, loadKlarnaSdk, waitForImporters } from './sdk/loader.js';
 
 // The script-tag bundle's first act, before Lit and the element are even evaluated, when the page
 // already has a <pay-with-klarna>. With the page's own hint for klarna.mjs, Klarna goes first (see
 // klarnaFirst). Without one, ask the browser to fetch Klarna's SDK now: a modulepreload fetches and
 // parses, and runs nothing; the element's import() later takes that download.
 const first = globalThis.document?.querySelector('pay-with-klarna');
+let preload: Promise<Event> | undefined;
 // The page's own hint in <head>: Klarna's download started with the page and may be done already.
 if (first && document.querySelector(`link[href="${KLARNA_SDK_URL}"]`)) await klarnaFirst(first);
-else if (first) document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL }));
+else if (first) {
+  const link = Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL });
+  // The element's import() waits for its load or error event, so that a failed preload counts as a
+  // try rather than being asked again at once. A browser without modulepreload fires neither and
+  // gives up at the load timeout; it lacks AbortSignal.any as well, so it could not pay anyway.
+  // (The cast: a link's onerror gets an event, but is typed as window.onerror, string or event.)
+  preload = new Promise((settled) => (link.onload = link.onerror = settled as OnErrorEventHandlerNonNull));
+  document.head.append(link);
+}
 // From here on, this module runs to its end (Lit, the element, its registration) without waiting.
 waitForImporters();
+// The element's download, which waits for that preload: begun here, before any element asks for
+// it, so that every element takes this one.
+if (preload) importersRan().then(() => loadKlarnaSdk(preload).catch(() => {}));
 
 /**
  * Klarna before Lit: starts `KlarnaSDK()` for the element's attributes (the element takes that same

@@ -92,9 +92,12 @@ function remember<T>(key: string, create: (options: ResolvedOptions) => Promise<
   return promise;
 }
 
-/** Starts downloading the SDK module, once per page. */
-export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
-  return remember('sdk', importWithRetries);
+/**
+ * Starts downloading the SDK module, once per page. `preload` is the script-tag bundle's
+ * modulepreload of it (its load or error event): the first try, which a retry then follows.
+ */
+export function loadKlarnaSdk(preload?: Promise<Event>): Promise<KlarnaSdkModule> {
+  return remember('sdk', (options) => importWithRetries(options, preload));
 }
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
@@ -125,11 +128,13 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
   return new KlarnaSession(klarna);
 }
 
-async function importWithRetries(options: ResolvedOptions): Promise<KlarnaSdkModule> {
+async function importWithRetries(options: ResolvedOptions, preload?: Promise<Event>): Promise<KlarnaSdkModule> {
   let settled = false;
   const csp = watchContentSecurityPolicy();
   const attempts = (async () => {
-    for (let attempt = 0; ; attempt++) {
+    // After the preload, import() takes its module, or, if it failed, asks again as the first retry
+    // (so that a CSP reports the blocked request at once).
+    for (let attempt = !options.sdk && (await preload)?.type === 'error' ? 1 : 0; ; attempt++) {
       try {
         return asSdkModule(await importOnce(options.sdk));
       } catch (error) {
