@@ -4,8 +4,9 @@ import { KLARNA_SDK_URL, getKlarnaSession, importersRan, loadKlarnaSdk, waitForI
 
 // The script-tag bundle's first act, before Lit and the element are even evaluated, when the page
 // already has a <pay-with-klarna>. With the page's own hint for klarna.mjs, Klarna goes first (see
-// klarnaFirst). Without one, ask the browser to fetch Klarna's SDK now: a modulepreload fetches and
-// parses, and runs nothing; the element's import() later takes that download.
+// klarnaFirst). Without one, ask the browser to fetch Klarna's SDK now (a modulepreload fetches and
+// parses, and runs nothing; the element's import() later takes that download), then yield one task,
+// so that Lit and the element are evaluated in a task of their own, not in the one that began loading.
 const first = globalThis.document?.querySelector('pay-with-klarna');
 let preload: Promise<Event> | undefined;
 // The page's own hint in <head>: Klarna's download started with the page and may be done already.
@@ -18,6 +19,7 @@ else if (first) {
   // (The cast: a link's onerror gets an event, but is typed as window.onerror, string or event.)
   preload = new Promise((settled) => (link.onload = link.onerror = settled as OnErrorEventHandlerNonNull));
   document.head.append(link);
+  await sleep(0);
 }
 // From here on, this module runs to its end (Lit, the element, its registration) without waiting.
 waitForImporters();

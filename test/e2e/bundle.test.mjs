@@ -31,18 +31,41 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
-  it('asks for klarna.mjs before registering the element when the page has one: a modulepreload, one download', async () => {
+  it('asks for klarna.mjs before registering the element when the page has one: a modulepreload, one download, then a task boundary', async () => {
     const { page, context, klarnaRequests } = await openPage(shared.browser);
-    await page.addInitScript(() => customElements.whenDefined('pay-with-klarna').then(() => (window.__definedAt = performance.now())));
+    await page.addInitScript(() => {
+      customElements.whenDefined('pay-with-klarna').then(() => (window.__definedAt = performance.now()));
+      // Seen at the first microtask checkpoint after the bundle adds the link: the element is not
+      // registered yet only if the bundle yielded there, before evaluating Lit and the element.
+      new MutationObserver((records) => {
+        if (records.some((record) => [...record.addedNodes].some((node) => node.rel === 'modulepreload'))) {
+          window.__registeredWhenLinked ??= Boolean(customElements.get('pay-with-klarna'));
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
     await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
     const seen = await page.evaluate((url) => ({
       links: document.querySelectorAll(`link[rel=modulepreload][href="${url}"]`).length,
       fetches: performance.getEntriesByName(url).length,
       requestedFirst: performance.getEntriesByName(url)[0].startTime <= window.__definedAt,
+      registeredWhenLinked: window.__registeredWhenLinked,
     }), 'https://js.klarna.com/web-sdk/v2/klarna.mjs');
-    assert.deepEqual(seen, { links: 1, fetches: 1, requestedFirst: true });
+    assert.deepEqual(seen, { links: 1, fetches: 1, requestedFirst: true, registeredWhenLinked: false });
     assert.equal(klarnaRequests.length, 1);
+    await context.close();
+  });
+
+  it("the merchant's own script may set properties and listen before the element is registered", async () => {
+    const { page, context, errors } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/before-defined.html`);
+    await page.getByText('Presented: SHOW_KLARNA').waitFor();
+    const seen = await page.evaluate(() => ({
+      definedWhenMerchantRan: window.__definedWhenMerchantRan,
+      amounts: globalThis[Symbol.for('pay-with-klarna.fake')].presentationCalls.map((call) => call.amount),
+    }));
+    assert.deepEqual(seen, { definedWhenMerchantRan: false, amounts: [4200] });
+    assert.deepEqual(errors, []);
     await context.close();
   });
 

@@ -1,0 +1,8 @@
+// A merchant's own module that does not import the bundle: it runs after the bundle has started,
+// before the element is registered. What it sets and listens to must still count.
+const element = document.querySelector('pay-with-klarna');
+window.__definedWhenMerchantRan = Boolean(customElements.get('pay-with-klarna'));
+element.amount = 4200; // the cart changed before Klarna was asked
+element.addEventListener('klarna-presentation', (event) => {
+  document.getElementById('status').textContent = `Presented: ${event.detail.instruction}`;
+});
