@@ -72,9 +72,8 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 0)) {
     throw invalid('amount must be a whole number of minor units, e.g. 11800 for 118.00.');
   }
-  if (amount === undefined && intents.some((intent) => AMOUNT_INTENTS.includes(intent as Intent))) {
-    throw invalid(`amount is required for the ${intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent)).join(' and ')} intent.`);
-  }
+  const needAmount = intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent));
+  if (amount === undefined && needAmount.length) throw invalid(`amount is required for the ${needAmount.join(' and ')} intent.`);
   if (attributes.initiationMode && !INITIATION_MODES.includes(attributes.initiationMode as InitiationMode)) {
     throw invalid(`initiation-mode must be one of ${INITIATION_MODES.join(', ')} (got ${attributes.initiationMode}).`);
   }
