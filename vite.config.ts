@@ -22,14 +22,15 @@ function minifyElementCss(): Plugin {
 /**
  * Drops marks from the finished bundle that only a later build would read: the minifier's
  * `/* @__PURE__ *\/` (nothing shakes this file again) and `/* @vite-ignore *\/` on the SDK import
- * (it only silences our own build's warning). The `webpackIgnore` mark stays: without it, a
+ * (it only silences a warning, here and in a merchant's Vite build of this file). The `webpackIgnore`
+ * mark stays, checked by test/e2e/size.test.mjs: without it, a
  * merchant's webpack would turn the import of Klarna's URL into a module of its own that fails.
  */
 function dropBuildMarks(): Plugin {
   return {
     name: 'drop-build-marks',
     generateBundle(_, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '').replace('/* @vite-ignore */\n', '');
+      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '').replace('(\n/* @vite-ignore */\n/* webpackIgnore: true */\n', '(/* webpackIgnore: true */');
     },
   };
 }

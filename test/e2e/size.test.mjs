@@ -12,6 +12,14 @@ it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (12 KB)`, 
   );
 });
 
+// The SDK import must keep webpackIgnore (a merchant's webpack would otherwise turn Klarna's URL into
+// a module of its own that fails) and lose the @vite-ignore mark the build drops (vite.config.ts).
+it("the bundle's import of Klarna's SDK keeps webpackIgnore and nothing else", () => {
+  const bundle = readFileSync(new URL('../../dist/pay-with-klarna.js', import.meta.url), 'utf8');
+  assert.match(bundle, /import\(\s*\/\* webpackIgnore: true \*\/\s*\w+\)/);
+  assert.doesNotMatch(bundle, /@vite-ignore/);
+});
+
 // The figures come from this machine's zlib and brotli; another CPU can compress a few bytes
 // differently (Node's zlib picks its hash by CPU features), so README may be off by 1%.
 it("README states the bundle's current size", () => {
