@@ -134,18 +134,19 @@ async function importWithRetries(options: ResolvedOptions, preload?: Promise<Eve
   const attempts = (async () => {
     // After the preload, import() takes its module, or, if it failed, asks again as the first retry
     // (so that a CSP reports the blocked request at once).
-    for (let attempt = !options.sdk && (await preload)?.type === 'error' ? 1 : 0; ; attempt++) {
+    // Once the load has settled (a timeout during a wait, say), nothing more is asked for.
+    for (let attempt = !options.sdk && (await preload)?.type === 'error' ? 1 : 0; !settled; attempt++) {
       try {
         return asSdkModule(await importOnce(options.sdk));
       } catch (error) {
         await sleep(0); // a CSP report may be queued just behind the failed import
         const failure = csp.violation ?? classifyLoadError(error);
         const delay = options.retryDelaysMs[attempt];
-        if (!failure.retryable || delay === undefined || settled) throw failure;
+        if (!failure.retryable || delay === undefined) throw failure;
         await sleep(delay);
       }
     }
-  })();
+  })() as Promise<KlarnaSdkModule>; // it ends without a module only once the load has settled
   try {
     return await answerWithin(() => Promise.race([attempts, csp.blocked]), options.timeoutMs, 'load', "Klarna's SDK");
 

@@ -58,6 +58,21 @@ describe('loading klarna.mjs over the network', () => {
     await context.close();
   });
 
+  it('C3: a failure that arrives after the timeout asks for nothing more', async () => {
+    // klarna.mjs fails only after the page's 600 ms timeout: the element has given up by then
+    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/short-timeout.html', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      await route.fulfill({ status: 404, body: 'not found' });
+    });
+    const error = await failure;
+    assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
+    // the bundle's preload fails now, 300 ms later; a retry would follow within a few tasks of it
+    await page.waitForFunction(() => performance.getEntriesByName('https://js.klarna.com/web-sdk/v2/klarna.mjs').some((entry) => entry.responseEnd > 0));
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    assert.equal(klarnaRequests.length, 1, 'no request after the element reported the timeout');
+    await context.close();
+  });
+
   it('C4: the module has no KlarnaSDK: invalid-sdk', async () => {
     const { failure, context } = await visit('/test/e2e/pages/checkout.html', (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const somethingElse = 1;' }),
