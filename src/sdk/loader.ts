@@ -16,7 +16,11 @@ export interface KlarnaSdkOptions {
   sdk?: KlarnaSdkModule | (() => Promise<unknown>);
   /** Longest wait for each of: loading the SDK (all attempts together), `KlarnaSDK()`, `presentation()`. */
   timeoutMs?: number;
-  /** Pauses before each retry of a failed SDK download; its length is the number of retries. */
+  /**
+   * Pauses before each retry of a failed SDK download; its length is the number of retries. When the
+   * script-tag bundle's own modulepreload was the first try and failed, the first retry comes at once
+   * and the first pause is skipped (so `[]` still asks once more).
+   */
   retryDelaysMs?: number[];
 }
 
@@ -94,7 +98,8 @@ function remember<T>(key: string, create: (options: ResolvedOptions) => Promise<
 
 /**
  * Starts downloading the SDK module, once per page. `preload` is the script-tag bundle's
- * modulepreload of it (its load or error event): the first try, which a retry then follows.
+ * modulepreload of it (its load or error event), waited for as the first try; it is ignored when
+ * the download has already started, and when `sdk` is configured.
  */
 export function loadKlarnaSdk(preload?: Promise<Event>): Promise<KlarnaSdkModule> {
   return remember('sdk', (options) => importWithRetries(options, preload));
