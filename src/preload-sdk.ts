@@ -10,6 +10,8 @@ import { KLARNA_SDK_URL, getKlarnaSession, importersRan, loadKlarnaSdk, waitForI
 const first = globalThis.document?.querySelector('pay-with-klarna');
 let preload: Promise<Event> | undefined;
 // The page's own hint in <head>: Klarna's download started with the page and may be done already.
+// (A second copy of the bundle on the page takes the first copy's link for one: it shares that
+// download and the one KlarnaSDK(), but starts them before its own importers have run.)
 if (first && document.querySelector(`link[href="${KLARNA_SDK_URL}"]`)) await klarnaFirst(first);
 else if (first) {
   const link = Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL });
