@@ -31,7 +31,7 @@ import {
   timeToKlarna,
   VISITS_PER_ROUND,
 } from './lib/cases.mjs';
-import { findings, markdownTable, readmeSection } from './lib/report.mjs';
+import { findings, markdownTable, pooledVersusPeer, readmeSection } from './lib/report.mjs';
 import { startServer } from './lib/server.mjs';
 import { measureSizes } from './lib/size.mjs';
 
@@ -55,6 +55,8 @@ function publish(results, wrote) {
   writeFileSync(sectionFile, readmeSection(results));
   updateReadme(readmeSection(results));
   console.log(markdownTable(results));
+  const pooled = pooledVersusPeer(results);
+  if (pooled) console.log(`\n${pooled}`);
   const found = findings(results);
   if (found.length) {
     console.log('\nTo improve:');

@@ -3,6 +3,7 @@
  * Everything shown is computed here from the stored figures, so the section cannot drift from them.
  */
 import { FRAME_MS } from './cases.mjs';
+import { median, medianInterval } from './stats.mjs';
 
 const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}`);
 const signed = (value) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(Math.round(value))}`);
@@ -255,6 +256,29 @@ export function tally(results) {
   return parts.join('; with modulepreload on both pages, ').replace(/^no hint: /, 'on the page without a hint: ').replace('; with modulepreload on both pages, modulepreload: ', '; with modulepreload on both pages: ');
 }
 
+/**
+ * Ours against the peer with every paired run of the matrix at one CPU rate and hint taken
+ * together: a cell has too few pairs to tell a few milliseconds from the machine's jitter, but
+ * the latencies change both integrations' paths alike, so their pairs can be pooled. Null for
+ * results from before the pairs were kept.
+ */
+export function pooledVersusPeer(results) {
+  const cells = results.timeToKlarna.cells.filter((cell) => cell.integration === 'ours' && cell.versusPeerPairsMs);
+  if (cells.length === 0) return null;
+  const signedMs = (value) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(1)}`;
+  const parts = ['none', 'modulepreload'].map((hint) => {
+    const rates = results.settings.cpuRates.map((cpu) => {
+      const pairs = cells.filter((cell) => cell.hint === hint && cell.cpu === cpu).flatMap((cell) => cell.versusPeerPairsMs);
+      const interval = medianInterval(pairs);
+      const range = interval ? `95% CI ${signedMs(interval[0])} to ${signedMs(interval[1])}, ` : '';
+      return `${signedMs(median(pairs))} ms at ${cpu}× CPU (${range}${pairs.length} pairs)`;
+    });
+    return `${hint === 'none' ? 'without a hint' : 'with modulepreload on both pages'}, ${rates.join(' and ')}`;
+  });
+  const cellCount = new Set(cells.map((cell) => `${cell.sdkMs}|${cell.presentationMs}`)).size;
+  return `Pooled over the ${cellCount} latency cells (the median of the paired differences beyond each run's floor, ours minus the peer; one frame is ${FRAME_MS.toFixed(1)} ms): ${parts.join('; ')}.`;
+}
+
 /** Ours slower than the peer, gaps over 100 ms where allowed, non-zero shifts: for the summary. */
 export function findings(results) {
   const list = [];
@@ -337,6 +361,8 @@ export function readmeSection(results) {
     '',
   ];
   lines.push(`Against the peer, ${tally(results)}.`, '');
+  const pooled = pooledVersusPeer(results);
+  if (pooled) lines.push(pooled, '');
   if (recommendation.best) {
     const { sdkMs, presentationMs } = settings.hintCheckCell;
     const beyond = (hint) => settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint })?.beyondFloorMs.median);

@@ -6,6 +6,25 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * A distribution-free confidence interval for the median: the order statistics that a
+ * Binomial(n, ½) count of values below the median keeps it between with at least `level`.
+ * Null with too few values (for 95%, fewer than 6).
+ */
+export function medianInterval(values, level = 0.95) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const n = sorted.length;
+  let below = 0; // P(count < k) for the k tried
+  let k = 0;
+  for (let term = 0.5 ** n, j = 0; j < n; j++) {
+    if (below + term > (1 - level) / 2) break;
+    below += term;
+    k = j + 1;
+    term = (term * (n - j)) / (j + 1);
+  }
+  return k === 0 ? null : [sorted[k - 1], sorted[n - k]];
+}
+
 /** 95th percentile by nearest rank: with fewer than 20 samples it is the largest. */
 export function p95(values) {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
