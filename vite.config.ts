@@ -23,8 +23,8 @@ function minifyElementCss(): Plugin {
  * Drops marks from the finished bundle that only a later build would read: the minifier's
  * `/* @__PURE__ *\/` (nothing shakes this file again) and `/* @vite-ignore *\/` on the SDK import
  * (it only silences a warning, here and in a merchant's Vite build of this file). The `webpackIgnore`
- * mark stays, checked by test/e2e/size.test.mjs: without it, a
- * merchant's webpack would turn the import of Klarna's URL into a module of its own that fails.
+ * mark stays, checked by test/e2e/size.test.mjs: without it, a merchant's webpack would turn the
+ * import of Klarna's URL into a module of its own that fails.
  */
 function dropBuildMarks(): Plugin {
   return {

@@ -52,8 +52,9 @@ function updateReadme(section) {
 }
 
 function publish(results, wrote) {
-  writeFileSync(sectionFile, readmeSection(results));
-  updateReadme(readmeSection(results));
+  const section = readmeSection(results);
+  writeFileSync(sectionFile, section);
+  updateReadme(section);
   console.log(markdownTable(results));
   const pooled = pooledVersusPeer(results);
   if (pooled) console.log(`\n${pooled}`);

@@ -6,7 +6,7 @@ import { FRAME_MS } from './cases.mjs';
 import { median, medianInterval } from './stats.mjs';
 
 const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}`);
-const signed = (value) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(Math.round(value))}`);
+const signed = (value, digits = 0) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`);
 const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`;
 const ratio = (value) => (value === null || value === undefined ? '–' : `${value.toFixed(2)}×`);
 const cls = (value) => (value === null || value === undefined ? '–' : value === 0 ? '0' : value.toFixed(4));
@@ -265,13 +265,12 @@ export function tally(results) {
 export function pooledVersusPeer(results) {
   const cells = results.timeToKlarna.cells.filter((cell) => cell.integration === 'ours' && cell.versusPeerPairsMs);
   if (cells.length === 0) return null;
-  const signedMs = (value) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(1)}`;
   const parts = ['none', 'modulepreload'].map((hint) => {
     const rates = results.settings.cpuRates.map((cpu) => {
       const pairs = cells.filter((cell) => cell.hint === hint && cell.cpu === cpu).flatMap((cell) => cell.versusPeerPairsMs);
       const interval = medianInterval(pairs);
-      const range = interval ? `95% CI ${signedMs(interval[0])} to ${signedMs(interval[1])}, ` : '';
-      return `${signedMs(median(pairs))} ms at ${cpu}× CPU (${range}${pairs.length} pairs)`;
+      const range = interval ? `95% CI ${signed(interval[0], 1)} to ${signed(interval[1], 1)}, ` : '';
+      return `${signed(median(pairs), 1)} ms at ${cpu}× CPU (${range}${pairs.length} pairs)`;
     });
     return `${hint === 'none' ? 'without a hint' : 'with modulepreload on both pages'}, ${rates.join(' and ')}`;
   });
