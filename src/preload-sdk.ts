@@ -17,8 +17,9 @@ else if (first) {
   const link = Object.assign(document.createElement('link'), { rel: 'modulepreload', href: KLARNA_SDK_URL });
   // The element's import() waits for its load or error event, so that it never asks for klarna.mjs
   // again on top of a preload that has failed: that failure is the first try, and the import() the
-  // first retry. A browser without modulepreload fires neither event and gives up at the load
-  // timeout; it lacks AbortSignal.any as well, so it could not pay anyway.
+  // first retry. A link that the page removes from <head> still loads and fires them (in Chromium,
+  // tested). A browser without modulepreload fires neither event and gives up at the load timeout;
+  // it lacks AbortSignal.any as well, so it could not pay anyway.
   // (The cast: a link's onerror gets an event, but is typed as window.onerror, string or event.)
   preload = new Promise((settled) => (link.onload = link.onerror = settled as OnErrorEventHandlerNonNull));
   document.head.append(link);

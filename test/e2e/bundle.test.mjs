@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openPage } from './support/browser.mjs';
+import { openPage, serveFake } from './support/browser.mjs';
 import { useBrowserAndServer } from './support/suite.mjs';
 
 describe('the script-tag bundle in a plain HTML page', () => {
@@ -54,6 +54,30 @@ describe('the script-tag bundle in a plain HTML page', () => {
     }), 'https://js.klarna.com/web-sdk/v2/klarna.mjs');
     assert.deepEqual(seen, { links: 1, fetches: 1, requestedFirst: true, registeredWhenLinked: false });
     assert.equal(klarnaRequests.length, 1);
+    await context.close();
+  });
+
+  it("a page that removes the bundle's modulepreload from <head> before klarna.mjs arrives still shows Klarna, from one download", async () => {
+    let arrive;
+    const klarnaArrives = new Promise((resolve) => (arrive = resolve));
+    const { page, context, klarnaRequests, errors } = await openPage(shared.browser, {
+      klarna: async (route) => (await klarnaArrives, serveFake(route)),
+    });
+    // As a framework that manages <head> may: any link it did not render goes at once.
+    await page.addInitScript(() => {
+      new MutationObserver((records) => {
+        for (const record of records) for (const node of record.addedNodes) if (node.rel === 'modulepreload') (node.remove(), (window.__removed = true));
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
+    await page.waitForFunction(() => window.__removed);
+    arrive();
+    // well before the 15 s load timeout that a preload waited for in vain would end in
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('link[rel=modulepreload]').count(), 0);
+    assert.deepEqual(await page.evaluate(() => window.__klarnaErrors), []);
+    assert.equal(klarnaRequests.length, 1);
+    assert.deepEqual(errors, []);
     await context.close();
   });
 
