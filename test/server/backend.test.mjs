@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { signWebhook } from '../../demo/server/signing.ts';
-import { newSessionToken } from '../../demo/server/simulator.ts';
-import { startShop } from '../e2e/support/shop.mjs';
+import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
 /** RELIABILITY.md S1–S18 against the running reference backend and the Klarna simulator, over HTTP. */
 describe('the reference backend', () => {
@@ -14,29 +12,8 @@ describe('the reference backend', () => {
   });
   after(() => shop?.stop());
 
-  const post = (path, body, headers = {}) =>
-    fetch(`${shop.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const json = async (response) => ({ status: response.status, body: await response.json() });
-  const newOrder = async (lines = [{ sku: 'headphones', quantity: 1 }]) => (await json(await post('/api/orders', { lines }))).body;
-  const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
-  const initiate = (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
-    post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key });
-  const authorizeCalls = () => shop.sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize'));
-  const callsFor = (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.id}-tx`);
+  const { post, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
   const orderNow = (id) => shop.backend.store.order(id);
-  async function until(check, what) {
-    for (let tries = 0; tries < 100; tries++) {
-      const value = await check();
-      if (value) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.fail(`timed out waiting for ${what}`);
-  }
-  function webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = shop.sim.signingKeyId, secret = shop.sim.secret } = {}) {
-    const body = JSON.stringify({ metadata: { event_type: type, event_id: eventId, event_version: 'v2', occurred_at: new Date().toISOString(), live }, payload });
-    return { body, headers: { 'Klarna-Signature': signWebhook(body, secret), 'Klarna-Signing-Key-Id': keyId } };
-  }
-  const deliver = ({ body, headers }) => fetch(`${shop.url}/api/klarna/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   it('APPROVED at once: the order is paid and the element is sent to the order page', async () => {
     const order = await newOrder();

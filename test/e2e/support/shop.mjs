@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { startBackend, startSimulator } from '../../../demo/server/main.ts';
+import { signWebhook } from '../../../demo/server/signing.ts';
+import { newSessionToken } from '../../../demo/server/simulator.ts';
 
 export const SECRETS_OF = (sim) => [sim.apiKey, sim.secret];
 
@@ -38,10 +41,12 @@ export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop
   };
 }
 
-startShop.backend = async ({ sim, dataDir, port, log, signingKeys }) => {
+startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, signingKeys }) => {
   const backend = await startBackend({
     port,
     dataDir,
+    databaseUrl,
+    publicUrl,
     mode: 'simulator',
     simulatorUrl: sim.url,
     klarna: {
@@ -63,3 +68,44 @@ startShop.backend = async ({ sim, dataDir, port, log, signingKeys }) => {
 /** Final authorizations the simulator received: Payment Authorize calls carrying a completion token. */
 export const finalAuthorizations = (sim) =>
   sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize') && call.headers['klarna-network-session-token'].includes(':fin.'));
+
+/**
+ * What the backend tests say to a running shop over HTTP, as the storefront and Klarna would.
+ * `target()` gives the backend's `url` and the simulator `sim`, read at each call.
+ */
+export function shopApi(target) {
+  const post = (path, body, headers = {}) => {
+    const { url } = target();
+    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  };
+  const json = async (response) => ({ status: response.status, body: await response.json() });
+  const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
+  const authorizeCalls = () => target().sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize'));
+  return {
+    post,
+    json,
+    token,
+    authorizeCalls,
+    newOrder: async (lines = [{ sku: 'headphones', quantity: 1 }]) => (await json(await post('/api/orders', { lines }))).body,
+    initiate: (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
+      post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key }),
+    /** Payment Authorize calls for this order: the first authorization, then the final one. */
+    callsFor: (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.id}-tx`),
+    /** A webhook as Klarna signs it (or, with other options, as Klarna would not). */
+    webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = target().sim.signingKeyId, secret = target().sim.secret } = {}) {
+      const body = JSON.stringify({ metadata: { event_type: type, event_id: eventId, event_version: 'v2', occurred_at: new Date().toISOString(), live }, payload });
+      return { body, headers: { 'Klarna-Signature': signWebhook(body, secret), 'Klarna-Signing-Key-Id': keyId } };
+    },
+    deliver: ({ body, headers }) => fetch(`${target().url}/api/klarna/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }),
+  };
+}
+
+/** Polls `check` until it gives something truthy (5 s at most), and returns that. */
+export async function until(check, what) {
+  for (let tries = 0; tries < 100; tries++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
