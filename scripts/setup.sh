@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine: Debian's Chromium when no browser is found,
-# and the npm packages (npm install, not npm ci: see TOOLCHAIN.md pitfall 1).
+# Debian's PostgreSQL server when there is none, and the npm packages (npm install, not npm ci:
+# see TOOLCHAIN.md pitfall 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Chromium from Debian's packages…"
+missing=()
+if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+# the backend's tests on a PostgreSQL server start one of their own (test/support/postgres.mjs)
+if ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then missing+=(postgresql); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} from Debian's packages…"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund --loglevel=error

@@ -107,25 +107,25 @@ create table if not exists charges (
 `;
 
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Sql> {
-  let sql: Sql;
   if (options.databaseUrl) {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    sql = {
-      query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
-      close: () => pool.end(),
-    };
-  } else {
-    const { PGlite } = await import('@electric-sql/pglite');
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const db = new PGlite(options.dataDir);
-    sql = {
-      query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
-      close: () => db.close(),
-    };
+    // One round trip, one transaction, under a lock: instances that start together on an empty
+    // database (the replicas of a deploy) would otherwise race to create the same tables, and
+    // "create table if not exists" fails when another session is creating it at that moment.
+    try {
+      await pool.query(`begin; select pg_advisory_xact_lock(hashtext('pay-with-klarna demo schema')); ${SCHEMA} commit;`);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return { query: async (text, params) => (await pool.query(text, params as unknown[])).rows, close: () => pool.end() };
   }
-  for (const statement of SCHEMA.split(';').map((part) => part.trim()).filter(Boolean)) await sql.query(statement);
-  return sql;
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = new PGlite(options.dataDir);
+  await db.exec(SCHEMA);
+  return { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows, close: () => db.close() };
 }
 
 const toOrder = (row: Record<string, any>): Order => ({
