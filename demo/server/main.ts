@@ -68,7 +68,7 @@ export interface BackendOptions {
 }
 
 export async function startBackend(options: BackendOptions) {
-  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, log: options.log });
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';

@@ -106,26 +106,38 @@ create table if not exists charges (
 );
 `;
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Sql> {
+/** Any key of ours for the schema's advisory lock, the same in every instance. */
+const SCHEMA_LOCK = 7_116_093_540;
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log?: (line: string) => void }): Promise<Sql> {
+  const log = options.log ?? console.error;
+  let sql: Sql;
+  let created: Promise<unknown>;
   if (options.databaseUrl) {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server closes (a restart, a failover) is an error on the pool, which
+    // would end the process unheard; the pool drops that connection and opens another when asked.
+    pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+    sql = { query: async (text, params) => (await pool.query(text, params as unknown[])).rows, close: () => pool.end() };
     // One round trip, one transaction, under a lock: instances that start together on an empty
     // database (the replicas of a deploy) would otherwise race to create the same tables, and
     // "create table if not exists" fails when another session is creating it at that moment.
-    try {
-      await pool.query(`begin; select pg_advisory_xact_lock(hashtext('pay-with-klarna demo schema')); ${SCHEMA} commit;`);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return { query: async (text, params) => (await pool.query(text, params as unknown[])).rows, close: () => pool.end() };
+    created = pool.query(`begin; select pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA} commit;`);
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const db = new PGlite(options.dataDir);
+    sql = { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows, close: () => db.close() };
+    created = db.exec(SCHEMA);
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = new PGlite(options.dataDir);
-  await db.exec(SCHEMA);
-  return { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows, close: () => db.close() };
+  try {
+    await created;
+  } catch (error) {
+    await sql.close().catch(() => {});
+    throw error;
+  }
+  return sql;
 }
 
 const toOrder = (row: Record<string, any>): Order => ({

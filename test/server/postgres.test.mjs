@@ -14,6 +14,7 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
   let sim;
   const instances = [];
   const signingKeys = new Map();
+  const logLines = [];
   // The address customers know the shop by, in front of both (as PUBLIC_URL is in production).
   const publicUrl = 'https://shop.test';
   before(async () => {
@@ -21,7 +22,10 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
     sim = await startSimulator({ webhookDelayMs: 2500 });
     signingKeys.set(sim.signingKeyId, sim.secret);
     // Both start at the same moment on an empty database, as two replicas of a deploy do.
-    instances.push(...(await Promise.all([0, 1].map(() => startShop.backend({ sim, databaseUrl: postgres.url, publicUrl, port: 0, log: () => {}, signingKeys })))));
+    const started = await Promise.allSettled([0, 1].map(() => startShop.backend({ sim, databaseUrl: postgres.url, publicUrl, port: 0, log: (line) => logLines.push(line), signingKeys })));
+    for (const result of started) if (result.status === 'fulfilled') instances.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     sim.webhookUrl = `${instances[0].url}/api/klarna/webhooks`;
   });
   after(async () => {
@@ -37,7 +41,7 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
     const { status, body } = await a.json(await a.initiate(order, { outcome: 'approve' }));
     assert.equal(status, 200);
     assert.equal(body.returnUrl, `${publicUrl}/orders/${order.id}`);
-    const { body: seen } = await b.json(await fetch(`${instances[1].url}/api/orders/${order.id}`));
+    const { body: seen } = await b.json(await b.get(`/api/orders/${order.id}`));
     assert.deepEqual({ status: seen.status, amount: seen.amount, lines: seen.lines.map((line) => line.sku) }, { status: 'paid', amount: 11800, lines: ['headphones'] });
   });
 
@@ -49,9 +53,9 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
     await Promise.all([
       a.deliver(completed),
       b.deliver(completed),
-      fetch(`${instances[1].url}/api/orders/${order.id}`),
-      fetch(`${instances[0].url}/api/orders/${order.id}`),
-      fetch(`${instances[1].url}/api/orders/${order.id}`),
+      b.get(`/api/orders/${order.id}`),
+      a.get(`/api/orders/${order.id}`),
+      b.get(`/api/orders/${order.id}`),
     ]);
     await until(async () => (await instances[1].store.order(order.id)).status === 'paid', 'the order to be paid');
     assert.equal(a.callsFor(order).length, 2, 'the authorization, then one final authorization');
@@ -60,7 +64,8 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
   it('the same Idempotency-Key at both instances at once: one authorization; the other answer is the same or "still running"', async () => {
     const order = await a.newOrder();
     const key = crypto.randomUUID();
-    const body = { orderId: order.id, amount: order.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: a.token() };
+    // 'lost': no webhook from this step-up arrives during a later test
+    const body = { orderId: order.id, amount: order.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: a.token('step-up', 'lost') };
     const answers = await Promise.all([a, b].map(async (api) => api.json(await api.post('/api/klarna/initiate', body, { 'idempotency-key': key }))));
     const first = answers.find((answer) => answer.status === 200);
     assert.ok(first, JSON.stringify(answers));
@@ -84,6 +89,18 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
       // however many calls reached Klarna, they were one attempt: one Klarna-Idempotency-Key
       const attempts = new Set(a.callsFor(order).map((call) => call.headers['klarna-idempotency-key']));
       assert.equal(attempts.size, 1, `order ${order.id} was authorized in one attempt`);
+    }
+  });
+
+  it('the database ends every connection (a restart, a failover): both instances log it, stay up and go on serving', async () => {
+    // every instance has connections open, idle in its pool
+    await Promise.all([a, b].map((api) => api.newOrder()));
+    await postgres.dropConnections();
+    await until(() => logLines.filter((line) => line.startsWith('database connection lost')).length >= 2, 'both instances to notice');
+    for (const api of [a, b]) {
+      const order = await api.newOrder();
+      const { status } = await api.json(await api.initiate(order, { outcome: 'approve' }));
+      assert.equal(status, 200);
     }
   });
 });

@@ -1,57 +1,64 @@
 /**
- * A throwaway PostgreSQL server for the tests: a new cluster in a temporary directory, on a free
- * port of 127.0.0.1, trusting local connections, removed by stop(). Debian's server binaries
- * (`npm run setup` installs them when missing); as root, the server runs as the `postgres` user,
+ * A throwaway PostgreSQL server for the tests: a new cluster in a temporary directory, reached
+ * through a Unix socket in that directory (no TCP port to collide on), trusting local connections,
+ * removed by stop(), or when the test process exits. Needs PostgreSQL's server binaries (`npm run
+ * setup` installs Debian's when none are found); as root, the server runs as the `postgres` user,
  * since PostgreSQL refuses to run as root.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The directory of initdb and pg_ctl: Debian keeps them off PATH, under /usr/lib/postgresql/<version>/bin. */
-function serverBinaries() {
+/** The directory of initdb and pg_ctl: on PATH, or where Debian keeps them, /usr/lib/postgresql/<version>/bin. */
+export function serverBinaries() {
+  const found = (dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'));
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => dir && found(dir));
+  if (onPath) return onPath;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'pg_ctl'))) : [];
-  if (!versions.length) throw new Error(`No PostgreSQL server under ${root}: run \`npm run setup\`, which installs Debian's postgresql package.`);
+  const versions = existsSync(root) ? readdirSync(root).filter((name) => found(join(root, name, 'bin'))) : [];
+  if (!versions.length) throw new Error(`No PostgreSQL server binaries (initdb, pg_ctl) on PATH or under ${root}: run \`npm run setup\`, which installs Debian's postgresql package, or install PostgreSQL.`);
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 export async function startPostgres() {
   const bin = serverBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'pwk-postgres-'));
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: group } = await run('id', ['-g', 'postgres']);
-    chownSync(dir, Number(stdout), Number(group));
-  }
-  chmodSync(dir, 0o700);
-  const as = (command, args) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args));
   const data = join(dir, 'data');
-  const port = await freePort();
-  await as('initdb', ['--pgdata', data, '--auth', 'trust', '--username', 'shop', '--encoding', 'UTF8', '--no-sync']);
-  const settings = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off`;
-  await as('pg_ctl', ['start', '--pgdata', data, '--wait', '--log', join(dir, 'server.log'), '--options', settings]);
+  const asRoot = process.getuid?.() === 0;
+  const command = (name, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, name), ...args]] : [join(bin, name), args]);
+  const as = (name, args) => run(...command(name, args));
+  // best effort, and synchronous, so that it also runs as the process exits
+  const remove = () => {
+    try {
+      if (existsSync(join(data, 'postmaster.pid'))) execFileSync(...command('pg_ctl', ['stop', '--pgdata', data, '--mode', 'immediate', '--wait']), { stdio: 'ignore' });
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', remove);
+  try {
+    if (asRoot) chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout));
+    chmodSync(dir, 0o700);
+    // --no-locale: the C locale, which every machine has, whatever LANG names
+    await as('initdb', ['--pgdata', data, '--auth', 'trust', '--username', 'shop', '--encoding', 'UTF8', '--no-locale', '--no-sync']);
+    const settings = `-c listen_addresses= -c unix_socket_directories=${dir} -c fsync=off`;
+    await as('pg_ctl', ['start', '--pgdata', data, '--wait', '--log', join(dir, 'server.log'), '--options', settings]);
+  } catch (error) {
+    remove();
+    process.removeListener('exit', remove);
+    throw error;
+  }
   return {
-    url: `postgres://shop@127.0.0.1:${port}/postgres`,
+    url: `postgres://shop@localhost/postgres?host=${encodeURIComponent(dir)}`,
+    /** Ends every connection the instances hold, as a database restart or failover does. */
+    dropConnections: () => run(existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql', ['--host', dir, '--username', 'shop', '--dbname', 'postgres', '--no-psqlrc', '--quiet', '--command', 'select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = $$client backend$$']),
     async stop() {
       await as('pg_ctl', ['stop', '--pgdata', data, '--mode', 'fast', '--wait']).catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
+      remove();
+      process.removeListener('exit', remove);
     },
   };
 }

@@ -83,6 +83,7 @@ export function shopApi(target) {
   const authorizeCalls = () => target().sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize'));
   return {
     post,
+    get: (path) => fetch(`${target().url}${path}`),
     json,
     token,
     authorizeCalls,
