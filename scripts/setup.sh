@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 missing=()
 if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 # the backend's tests on a PostgreSQL server start one of their own (test/support/postgres.mjs)
-if ! command -v pg_ctl >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then missing+=(postgresql); fi
+if ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then missing+=(postgresql); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: ${missing[*]} not found, and this is not root on a Debian-like system: install it yourself (Chromium: or set CHROME_PATH; PostgreSQL: its server binaries, initdb and pg_ctl, on PATH)." >&2

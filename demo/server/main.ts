@@ -68,11 +68,11 @@ export interface BackendOptions {
 }
 
 export async function startBackend(options: BackendOptions) {
-  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, log: options.log });
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, log });
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
-  const log = options.log ?? ((line: string) => console.log(line));
   const payments = new Payments(store, klarna, () => publicUrl, log);
   const app = createApp(store, payments, {
     mode: options.mode,

@@ -109,8 +109,7 @@ create table if not exists charges (
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
 const SCHEMA_LOCK = 7_116_093_540;
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log?: (line: string) => void }): Promise<Sql> {
-  const log = options.log ?? console.error;
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void }): Promise<Sql> {
   let sql: Sql;
   let created: Promise<unknown>;
   if (options.databaseUrl) {
@@ -118,7 +117,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     // An idle connection the server closes (a restart, a failover) is an error on the pool, which
     // would end the process unheard; the pool drops that connection and opens another when asked.
-    pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+    pool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
     sql = { query: async (text, params) => (await pool.query(text, params as unknown[])).rows, close: () => pool.end() };
     // One round trip, one transaction, under a lock: instances that start together on an empty
     // database (the replicas of a deploy) would otherwise race to create the same tables, and

@@ -12,7 +12,7 @@ describe('the reference backend', () => {
   });
   after(() => shop?.stop());
 
-  const { post, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
+  const { post, get, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
   const orderNow = (id) => shop.backend.store.order(id);
 
   it('APPROVED at once: the order is paid and the element is sent to the order page', async () => {
@@ -213,8 +213,8 @@ describe('the reference backend', () => {
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     await Promise.all([
       deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken })),
-      fetch(`${shop.url}/api/orders/${order.id}`),
-      fetch(`${shop.url}/api/orders/${order.id}`),
+      get(`/api/orders/${order.id}`),
+      get(`/api/orders/${order.id}`),
     ]);
     await until(async () => (await orderNow(order.id)).status === 'paid', 'the order to be paid');
     assert.equal(callsFor(order).length, 2);
@@ -229,7 +229,7 @@ describe('the reference backend', () => {
     } finally {
       await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
     }
-    const { body: view } = await json(await fetch(`${shop.url}/api/orders/${order.id}`));
+    const { body: view } = await json(await get(`/api/orders/${order.id}`));
     assert.equal(view.status, 'expired');
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
   });
@@ -240,11 +240,11 @@ describe('the reference backend', () => {
     shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
     try {
-      const { body: view } = await json(await fetch(`${shop.url}/api/orders/${order.id}`));
+      const { body: view } = await json(await get(`/api/orders/${order.id}`));
       assert.equal(view.status, 'expired');
       assert.match(view.reason, /more than 60 minutes ago/);
       const calls = callsFor(order).length;
-      await fetch(`${shop.url}/api/orders/${order.id}`);
+      await get(`/api/orders/${order.id}`);
       assert.equal(callsFor(order).length, calls, 'no retry loop');
     } finally {
       await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
