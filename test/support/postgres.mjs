@@ -53,8 +53,13 @@ export async function startPostgres() {
   }
   return {
     url: `postgres://shop@localhost/postgres?host=${encodeURIComponent(dir)}`,
-    /** Ends every connection the instances hold, as a database restart or failover does. */
-    dropConnections: () => run(existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql', ['--host', dir, '--username', 'shop', '--dbname', 'postgres', '--no-psqlrc', '--quiet', '--command', 'select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = $$client backend$$']),
+    /** Ends every connection the instances hold, as a database restart or failover does; gives how many it ended. */
+    async dropConnections() {
+      const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql';
+      const query = 'select count(pg_terminate_backend(pid)) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = $$client backend$$';
+      const { stdout } = await run(psql, ['--host', dir, '--username', 'shop', '--dbname', 'postgres', '--no-psqlrc', '--tuples-only', '--no-align', '--command', query]);
+      return Number(stdout.trim());
+    },
     async stop() {
       await as('pg_ctl', ['stop', '--pgdata', data, '--mode', 'fast', '--wait']).catch(() => {});
       remove();
