@@ -8,7 +8,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { CURRENCY, PRODUCTS, product } from './catalog.js';
-import { Payments, redact } from './payments.js';
+import { Payments, outcomeUnknown, redact } from './payments.js';
 import { verifyWebhookSignature } from './signing.js';
 import type { Order, OrderLine, Store } from './store.js';
 
@@ -110,7 +110,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const body = await readJson(c);
     const lines = priceLines(body.lines);
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
-    const id = `order-${randomUUID().slice(0, 8)}`;
+    const id = `order-${randomUUID()}`; // unguessable: the order's page and its API take the id alone
     const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
     const order = await store.createOrder({ id, kind, amount, currency: CURRENCY, lines, purchaseReference: id, transactionReference: `${id}-tx` });
     await store.note(id, 'backend', `Order created: ${lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')}, total ${amount} ${CURRENCY}`);
@@ -151,57 +151,63 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (claim.kind === 'busy') return c.json({ error: 'A request with this Idempotency-Key is still running.' }, 409);
     if (claim.kind === 'conflict') return c.json({ error: 'This Idempotency-Key was already used for a different request.' }, 422);
 
-    const reply = async (status: number, response: Record<string, unknown>, keep = true) => {
-      if (keep) await store.storeReply(`initiate:${key}`, status, response);
-      else await store.releaseKey(`initiate:${key}`);
-      return c.json(response, status as 200);
-    };
-    let order = await store.order(body.orderId);
-    if (!order) return reply(404, { error: 'No such order.' });
-    if (order.status === 'pending') {
-      // A payment request is already open for this order: settle or reuse it, never open a second one.
-      order = (await payments.reconcile(order)) ?? order;
-      if (order.status === 'pending' && order.paymentRequestUrl) {
-        return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
+    // Whatever goes wrong below (a database error, say), the key must not stay claimed: a retry with it would get 409 for ever.
+    try {
+      const reply = async (status: number, response: Record<string, unknown>, keep = true) => {
+        if (keep) await store.storeReply(`initiate:${key}`, status, response);
+        else await store.releaseKey(`initiate:${key}`);
+        return c.json(response, status as 200);
+      };
+      let order = await store.order(body.orderId);
+      if (!order) return reply(404, { error: 'No such order.' });
+      if (order.status === 'pending') {
+        // A payment request is already open for this order: settle or reuse it, never open a second one.
+        order = (await payments.reconcile(order)) ?? order;
+        if (order.status === 'pending' && order.paymentRequestUrl) {
+          return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
+        }
       }
-    }
-    if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
-    if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
-    if (body.currency !== order.currency || body.amount !== order.amount) {
-      return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
-    }
-    let outcome;
-    if (order.status === 'authorizing') {
-      // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
-      outcome = await payments.authorize(order);
-    } else {
-      const claimed = await store.transition(order.id, ['open', 'declined', 'canceled', 'failed', 'expired'], {
-        status: 'authorizing',
-        paymentOptionId: body.paymentOptionId ?? null,
-        attemptKey: key,
-        attemptToken: body.klarnaNetworkSessionToken ?? null,
-      });
-      if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
-      outcome = await payments.authorize(claimed);
-    }
-    switch (outcome.kind) {
-      case 'approved':
-        return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
-      case 'step-up':
-        // Klarna's URL exactly as Klarna gave it: never wrapped in a redirect of ours.
-        return reply(200, { paymentRequestUrl: outcome.paymentRequestUrl, paymentRequestId: outcome.paymentRequestId, orderId: order.id });
-      case 'declined':
-        return reply(402, { error: 'declined', message: 'Klarna declined this purchase. Please choose another payment method.', orderId: order.id });
-      case 'unavailable':
-        return reply(
-          503,
-          { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
-          false,
-        );
-      case 'rejected':
-        return reply(502, { error: outcome.message });
-      case 'busy':
-        return reply(409, { error: 'A payment for this order is already under way.' }, false);
+      if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
+      if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
+      if (body.currency !== order.currency || body.amount !== order.amount) {
+        return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
+      }
+      let outcome;
+      if (order.status === 'authorizing') {
+        // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
+        outcome = await payments.authorize(order);
+      } else {
+        const claimed = await store.transition(order.id, ['open', 'declined', 'canceled', 'failed', 'expired'], {
+          status: 'authorizing',
+          paymentOptionId: body.paymentOptionId ?? null,
+          attemptKey: key,
+          attemptToken: body.klarnaNetworkSessionToken ?? null,
+        });
+        if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
+        outcome = await payments.authorize(claimed);
+      }
+      switch (outcome.kind) {
+        case 'approved':
+          return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
+        case 'step-up':
+          // Klarna's URL exactly as Klarna gave it: never wrapped in a redirect of ours.
+          return reply(200, { paymentRequestUrl: outcome.paymentRequestUrl, paymentRequestId: outcome.paymentRequestId, orderId: order.id });
+        case 'declined':
+          return reply(402, { error: 'declined', message: 'Klarna declined this purchase. Please choose another payment method.', orderId: order.id });
+        case 'unavailable':
+          return reply(
+            503,
+            { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
+            false,
+          );
+        case 'rejected':
+          return reply(502, { error: outcome.message });
+        case 'busy':
+          return reply(409, { error: 'A payment for this order is already under way.' }, false);
+      }
+    } catch (error) {
+      await store.releaseKey(`initiate:${key}`).catch(() => {});
+      throw error;
     }
   });
 
@@ -262,15 +268,22 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       await store.releaseKey(`charge:${key}`);
       return c.json({ error: 'Only an active subscription can be charged.' }, 409);
     }
+    let result;
     try {
-      const result = await payments.chargeNextPeriod(order);
-      const [status, response] = result.approved ? [200, { status: 'approved', ...result }] : [402, { status: 'declined', ...result }];
-      await store.storeReply(`charge:${key}`, status, response);
-      return c.json(response, status as 200);
+      result = await payments.chargeNextPeriod(order, { aheadOnePeriod: config.mode === 'simulator' });
     } catch (error) {
       await store.releaseKey(`charge:${key}`);
-      throw error;
+      if (!outcomeUnknown(error)) throw error;
+      return c.json({ error: 'klarna_unavailable', message: 'Klarna gave no answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.' }, 503);
     }
+    if (result.kind === 'not-due') {
+      await store.releaseKey(`charge:${key}`);
+      return c.json({ error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, 409);
+    }
+    const { kind, ...charge } = result;
+    const response = { status: kind, approved: kind === 'approved', ...charge };
+    await store.storeReply(`charge:${key}`, kind === 'approved' ? 200 : 402, response);
+    return c.json(response, kind === 'approved' ? 200 : 402);
   });
 
   // ---- the storefront ----------------------------------------------------------------------------

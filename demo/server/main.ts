@@ -97,6 +97,7 @@ export async function startBackend(options: BackendOptions) {
   return {
     url,
     store,
+    payments,
     /** Runs one sweep now (tests; the interval does it in production). */
     sweep: () => payments.sweep(),
     async stop() {

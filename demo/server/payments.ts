@@ -65,7 +65,55 @@ export function customerTokenOf(answer: any): string | undefined {
 }
 
 /** Klarna answered 5xx, timed out, or says the same request is still being processed: the outcome is not known yet. */
-const outcomeUnknown = (error: unknown) => error instanceof KlarnaUnavailableError || (error instanceof KlarnaRequestError && error.status === 409);
+export const outcomeUnknown = (error: unknown) => error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || (error instanceof KlarnaRequestError && error.status === 409);
+
+/** The earlier of two ISO times, either of which may be missing or unreadable. */
+function earliest(...times: Array<string | null | undefined>): string | undefined {
+  const known = times.filter((time): time is string => typeof time === 'string' && !Number.isNaN(Date.parse(time)));
+  return known.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+type KnownResult = 'APPROVED' | 'STEP_UP_REQUIRED' | 'DECLINED';
+
+/**
+ * The result of a Payment Authorize answer, if it is one of `expected` and complete enough to act on
+ * (a step-up needs its payment request and URL); otherwise an UnreadableAnswer.
+ */
+function resultOf(answer: any, expected: KnownResult[]): KnownResult {
+  const result = answer?.payment_transaction_response?.result;
+  if (!expected.includes(result)) throw new UnreadableAnswer(result);
+  if (result === 'STEP_UP_REQUIRED') {
+    const request = answer.payment_request;
+    if (typeof request?.payment_request_id !== 'string' || typeof request.state_context?.customer_interaction?.payment_request_url !== 'string') {
+      throw new UnreadableAnswer('STEP_UP_REQUIRED without its payment request');
+    }
+  }
+  return result;
+}
+
+/**
+ * Klarna answered, but with no result this backend knows (a body that is not JSON, a result it does
+ * not list): it may have approved, so it is no decline. The very same call is repeated instead, as
+ * for no answer at all; a new attempt (a new idempotency key) could pay twice.
+ */
+export class UnreadableAnswer extends Error {
+  override readonly name = 'UnreadableAnswer';
+  constructor(readonly result: unknown) {
+    super(`Klarna answered without a result this backend can act on (${typeof result === 'string' ? result : result === undefined ? 'none' : JSON.stringify(result)})`);
+  }
+}
+
+export type ChargeOutcome =
+  | { kind: 'approved' | 'declined'; period: number; amount: number; transactionId?: string; reason?: string }
+  | { kind: 'not-due'; period: number; dueAt: string };
+
+/** `count` billing intervals after `start` (months roll over as JavaScript dates do: Jan 31 + 1 month is Mar 3). */
+function afterIntervals(start: Date, plan: { interval: 'MONTH' | 'YEAR'; frequency: number }, count: number): Date {
+  const date = new Date(start);
+  if (plan.interval === 'YEAR') date.setUTCFullYear(date.getUTCFullYear() + plan.frequency * count);
+  else date.setUTCMonth(date.getUTCMonth() + plan.frequency * count);
+  return date;
+}
 
 export type InitiateOutcome =
   | { kind: 'approved'; order: Order }
@@ -112,36 +160,39 @@ export class Payments {
       },
     };
     await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);
+    let answer: any;
+    let result: KnownResult;
     try {
-      const { body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken });
-      const result = answer?.payment_transaction_response?.result;
-      if (result === 'APPROVED') {
-        const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-        const paid = await this.store.transition(order.id, ['authorizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
-        await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
-        return { kind: 'approved', order: paid ?? order };
-      }
-      if (result === 'STEP_UP_REQUIRED') {
-        const request = answer.payment_request;
-        const url = request?.state_context?.customer_interaction?.payment_request_url;
-        const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request?.payment_request_id, paymentRequestUrl: url, reason: null });
-        await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request?.payment_request_id}; the customer continues in Klarna's journey`);
-        return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request?.payment_request_id };
-      }
-      const reason = answer?.payment_transaction_response?.result_reason ?? 'DECLINED';
-      const declined = await this.store.transition(order.id, ['authorizing'], { status: 'declined', reason });
-      await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
-      return { kind: 'declined', order: declined ?? order, reason };
+      ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }));
+      result = resultOf(answer, ['APPROVED', 'STEP_UP_REQUIRED', 'DECLINED']);
     } catch (error) {
       if (outcomeUnknown(error)) {
         // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
-        await this.store.note(order.id, 'backend', 'Klarna did not answer: the same request will be repeated until it does');
+        const what = error instanceof UnreadableAnswer ? `${error.message}: the same request will be repeated until it gives one` : 'Klarna did not answer: the same request will be repeated until it does';
+        await this.store.note(order.id, 'backend', what);
         return { kind: 'unavailable', order };
       }
       const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message });
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: error instanceof KlarnaRequestError ? 'Klarna refused the payment request.' : 'The payment could not be started.' };
     }
+    if (result === 'APPROVED') {
+      const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
+      const paid = await this.store.transition(order.id, ['authorizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
+      await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
+      return { kind: 'approved', order: paid ?? order };
+    }
+    if (result === 'STEP_UP_REQUIRED') {
+      const request = answer.payment_request;
+      const url = request.state_context.customer_interaction.payment_request_url;
+      const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null });
+      await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`);
+      return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request.payment_request_id };
+    }
+    const reason = answer.payment_transaction_response.result_reason ?? 'DECLINED';
+    const declined = await this.store.transition(order.id, ['authorizing'], { status: 'declined', reason });
+    await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
+    return { kind: 'declined', order: declined ?? order, reason };
   }
 
   /**
@@ -149,39 +200,43 @@ export class Payments {
    * that moves the order from 'pending' to 'finalizing' calls Klarna.
    */
   async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string }): Promise<Order | undefined> {
-    const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt: details.completedAt ?? new Date().toISOString() });
+    // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts them.
+    const completedAt = earliest(order.completedAt, details.completedAt) ?? new Date().toISOString();
+    const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt });
     if (!claimed) return this.store.order(order.id);
     await this.store.note(order.id, 'backend', `Customer approved in Klarna (${details.via}); final Payment Authorize with session token ${redact(networkSessionToken)}`);
-    const completedAt = Date.parse(claimed.completedAt ?? '');
+    const approvedAt = Date.parse(claimed.completedAt ?? completedAt);
     if (!networkSessionToken) {
       await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
       return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
     }
-    if (Date.now() - completedAt > SIXTY_MINUTES) return this.expire(order.id);
+    if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
+    let answer: any;
     try {
-      const { body: answer } = await this.klarna.authorize(authorizeBody(claimed, claimed.paymentOptionId), {
+      ({ body: answer } = await this.klarna.authorize(authorizeBody(claimed, claimed.paymentOptionId), {
         idempotencyKey: klarnaIdempotencyKey('finalize', order.id, networkSessionToken),
         networkSessionToken,
-      });
-      const result = answer?.payment_transaction_response?.result;
-      if (result === 'APPROVED') {
-        const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-        await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
-        return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
-      }
-      const reason = answer?.payment_transaction_response?.result_reason ?? 'DECLINED';
-      // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
-      if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - completedAt > SIXTY_MINUTES) return this.expire(order.id);
-      await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
-      return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
+      }));
+      resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (error) {
       if (outcomeUnknown(error)) {
-        await this.store.note(order.id, 'backend', 'Klarna did not answer the final authorization; it will be repeated with the same token');
+        const what = error instanceof UnreadableAnswer ? `Final authorization: ${error.message}` : 'Klarna did not answer the final authorization';
+        await this.store.note(order.id, 'backend', `${what}; it will be repeated with the same token`);
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
       }
       await this.store.note(order.id, 'klarna', `Final authorization refused: ${(error as Error).message}`);
       return this.store.transition(order.id, ['finalizing'], { status: 'failed', reason: (error as Error).message });
     }
+    const { result, result_reason, payment_transaction } = answer.payment_transaction_response;
+    if (result === 'APPROVED') {
+      await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
+      return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: payment_transaction?.payment_transaction_id, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
+    }
+    const reason = result_reason ?? 'DECLINED';
+    // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
+    if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
+    await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
+    return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
   }
 
   private async expire(orderId: string) {
@@ -230,13 +285,22 @@ export class Payments {
     }
   }
 
-  /** A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up. Once per period. */
-  async chargeNextPeriod(order: Order) {
+  /**
+   * A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up.
+   * Once per period, and not before the period is due (with `aheadOnePeriod`, up to one billing
+   * interval early: the offline demo's way to show a renewal without waiting a month).
+   */
+  async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
     const subscriptionLines = order.lines.filter((line) => PRODUCTS.find((product) => product.sku === line.sku)?.subscription);
+    const plan = PRODUCTS.find((product) => product.sku === subscriptionLines[0]?.sku)?.subscription;
+    if (!plan) throw new Error(`order ${order.id} has no subscription`);
     const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
     // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
     const charges = await this.store.charges(order.id);
     const period = charges.filter((charge) => charge.status === 'approved').length + 2;
+    const started = new Date(order.completedAt ?? order.createdAt);
+    const dueAt = afterIntervals(started, plan, period - 1);
+    if (now < (aheadOnePeriod ? afterIntervals(started, plan, period - 2) : dueAt)) return { kind: 'not-due', period, dueAt: dueAt.toISOString() };
     const attempt = charges.filter((charge) => charge.period === period).length + 1;
     const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
     const { body: answer } = await this.klarna.authorize(
@@ -247,11 +311,12 @@ export class Payments {
       },
       { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
     );
-    const result = answer?.payment_transaction_response?.result;
-    const transactionId = answer?.payment_transaction_response?.payment_transaction?.payment_transaction_id;
-    const reason = result === 'APPROVED' ? undefined : (answer?.payment_transaction_response?.result_reason ?? 'DECLINED');
+    // An answer without a known result is no decline: nothing is recorded, so the next press repeats this very charge.
+    const result = resultOf(answer, ['APPROVED', 'DECLINED']);
+    const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
+    const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
     const recorded = await this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
     if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
-    return { approved: result === 'APPROVED', period, amount, transactionId, reason };
+    return { kind: result === 'APPROVED' ? 'approved' : 'declined', period, amount, transactionId, reason };
   }
 }

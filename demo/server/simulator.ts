@@ -74,7 +74,12 @@ export function createSimulator(options: SimulatorOptions) {
   const deliveries: Array<{ eventId: string; eventType: string; attempt: number; status: number | string }> = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let clockOffset = 0;
-  let failures: { count: number; mode: '503' | 'hang' } = { count: 0, mode: '503' };
+  /**
+   * Failures to come, for the next `count` API calls: '503' answers 503, 'hang' answers nothing for a
+   * minute, 'garbled' handles the call and then answers 200 with an HTML page in place of its JSON
+   * (a proxy in the way): Klarna acted, and the caller cannot tell.
+   */
+  let failures: { count: number; mode: '503' | 'hang' | 'garbled' } = { count: 0, mode: '503' };
   const now = () => Date.now() + clockOffset;
   const iso = () => new Date(now()).toISOString();
   const later = (ms: number, run: () => void) => {
@@ -98,6 +103,11 @@ export function createSimulator(options: SimulatorOptions) {
     if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
     if (failures.count > 0) {
       failures.count--;
+      if (failures.mode === 'garbled') {
+        await next();
+        c.res = new Response('<!doctype html><title>Bad gateway</title><p>Upstream answered', { status: 200, headers: { 'content-type': 'text/html' } });
+        return;
+      }
       if (failures.mode === 'hang') await new Promise((resolve) => later(60_000, () => resolve(undefined)));
       return klarnaError(c, 503, 'TEMPORARILY_UNAVAILABLE', 'Simulated outage.');
     }
@@ -313,6 +323,7 @@ export function createSimulator(options: SimulatorOptions) {
   });
   app.post('/_sim/fail', async (c) => {
     const { count = 1, mode = '503' } = await c.req.json();
+    if (!['503', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, hang or garbled' }, 400);
     failures = { count: Number(count), mode };
     return c.json(failures);
   });

@@ -125,6 +125,75 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(down.id)).status, 'paid');
   });
 
+  const failNext = (mode, count = 1) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count, mode }) });
+  /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
+  const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
+
+  it('S6: an answer the backend cannot read (a 200 page from a proxy, Klarna having approved) is no decline: the same call is repeated and the order is paid once', async () => {
+    const order = await newOrder();
+    await failNext('garbled');
+    const first = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(first.status, 503);
+    assert.match(first.body.message, /will not be taken twice/);
+    assert.equal((await orderNow(order.id)).status, 'authorizing', 'not declined: Klarna may have approved');
+    assert.ok((await eventsOf(order)).some((text) => /without a result this backend can act on \(none\)/.test(text)));
+    // The customer presses again (a new attempt to the element): the backend repeats the very call, and Klarna's first answer stands.
+    const again = await json(await initiate(order, { outcome: 'decline' }));
+    assert.equal(again.status, 200);
+    assert.equal(again.body.returnUrl, `${shop.url}/orders/${order.id}`);
+    const calls = callsFor(order);
+    assert.equal(calls.length, 2);
+    assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one Klarna-Idempotency-Key: one payment');
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
+  it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    await failNext('garbled');
+    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
+    await until(async () => (await eventsOf(order)).some((text) => /^Final authorization: Klarna answered without a result/.test(text)), 'the unreadable answer to be noted');
+    assert.equal((await orderNow(order.id)).status, 'pending', 'neither declined nor paid');
+    const { body: view } = await json(await get(`/api/orders/${order.id}`));
+    assert.equal(view.status, 'paid');
+    const finals = callsFor(order).slice(1);
+    assert.equal(finals.length, 2);
+    assert.equal(new Set(finals.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    assert.equal(new Set(finals.map((call) => call.headers['klarna-network-session-token'])).size, 1);
+  });
+
+  it('S14: the 60 minutes run from the first completion known: a later completion without a time does not restart them', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    // An earlier look saw the completion 61 minutes ago, and Klarna did not answer the final authorization then.
+    await shop.backend.store.transition(order.id, ['pending'], { completedAt: new Date(Date.now() - 61 * 60_000).toISOString() });
+    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }, { occurredAt: null }));
+    const expired = await until(async () => ((await orderNow(order.id)).status === 'expired' ? orderNow(order.id) : undefined), 'the order to expire');
+    assert.match(expired.reason, /more than 60 minutes ago/);
+    assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
+  });
+
+  it('a request that fails inside the backend (its database, say) leaves its Idempotency-Key free: the retry with it is served', async () => {
+    const order = await newOrder();
+    const request = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') };
+    const headers = { 'idempotency-key': crypto.randomUUID() };
+    const { store } = shop.backend;
+    const read = store.order;
+    store.order = async () => {
+      throw new Error('connection to the database lost');
+    };
+    try {
+      assert.equal((await post('/api/klarna/initiate', request, headers)).status, 500);
+    } finally {
+      store.order = read;
+    }
+    const retried = await json(await post('/api/klarna/initiate', request, headers));
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
   it('a second initiate while a payment request is open reuses it instead of opening another', async () => {
     const order = await newOrder();
     const first = await json(await initiate(order));
@@ -310,5 +379,53 @@ describe('the reference backend', () => {
     assert.deepEqual(charges.map((charge) => [charge.period, charge.status]), [[2, 'approved']]);
     const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']);
     assert.equal(new Set(chargeCalls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+  });
+
+  /** A subscription bought now (paid at once with a customer token), and its charge calls to Klarna. */
+  const subscription = async () => {
+    const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+    await initiate(order, { outcome: 'approve' });
+    const charges = () => shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.id}-period-`));
+    return { order, charges };
+  };
+  const charge = (order) => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() });
+
+  it('offline, a period may be charged at most one period ahead of its due date; pressing again is refused with the date', async () => {
+    const { order, charges } = await subscription();
+    assert.equal((await charge(order)).status, 200);
+    const early = await json(await charge(order));
+    assert.equal(early.status, 409);
+    const due = new Date((await orderNow(order.id)).createdAt);
+    due.setUTCMonth(due.getUTCMonth() + 2);
+    assert.equal(early.body.error, `Period 3 is due on ${due.toISOString().slice(0, 10)}; it cannot be charged before then.`);
+    assert.equal(charges().length, 1, 'Klarna was not asked');
+  });
+
+  it('with credentials, a period is charged only once it is due', async () => {
+    const { order, charges } = await subscription();
+    const { payments } = shop.backend;
+    const start = new Date((await orderNow(order.id)).createdAt);
+    const dueAt = new Date(start);
+    dueAt.setUTCMonth(dueAt.getUTCMonth() + 1);
+    assert.deepEqual(await payments.chargeNextPeriod(await orderNow(order.id), { now: new Date(dueAt.getTime() - 1000) }), { kind: 'not-due', period: 2, dueAt: dueAt.toISOString() });
+    assert.equal(charges().length, 0);
+    const paid = await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt });
+    assert.equal(paid.kind, 'approved');
+    assert.equal(paid.period, 2);
+    assert.equal((await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt })).kind, 'not-due', 'period 3 is a month later');
+  });
+
+  it('a charge whose answer cannot be read is not recorded as declined: the next press repeats the same charge', async () => {
+    const { order, charges } = await subscription();
+    await failNext('garbled');
+    const unknown = await json(await charge(order));
+    assert.equal(unknown.status, 503);
+    assert.match(unknown.body.message, /Nothing is charged twice/);
+    assert.deepEqual(await shop.backend.store.charges(order.id), []);
+    const again = await json(await charge(order));
+    assert.equal(again.status, 200);
+    assert.equal(again.body.status, 'approved');
+    assert.equal(charges().length, 2);
+    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same Klarna request');
   });
 });

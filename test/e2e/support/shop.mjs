@@ -93,8 +93,9 @@ export function shopApi(target) {
     /** Payment Authorize calls for this order: the first authorization, then the final one. */
     callsFor: (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.id}-tx`),
     /** A webhook as Klarna signs it (or, with other options, as Klarna would not). */
-    webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = target().sim.signingKeyId, secret = target().sim.secret } = {}) {
-      const body = JSON.stringify({ metadata: { event_type: type, event_id: eventId, event_version: 'v2', occurred_at: new Date().toISOString(), live }, payload });
+    webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = target().sim.signingKeyId, secret = target().sim.secret, occurredAt = new Date().toISOString() } = {}) {
+      const metadata = { event_type: type, event_id: eventId, event_version: 'v2', ...(occurredAt ? { occurred_at: occurredAt } : {}), live };
+      const body = JSON.stringify({ metadata, payload });
       return { body, headers: { 'Klarna-Signature': signWebhook(body, secret), 'Klarna-Signing-Key-Id': keyId } };
     },
     deliver: ({ body, headers }) => fetch(`${target().url}/api/klarna/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }),
