@@ -92,7 +92,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @cssprop --pay-with-klarna-accent-color - Selected border and radio. Default #0b051d.
  * @cssprop --pay-with-klarna-focus-ring - Focus outline. Default 2px solid #1a73e8.
  * @cssprop --pay-with-klarna-background - Row background. Default transparent.
- * @cssprop --pay-with-klarna-color - Text colour. Default inherited.
+ * @cssprop --pay-with-klarna-color - Text colour. Default inherit.
  *
  * @cssstate loading - Klarna is loading; the element keeps its height and draws nothing.
  * @cssstate ready - Klarna is shown.
@@ -171,7 +171,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   /** Replaces the built-in backend call: resolve with `{ paymentRequestUrl }`, `{ paymentRequestId }`, `{ returnUrl }` or `{ paymentRequestData }`. */
   declare initiate?: InitiateHandler;
-  /** Merged into the POST body (e.g. a cart id): an object, or a function returning one. */
+  /** Added to the POST body (e.g. a cart id), never replacing the element's own fields: an object, or a function returning one. */
   declare initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
   /** Replaces the element's own words (e.g. `{ loading: '…' }`); by default they follow the locale. */
   declare strings?: Partial<PayWithKlarnaStrings>;
@@ -608,10 +608,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.dispatchEvent(announce);
       if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled.', 'AbortError');
       const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
-      const body: InitiateRequestBody = { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request, ...extra };
+      // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
+      const body: InitiateRequestBody = { ...extra, klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
       const idempotencyKey = this.#attempts.keyFor(body);
       const answer = this.initiate
-        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: AbortSignal.any([this.#initiateAbort.signal, AbortSignal.timeout(this.initiateTimeout)]) })
+        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: this.#initiateAbort.signal })
         : await postInitiate(this.initiateUrl!, body, {
             idempotencyKey,
             requestInit: this.requestInit,
@@ -636,8 +637,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     }
   }
 
+  /** Its signal also aborts at the timeout, after the element's own timeout error: that is what is reported, whatever the handler then throws. */
   #callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
-    return answerWithin(() => initiate(context), this.initiateTimeout, 'initiate', 'The initiate function');
+    const timedOut = new AbortController();
+    return answerWithin(() => initiate({ ...context, signal: AbortSignal.any([context.signal, timedOut.signal]) }), this.initiateTimeout, 'initiate', 'The initiate function').catch((error: unknown) => {
+      timedOut.abort(error);
+      throw error;
+    });
   }
 
   /** @internal Klarna's payment events, routed here by the SDK session. */

@@ -85,9 +85,14 @@ export function isAvailable(member: GroupControl): boolean {
 
 const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
 
-/** Where an arrow key moves within a radio group: 1 forward, -1 back, undefined for other keys. */
+/**
+ * Where an arrow key moves within a radio group: 1 forward, -1 back, undefined for other keys. As
+ * with native radios, Left and Right swap on right-to-left pages, and a key pressed with Alt, Ctrl
+ * or Meta is left to the browser (Alt+Left is Back).
+ */
 export function arrowDirection(event: KeyboardEvent): 1 | -1 | undefined {
-  return ARROWS[event.key];
+  const direction = event.altKey || event.ctrlKey || event.metaKey ? undefined : ARROWS[event.key];
+  return direction && /Left|Right/.test(event.key) && (event.target as Element).matches(':dir(rtl)') ? (-direction as 1 | -1) : direction;
 }
 
 /** The next available member in `direction`, wrapping around, as native radios do. */

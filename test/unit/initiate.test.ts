@@ -127,6 +127,33 @@ describe('the button and the merchant backend', () => {
     expect(button.hasAttribute('loading')).to.equal(false);
   });
 
+  it('a custom initiate that gives up when its signal aborts (as fetch does) still reports a retryable timeout, and the retry keeps the key', async () => {
+    const { element, fake } = await checkoutWith('ok');
+    element.initiateTimeout = 200;
+    const keys: string[] = [];
+    element.initiate = ({ signal, idempotencyKey }) => {
+      keys.push(idempotencyKey);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    };
+    const errors = errorsOf(element);
+    await press(element, fake.initiateCalls);
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'timeout', retryable: true });
+    expect(errors[0]!.detail.error.message).to.equal('The initiate function did not answer within 200 ms.');
+    await press(element, fake.initiateCalls);
+    expect(keys).to.have.length(2);
+    expect(keys[1], 'a retryable failure: the same payment attempt').to.equal(keys[0]);
+  });
+
+  it('initiateData adds to the POST body but cannot replace what was presented and pressed', async () => {
+    const { element, fake, run } = await checkoutWith('ok');
+    element.initiateData = { cartId: 'cart-7', amount: 1, currency: 'EUR', paymentOptionId: 'SOMETHING_ELSE', klarnaNetworkSessionToken: 'forged', intents: ['SIGNUP'] };
+    await press(element, fake.initiateCalls);
+    const [entry] = await backendLog(run);
+    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: 'KLARNA', intents: ['PAY'] });
+    expect(entry!.body.klarnaNetworkSessionToken).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
+  });
+
   it('leaving the page during the backend call aborts it without reporting a failure', async () => {
     const { element, fake } = await checkoutWith('slow');
     element.initiateTimeout = 5000;

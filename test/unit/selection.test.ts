@@ -99,6 +99,28 @@ describe('selection and the payment-method group', () => {
     expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
   });
 
+  it('an arrow with Alt, Ctrl or Meta is left to the browser (Alt+Left is Back); Left and Right swap on a right-to-left page', async () => {
+    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
+    card.focus();
+    for (const press of ['Alt+ArrowDown', 'Control+ArrowRight', 'Meta+ArrowDown']) {
+      const pressed = new Promise<KeyboardEvent>((resolve) => document.addEventListener('keydown', resolve, { once: true }));
+      await sendKeys({ press });
+      expect((await pressed).defaultPrevented, press).to.equal(false);
+      await element.updateComplete;
+      expect(element.selected, press).to.equal(false);
+    }
+    element.form!.dir = 'rtl';
+    element.focus();
+    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: 'ArrowLeft' });
+    await element.updateComplete;
+    expect(element.paymentOptionId, 'Left is forward on a right-to-left page').to.equal('KLARNA');
+    await sendKeys({ press: 'ArrowRight' });
+    await element.updateComplete;
+    expect(element.paymentOptionId, 'and Right is back').to.equal('SAVED_PAYMENT_OPTION');
+  });
+
   it('Tab reaches Klarna once, on the selected option', async () => {
     const { element } = await mountWithFake(checkout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
     const tabbable = [...element.shadowRoot!.querySelectorAll('[role=radio]')].map((radio) => radio.getAttribute('tabindex'));
