@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine: Debian's Chromium when no browser is found,
-# Debian's PostgreSQL server when there is none, and the npm packages (npm install, not npm ci:
-# see TOOLCHAIN.md pitfall 1).
+# Debian's PostgreSQL server when there is none, and the npm packages (npm install, not npm ci,
+# which on these machines fails on optional platform packages missing from the lockfile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
-/** RELIABILITY.md S1–S18 against the running reference backend and the Klarna simulator, over HTTP. */
+/** The backend's failure cases (S1–S18 of the reliability brief) against the running reference backend and the Klarna simulator, over HTTP. */
 describe('the reference backend', () => {
   let shop;
   const logLines = [];
