@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bodyLimit } from 'hono/body-limit';
 import { Hono, type Context } from 'hono';
 import { CURRENCY, PRODUCTS, product } from './catalog.js';
 import { Payments, outcomeUnknown, redact } from './payments.js';
@@ -25,6 +26,7 @@ export interface BackendConfig {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAX_BODY = 16 * 1024;
+const MAX_WEBHOOK_BODY = 64 * 1024;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 class BadRequest extends Error {
@@ -70,10 +72,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   const log = config.log ?? ((line: string) => console.log(line));
 
   async function readJson(c: Context): Promise<Record<string, any>> {
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY) throw new BadRequest(413, `the body is larger than ${MAX_BODY} bytes`);
-    const raw = await c.req.text();
-    if (raw.length > MAX_BODY) throw new BadRequest(413, `the body is larger than ${MAX_BODY} bytes`);
+    const raw = await c.req.text(); // bounded by bodyLimit below
     try {
       const parsed = JSON.parse(raw);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
@@ -88,6 +87,13 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     log(`error: ${(error as Error).message}`);
     return c.json({ error: 'Something went wrong on our side.' }, 500);
   });
+
+  // Bodies are bounded as they stream in (S2), with or without a Content-Length: Hono's bodyLimit
+  // stops reading past the limit, so a chunked upload is never buffered whole.
+  const tooLarge = (limit: number) => bodyLimit({ maxSize: limit, onError: (c) => c.json({ error: `the body is larger than ${limit} bytes` }, 413) });
+  const apiLimit = tooLarge(MAX_BODY);
+  const webhookLimit = tooLarge(MAX_WEBHOOK_BODY);
+  app.use('/api/*', (c, next) => (c.req.path === '/api/klarna/webhooks' ? webhookLimit : apiLimit)(c, next));
 
   // The shop's own API only answers its own pages: a cross-site POST is refused (S16).
   app.use('/api/*', async (c, next) => {
@@ -214,7 +220,6 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   // Klarna's webhooks: verified over the raw bytes, acknowledged at once, processed once per event id.
   app.post('/api/klarna/webhooks', async (c) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > 64 * 1024) return c.json({ error: 'too large' }, 413);
     const check = verifyWebhookSignature(raw, c.req.header('klarna-signature'), c.req.header('klarna-signing-key-id'), config.signingKeys);
     if (!check.ok) {
       log(`webhook refused: ${check.reason}`);

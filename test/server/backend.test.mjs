@@ -62,6 +62,12 @@ describe('the reference backend', () => {
       [await post('/api/orders', { lines: [{ sku: 'unicorn', quantity: 1 }] }), 400, /lines\[0\]\.sku/],
       [await post('/api/orders', { lines: [{ sku: 'mug', quantity: 1.5 }] }), 400, /lines\[0\]\.quantity/],
     ];
+    // A body streamed in chunks without a Content-Length, and without end, is cut off at the limit rather than read for ever.
+    for (const path of ['/api/klarna/initiate', '/api/klarna/webhooks']) {
+      const endless = new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(4096))) });
+      const headers = { 'content-type': 'application/json', origin: shop.url, ...key() };
+      cases.push([await fetch(`${shop.url}${path}`, { method: 'POST', headers, body: endless, duplex: 'half', signal: AbortSignal.timeout(5000) }), 413, /larger than \d+ bytes/]);
+    }
     for (const [response, status, message] of cases) {
       const { status: got, body } = await json(response);
       assert.equal(got, status, JSON.stringify(body));
