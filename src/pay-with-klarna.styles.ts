@@ -29,7 +29,7 @@ export const styles = unsafeCSS(`
   [part='option'] {
     min-height: var(--pay-with-klarna-option-min-height, 4rem);
     box-sizing: border-box;
-    border: 1px solid var(--pay-with-klarna-border-color, #c9c9d0);
+    border: 1px solid var(--pay-with-klarna-border-color, #8a8a94);
     border-radius: var(--pay-with-klarna-radius, 0.5rem);
     background: var(--pay-with-klarna-background, transparent);
   }
@@ -70,7 +70,7 @@ export const styles = unsafeCSS(`
     width: 1.1rem;
     height: 1.1rem;
     border-radius: 50%;
-    border: 2px solid var(--pay-with-klarna-border-color, #c9c9d0);
+    border: 2px solid var(--pay-with-klarna-border-color, #8a8a94);
     box-sizing: border-box;
   }
   [aria-checked='true'] > [part='indicator'] {

@@ -55,6 +55,19 @@ describe('selection and the payment-method group', () => {
     expect(changes.count).to.equal(1);
   });
 
+  it('the radio circle and the row stand out from a white page by 3:1 at least (WCAG 1.4.11)', async () => {
+    const { element } = await mountWithFake(checkout());
+    const luminance = (color: string) => {
+      const [r, g, b] = color.match(/\d+/g)!.slice(0, 3).map((part) => Number(part) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const contrastOnWhite = (color: string) => 1.05 / (luminance(color) + 0.05);
+    const indicator = element.shadowRoot!.querySelector('[part=indicator]')!;
+    const option = element.shadowRoot!.querySelector('[part=option]')!;
+    expect(contrastOnWhite(getComputedStyle(indicator).borderTopColor)).to.be.at.least(3);
+    expect(contrastOnWhite(getComputedStyle(option).borderTopColor)).to.be.at.least(3);
+  });
+
   it('a value attribute sets what the form submits; a form reset deselects', async () => {
     const { element } = await mountWithFake(checkout());
     element.value = 'klarna-us';
