@@ -136,8 +136,15 @@ describe('selection and the payment-method group', () => {
 
   it('Tab reaches Klarna once, on the selected option', async () => {
     const { element } = await mountWithFake(checkout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
-    const tabbable = [...element.shadowRoot!.querySelectorAll('[role=radio]')].map((radio) => radio.getAttribute('tabindex'));
-    expect(tabbable).to.deep.equal(['0', '-1']);
+    const stops: string[] = [];
+    (document.activeElement as HTMLElement | null)?.blur();
+    for (let press = 0; press < 6; press++) {
+      await sendKeys({ press: 'Tab' });
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) break;
+      stops.push(focused === element ? `klarna:${element.shadowRoot!.activeElement?.id}` : `${focused.localName}:${(focused as HTMLInputElement).value}`);
+    }
+    expect(stops.filter((stop) => stop.startsWith('klarna:')), stops.join(' → ')).to.deep.equal(['klarna:saved-radio']);
   });
 
   it('disabled: not selectable, announced as disabled, its button inactive', async () => {
