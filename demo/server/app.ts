@@ -27,6 +27,22 @@ export interface BackendConfig {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAX_BODY = 16 * 1024;
 const MAX_WEBHOOK_BODY = 64 * 1024;
+/** How often a customer's order page may have the backend read the order's payment request from Klarna. */
+const LOOK_AGAIN_MS = 5_000;
+
+/** `fresh(key)` is true at most once per `ms` for each key (the map forgets keys once they are due again). */
+function throttle(ms: number) {
+  const last = new Map<string, number>();
+  return {
+    fresh(key: string): boolean {
+      const now = Date.now();
+      for (const [seen, at] of last) if (now - at >= ms) last.delete(seen);
+      if (last.has(key)) return false;
+      last.set(key, now);
+      return true;
+    },
+  };
+}
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 class BadRequest extends Error {
@@ -133,10 +149,12 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     return c.json(orderView(order));
   });
 
+  const lookedAt = throttle(LOOK_AGAIN_MS);
   app.get('/api/orders/:id', async (c) => {
     let order = await store.order(c.req.param('id'));
     if (!order) return c.json({ error: 'No such order.' }, 404);
-    if (order.status === 'pending') order = (await payments.reconcile(order)) ?? order;
+    // The order page asks every second: Klarna's payment request is read at most every few seconds per order.
+    if (order.status === 'pending' && lookedAt.fresh(order.id)) order = (await payments.reconcile(order)) ?? order;
     return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id) });
   });
 

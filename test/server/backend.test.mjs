@@ -295,6 +295,14 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 2);
   });
 
+  it("the order page's polling reads Klarna's payment request at most once every few seconds", async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const reads = () => shop.sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId)).length;
+    for (let poll = 0; poll < 5; poll++) assert.equal((await json(await get(`/api/orders/${order.id}`))).body.status, 'pending');
+    assert.equal(reads(), 1);
+  });
+
   it('S14: approved more than 60 minutes ago by the backend\'s own clock: expired without calling Klarna', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
