@@ -10,6 +10,7 @@ function minifyElementCss(): Plugin {
     name: 'minify-element-css',
     transform(code, id) {
       if (!id.endsWith('.styles.ts')) return null;
+      if (!/unsafeCSS\(`/.test(code)) throw new Error(`${id}: minify-element-css found no unsafeCSS(\`…\`) literal to minify`);
       return code.replace(/unsafeCSS\(`([^`]*)`\)/g, (_, text: string) => {
         if (/\$\{|\\/.test(text)) throw new Error(`${id}: minify-element-css only takes unsafeCSS(\`…\`) literals without \${…} or backslashes`);
         const { code: minified } = transform({ filename: id, code: Buffer.from(text), minify: true });

@@ -158,6 +158,32 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id) });
   });
 
+  type Reply = (status: number, response: Record<string, unknown>, keep?: boolean) => Promise<Response>;
+
+  /**
+   * Runs `handle` once per Idempotency-Key (`name`): the same key again gets the answer kept, 409
+   * while the first still runs, 422 with another request. `reply(…, false)` answers without keeping
+   * (the outcome may change: a retry runs again); so does a failure of `handle`, which must never
+   * leave the key claimed (every retry with it would get 409 for ever).
+   */
+  async function oncePerKey(c: Context, name: string, fingerprint: string, handle: (reply: Reply) => Promise<Response>): Promise<Response> {
+    const claim = await store.claimKey(name, fingerprint);
+    if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
+    if (claim.kind === 'busy') return c.json({ error: 'A request with this Idempotency-Key is still running.' }, 409);
+    if (claim.kind === 'conflict') return c.json({ error: 'This Idempotency-Key was already used for a different request.' }, 422);
+    const reply: Reply = async (status, response, keep = true) => {
+      if (keep) await store.storeReply(name, status, response);
+      else await store.releaseKey(name);
+      return c.json(response, status as 200);
+    };
+    try {
+      return await handle(reply);
+    } catch (error) {
+      await store.releaseKey(name).catch(() => {});
+      throw error;
+    }
+  }
+
   // The endpoint <pay-with-klarna initiate-url> calls from Klarna's button.
   app.post('/api/klarna/initiate', async (c) => {
     const key = c.req.header('idempotency-key');
@@ -170,18 +196,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (typeof body.currency !== 'string') throw new BadRequest(400, 'currency must be a string', 'currency');
 
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    const claim = await store.claimKey(`initiate:${key}`, fingerprint);
-    if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
-    if (claim.kind === 'busy') return c.json({ error: 'A request with this Idempotency-Key is still running.' }, 409);
-    if (claim.kind === 'conflict') return c.json({ error: 'This Idempotency-Key was already used for a different request.' }, 422);
-
-    // Whatever goes wrong below (a database error, say), the key must not stay claimed: a retry with it would get 409 for ever.
-    try {
-      const reply = async (status: number, response: Record<string, unknown>, keep = true) => {
-        if (keep) await store.storeReply(`initiate:${key}`, status, response);
-        else await store.releaseKey(`initiate:${key}`);
-        return c.json(response, status as 200);
-      };
+    return oncePerKey(c, `initiate:${key}`, fingerprint, async (reply) => {
       let order = await store.order(body.orderId);
       if (!order) return reply(404, { error: 'No such order.' });
       if (order.status === 'pending') {
@@ -206,6 +221,10 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           paymentOptionId: body.paymentOptionId ?? null,
           attemptKey: key,
           attemptToken: body.klarnaNetworkSessionToken ?? null,
+          // a new attempt: nothing of the last one's payment request, nor its 60 minutes, carries over
+          paymentRequestId: null,
+          paymentRequestUrl: null,
+          completedAt: null,
         });
         if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
         outcome = await payments.authorize(claimed);
@@ -221,7 +240,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         case 'unavailable':
           return reply(
             503,
-            { error: 'klarna_unavailable', message: 'Klarna is not answering right now. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
+            { error: 'klarna_unavailable', message: 'Klarna has not given the shop a clear answer yet. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
             false,
           );
         case 'rejected':
@@ -229,10 +248,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         case 'busy':
           return reply(409, { error: 'A payment for this order is already under way.' }, false);
       }
-    } catch (error) {
-      await store.releaseKey(`initiate:${key}`).catch(() => {});
-      throw error;
-    }
+    });
   });
 
   // Klarna's webhooks: verified over the raw bytes, acknowledged at once, processed once per event id.
@@ -283,30 +299,24 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   app.post('/api/orders/:id/charge', async (c) => {
     const key = c.req.header('idempotency-key');
     if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required', 'Idempotency-Key');
-    const claim = await store.claimKey(`charge:${key}`, c.req.param('id'));
-    if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
-    if (claim.kind !== 'new') return c.json({ error: 'This Idempotency-Key is in use.' }, 409);
-    const order = await store.order(c.req.param('id'));
-    if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
-      await store.releaseKey(`charge:${key}`);
-      return c.json({ error: 'Only an active subscription can be charged.' }, 409);
-    }
-    let result;
-    try {
-      result = await payments.chargeNextPeriod(order, { aheadOnePeriod: config.mode === 'simulator' });
-    } catch (error) {
-      await store.releaseKey(`charge:${key}`);
-      if (!outcomeUnknown(error)) throw error;
-      return c.json({ error: 'klarna_unavailable', message: 'Klarna gave no answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.' }, 503);
-    }
-    if (result.kind === 'not-due') {
-      await store.releaseKey(`charge:${key}`);
-      return c.json({ error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, 409);
-    }
-    const { kind, ...charge } = result;
-    const response = { status: kind, approved: kind === 'approved', ...charge };
-    await store.storeReply(`charge:${key}`, kind === 'approved' ? 200 : 402, response);
-    return c.json(response, kind === 'approved' ? 200 : 402);
+    return oncePerKey(c, `charge:${key}`, c.req.param('id'), async (reply) => {
+      const order = await store.order(c.req.param('id'));
+      if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
+        return reply(409, { error: 'Only an active subscription can be charged.' }, false);
+      }
+      let result;
+      try {
+        result = await payments.chargeNextPeriod(order, { aheadOnePeriod: config.mode === 'simulator' });
+      } catch (error) {
+        if (!outcomeUnknown(error)) throw error;
+        return reply(503, { error: 'klarna_unavailable', message: 'Klarna gave no clear answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.' }, false);
+      }
+      if (result.kind === 'not-due') {
+        return reply(409, { error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, false);
+      }
+      const { kind, ...charge } = result;
+      return reply(kind === 'approved' ? 200 : 402, { status: kind, approved: kind === 'approved', ...charge });
+    });
   });
 
   // ---- the storefront ----------------------------------------------------------------------------

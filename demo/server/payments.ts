@@ -107,11 +107,18 @@ export type ChargeOutcome =
   | { kind: 'approved' | 'declined'; period: number; amount: number; transactionId?: string; reason?: string }
   | { kind: 'not-due'; period: number; dueAt: string };
 
-/** `count` billing intervals after `start` (months roll over as JavaScript dates do: Jan 31 + 1 month is Mar 3). */
-function afterIntervals(start: Date, plan: { interval: 'MONTH' | 'YEAR'; frequency: number }, count: number): Date {
+/**
+ * `count` billing intervals after `start`, always from the start (so periods never drift), on the
+ * same day of the month, or the month's last day when it is shorter: a plan begun on 31 January is
+ * due on 28 (or 29) February, 31 March, 30 April.
+ */
+export function afterIntervals(start: Date, plan: { interval: 'MONTH' | 'YEAR'; frequency: number }, count: number): Date {
+  const months = plan.frequency * count * (plan.interval === 'YEAR' ? 12 : 1);
   const date = new Date(start);
-  if (plan.interval === 'YEAR') date.setUTCFullYear(date.getUTCFullYear() + plan.frequency * count);
-  else date.setUTCMonth(date.getUTCMonth() + plan.frequency * count);
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(start.getUTCDate(), lastDay));
   return date;
 }
 
@@ -168,8 +175,7 @@ export class Payments {
     } catch (error) {
       if (outcomeUnknown(error)) {
         // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
-        const what = error instanceof UnreadableAnswer ? `${error.message}: the same request will be repeated until it gives one` : 'Klarna did not answer: the same request will be repeated until it does';
-        await this.store.note(order.id, 'backend', what);
+        await this.heldForAnswer(order.id, error, 'Payment Authorize');
         return { kind: 'unavailable', order };
       }
       const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message });
@@ -212,22 +218,22 @@ export class Payments {
     }
     if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
     let answer: any;
+    let result: KnownResult;
     try {
       ({ body: answer } = await this.klarna.authorize(authorizeBody(claimed, claimed.paymentOptionId), {
         idempotencyKey: klarnaIdempotencyKey('finalize', order.id, networkSessionToken),
         networkSessionToken,
       }));
-      resultOf(answer, ['APPROVED', 'DECLINED']);
+      result = resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (error) {
       if (outcomeUnknown(error)) {
-        const what = error instanceof UnreadableAnswer ? `Final authorization: ${error.message}` : 'Klarna did not answer the final authorization';
-        await this.store.note(order.id, 'backend', `${what}; it will be repeated with the same token`);
+        await this.heldForAnswer(order.id, error, 'Final authorization');
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
       }
       await this.store.note(order.id, 'klarna', `Final authorization refused: ${(error as Error).message}`);
       return this.store.transition(order.id, ['finalizing'], { status: 'failed', reason: (error as Error).message });
     }
-    const { result, result_reason, payment_transaction } = answer.payment_transaction_response;
+    const { result_reason, payment_transaction } = answer.payment_transaction_response;
     if (result === 'APPROVED') {
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
       return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: payment_transaction?.payment_transaction_id, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
@@ -237,6 +243,13 @@ export class Payments {
     if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
     await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
     return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
+  }
+
+  /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
+  private async heldForAnswer(orderId: string, error: unknown, call: string) {
+    const what = `${call}: ${error instanceof UnreadableAnswer ? error.message : 'Klarna did not answer'}`;
+    if (error instanceof UnreadableAnswer) this.log(`order ${orderId}: ${what}`);
+    await this.store.note(orderId, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers`);
   }
 
   private async expire(orderId: string) {
@@ -298,9 +311,11 @@ export class Payments {
     // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
     const charges = await this.store.charges(order.id);
     const period = charges.filter((charge) => charge.status === 'approved').length + 2;
-    const started = new Date(order.completedAt ?? order.createdAt);
+    // The plan starts on the day the first purchase tells Klarna (its billing plan's `from`).
+    const started = new Date(order.createdAt);
     const dueAt = afterIntervals(started, plan, period - 1);
-    if (now < (aheadOnePeriod ? afterIntervals(started, plan, period - 2) : dueAt)) return { kind: 'not-due', period, dueAt: dueAt.toISOString() };
+    const chargeableFrom = aheadOnePeriod ? afterIntervals(started, plan, period - 2) : dueAt;
+    if (now.getTime() < chargeableFrom.getTime()) return { kind: 'not-due', period, dueAt: dueAt.toISOString() };
     const attempt = charges.filter((charge) => charge.period === period).length + 1;
     const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
     const { body: answer } = await this.klarna.authorize(

@@ -77,9 +77,10 @@ export function createSimulator(options: SimulatorOptions) {
   /**
    * Failures to come, for the next `count` API calls: '503' answers 503, 'hang' answers nothing for a
    * minute, 'garbled' handles the call and then answers 200 with an HTML page in place of its JSON
-   * (a proxy in the way): Klarna acted, and the caller cannot tell.
+   * (a proxy in the way): Klarna acted, and the caller cannot tell. With `match`, only calls whose
+   * path or body contains it fail (a test's own order id), so that other traffic never uses them up.
    */
-  let failures: { count: number; mode: '503' | 'hang' | 'garbled' } = { count: 0, mode: '503' };
+  let failures: { count: number; mode: '503' | 'hang' | 'garbled'; match?: string } = { count: 0, mode: '503' };
   const now = () => Date.now() + clockOffset;
   const iso = () => new Date(now()).toISOString();
   const later = (ms: number, run: () => void) => {
@@ -101,7 +102,7 @@ export function createSimulator(options: SimulatorOptions) {
     const headers = { authorization: authorized ? 'valid' : 'invalid', ...Object.fromEntries(pick.map((name) => [name, c.req.header(name) ?? ''])) };
     log.push({ method: c.req.method, path: c.req.path, headers, body, at: now() });
     if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
-    if (failures.count > 0) {
+    if (failures.count > 0 && (!failures.match || c.req.path.includes(failures.match) || JSON.stringify(body ?? '').includes(failures.match))) {
       failures.count--;
       if (failures.mode === 'garbled') {
         await next();
@@ -322,9 +323,10 @@ export function createSimulator(options: SimulatorOptions) {
     return c.json({ now: iso() });
   });
   app.post('/_sim/fail', async (c) => {
-    const { count = 1, mode = '503' } = await c.req.json();
+    const { count = 1, mode = '503', match } = await c.req.json();
     if (!['503', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, hang or garbled' }, 400);
-    failures = { count: Number(count), mode };
+    if (match !== undefined && (typeof match !== 'string' || !match)) return c.json({ error: 'match is a non-empty string' }, 400);
+    failures = { count: Number(count), mode, match };
     return c.json(failures);
   });
   app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));

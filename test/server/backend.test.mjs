@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { afterIntervals } from '../../demo/server/payments.ts';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
 /** The backend's failure cases (S1–S18 of the reliability brief) against the running reference backend and the Klarna simulator, over HTTP. */
@@ -66,6 +67,7 @@ describe('the reference backend', () => {
     for (const path of ['/api/klarna/initiate', '/api/klarna/webhooks']) {
       const endless = new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(4096))) });
       const headers = { 'content-type': 'application/json', origin: shop.url, ...key() };
+      // (the server ends the connection after its 413, and with it the upload)
       cases.push([await fetch(`${shop.url}${path}`, { method: 'POST', headers, body: endless, duplex: 'half', signal: AbortSignal.timeout(5000) }), 413, /larger than \d+ bytes/]);
     }
     for (const [response, status, message] of cases) {
@@ -131,18 +133,20 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(down.id)).status, 'paid');
   });
 
-  const failNext = (mode, count = 1) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count, mode }) });
+  /** The next Klarna call for this order fails so (other orders' calls, a late webhook's say, are left alone). */
+  const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.id }) });
   /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
   const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
 
   it('S6: an answer the backend cannot read (a 200 page from a proxy, Klarna having approved) is no decline: the same call is repeated and the order is paid once', async () => {
     const order = await newOrder();
-    await failNext('garbled');
+    await failNext('garbled', order);
     const first = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(first.status, 503);
     assert.match(first.body.message, /will not be taken twice/);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not declined: Klarna may have approved');
-    assert.ok((await eventsOf(order)).some((text) => /without a result this backend can act on \(none\)/.test(text)));
+    assert.ok((await eventsOf(order)).some((text) => /^Payment Authorize: Klarna answered without a result this backend can act on \(none\); the same call/.test(text)));
+    assert.ok(logLines.some((line) => line === `order ${order.id}: Payment Authorize: Klarna answered without a result this backend can act on (none)`), 'logged for the operator');
     // The customer presses again (a new attempt to the element): the backend repeats the very call, and Klarna's first answer stands.
     const again = await json(await initiate(order, { outcome: 'decline' }));
     assert.equal(again.status, 200);
@@ -157,7 +161,7 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    await failNext('garbled');
+    await failNext('garbled', order);
     await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
     await until(async () => (await eventsOf(order)).some((text) => /^Final authorization: Klarna answered without a result/.test(text)), 'the unreadable answer to be noted');
     assert.equal((await orderNow(order.id)).status, 'pending', 'neither declined nor paid');
@@ -187,8 +191,9 @@ describe('the reference backend', () => {
     const headers = { 'idempotency-key': crypto.randomUUID() };
     const { store } = shop.backend;
     const read = store.order;
-    store.order = async () => {
-      throw new Error('connection to the database lost');
+    store.order = async (id) => {
+      if (id === order.id) throw new Error('connection to the database lost'); // this order only: other tests' late webhooks read on
+      return read.call(store, id);
     };
     try {
       assert.equal((await post('/api/klarna/initiate', request, headers)).status, 500);
@@ -317,6 +322,24 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
   });
 
+  it('S14: after an expiry the customer pays again, with 60 minutes of their own', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
+    try {
+      shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    } finally {
+      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
+    }
+    assert.equal((await json(await get(`/api/orders/${order.id}`))).body.status, 'expired');
+    const again = await json(await initiate(order, { webhook: 'lost' }));
+    assert.equal(again.status, 200);
+    assert.notEqual(again.body.paymentRequestId, body.paymentRequestId, 'a new payment request');
+    shop.sim.simulator.decide(again.body.paymentRequestId, 'approve');
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
   it('S14: a klarna_network_session_token that Klarna finds expired expires the order with a clear reason, without retrying', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
@@ -415,6 +438,13 @@ describe('the reference backend', () => {
     assert.equal(charges().length, 1, 'Klarna was not asked');
   });
 
+  it('periods fall on the plan\'s day of the month, or the last day of a shorter month, counted from the start', () => {
+    const monthly = { interval: 'MONTH', frequency: 1 };
+    const dates = [1, 2, 3, 12].map((count) => afterIntervals(new Date('2027-01-31T10:00:00Z'), monthly, count).toISOString().slice(0, 10));
+    assert.deepEqual(dates, ['2027-02-28', '2027-03-31', '2027-04-30', '2028-01-31']);
+    assert.equal(afterIntervals(new Date('2028-02-29T10:00:00Z'), { interval: 'YEAR', frequency: 1 }, 1).toISOString().slice(0, 10), '2029-02-28');
+  });
+
   it('with credentials, a period is charged only once it is due', async () => {
     const { order, charges } = await subscription();
     const { payments } = shop.backend;
@@ -431,7 +461,7 @@ describe('the reference backend', () => {
 
   it('a charge whose answer cannot be read is not recorded as declined: the next press repeats the same charge', async () => {
     const { order, charges } = await subscription();
-    await failNext('garbled');
+    await failNext('garbled', order);
     const unknown = await json(await charge(order));
     assert.equal(unknown.status, 503);
     assert.match(unknown.body.message, /Nothing is charged twice/);
