@@ -206,6 +206,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
         }
       }
+      // The retry of the very attempt that paid (its answer was lost to a failure here) gets that attempt's success.
+      if (order.status === 'paid' && order.attemptKey === key) return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
       if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
       if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
       if (body.currency !== order.currency || body.amount !== order.amount) {

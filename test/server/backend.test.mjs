@@ -185,6 +185,29 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
   });
 
+  it('when Klarna approved but the answer could not be kept, the retry of that attempt gets its success, not "already paid"', async () => {
+    const order = await newOrder();
+    const request = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') };
+    const headers = { 'idempotency-key': crypto.randomUUID() };
+    const { store } = shop.backend;
+    const keep = store.storeReply;
+    store.storeReply = async (name, ...rest) => {
+      if (name === `initiate:${headers['idempotency-key']}`) throw new Error('connection to the database lost');
+      return keep.call(store, name, ...rest);
+    };
+    try {
+      assert.equal((await post('/api/klarna/initiate', request, headers)).status, 500);
+    } finally {
+      store.storeReply = keep;
+    }
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    const retried = await json(await post('/api/klarna/initiate', request, headers));
+    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    const other = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(other.status, 409, 'another attempt on a paid order is still refused');
+    assert.equal(callsFor(order).length, 1);
+  });
+
   it('a request that fails inside the backend (its database, say) leaves its Idempotency-Key free: the retry with it is served', async () => {
     const order = await newOrder();
     const request = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') };
