@@ -416,7 +416,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#customerChose);
     if (instruction === 'HIDE_KLARNA') this.options = [];
     this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
-    if (hadFocus) void this.updateComplete.then(() => this.matches(':focus-within') || this.focus());
+    if (hadFocus) this.#keepFocus();
 
     const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
     this.dispatchEvent(event);
@@ -429,7 +429,16 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (instruction === 'SHOW_ONLY_KLARNA') this.#showOthers ??= hideOthers(this);
   }
 
+  /**
+   * Focus was inside, and a remount or Klarna going away took it: back to Klarna's option, or, with
+   * nothing left to show, on to the group's next method, as when a focused radio disappears.
+   */
+  #keepFocus(): void {
+    void this.updateComplete.then(() => (this.options.length ? this.matches(':focus-within') || this.focus() : neighbour(this, groupMembers(this), 1)?.focus()));
+  }
+
   #becomeUnavailable(error: PayWithKlarnaError): void {
+    if (this.matches(':focus-within')) this.#keepFocus();
     this.#mounts.unmountAll();
     this.options = [];
     this.#applied = undefined;

@@ -95,7 +95,7 @@ describe('selection and the payment-method group', () => {
     await element.updateComplete;
     expect(element.selected).to.equal(false);
     expect(paypal!.checked).to.equal(true);
-    expect(document.activeElement).to.equal(paypal);
+    expect(focusedName()).to.equal('input[value=paypal]');
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
     expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal('KLARNA');
@@ -132,6 +132,35 @@ describe('selection and the payment-method group', () => {
     await sendKeys({ press: 'ArrowRight' });
     await element.updateComplete;
     expect(element.paymentOptionId, 'and Right is back').to.equal('SAVED_PAYMENT_OPTION');
+  });
+
+  /** What has focus, named (an element itself in a failed assertion would have chai print the whole page). */
+  const focusedName = () => {
+    const focused = document.activeElement;
+    return focused instanceof HTMLInputElement ? `input[value=${focused.value}]` : (focused?.localName ?? 'nothing');
+  };
+
+  /** Focus on Klarna's option, then a new amount whose presentation `change` makes Klarna go away. */
+  async function focusWhileKlarnaGoes(change: Parameters<Awaited<ReturnType<typeof mountWithFake>>['fake']['configure']>[0], settledBy: string) {
+    const { element, fake } = await mountWithFake(checkout());
+    radios(element)[0]!.focus();
+    expect(element.matches(':focus-within')).to.equal(true);
+    fake.configure(change);
+    const settled = oneEvent(element, settledBy);
+    element.amount = 20000;
+    await settled;
+    await element.updateComplete;
+    return element;
+  }
+
+  it("focus on Klarna moves on to the group's next method when Klarna says HIDE_KLARNA", async () => {
+    const element = await focusWhileKlarnaGoes({ instruction: 'HIDE_KLARNA' }, 'klarna-presentation');
+    expect(focusedName(), 'not lost to the page').to.equal('input[value=paypal]');
+  });
+
+  it("focus on Klarna moves on to the group's next method when Klarna becomes unavailable", async () => {
+    const element = await focusWhileKlarnaGoes({ presentationError: new Error('Klarna is down') }, 'klarna-error');
+    expect(focusedName(), 'not lost to the page').to.equal('input[value=paypal]');
   });
 
   it('Tab reaches Klarna once, on the selected option', async () => {
