@@ -150,16 +150,15 @@ describe('selection and the payment-method group', () => {
     element.amount = 20000;
     await settled;
     await element.updateComplete;
-    return element;
   }
 
   it("focus on Klarna moves on to the group's next method when Klarna says HIDE_KLARNA", async () => {
-    const element = await focusWhileKlarnaGoes({ instruction: 'HIDE_KLARNA' }, 'klarna-presentation');
+    await focusWhileKlarnaGoes({ instruction: 'HIDE_KLARNA' }, 'klarna-presentation');
     expect(focusedName(), 'not lost to the page').to.equal('input[value=paypal]');
   });
 
   it("focus on Klarna moves on to the group's next method when Klarna becomes unavailable", async () => {
-    const element = await focusWhileKlarnaGoes({ presentationError: new Error('Klarna is down') }, 'klarna-error');
+    await focusWhileKlarnaGoes({ presentationError: new Error('Klarna is down') }, 'klarna-error');
     expect(focusedName(), 'not lost to the page').to.equal('input[value=paypal]');
   });
 
