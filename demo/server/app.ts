@@ -206,8 +206,10 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
         }
       }
+      // What the element is told of a paid order: go to its page.
+      const paid = { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id };
       // The retry of the very attempt that paid (its answer was lost to a failure here) gets that attempt's success.
-      if (order.status === 'paid' && order.attemptKey === key) return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
+      if (order.status === 'paid' && order.attemptKey === key) return reply(200, paid);
       if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
       if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
       if (body.currency !== order.currency || body.amount !== order.amount) {
@@ -233,7 +235,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       }
       switch (outcome.kind) {
         case 'approved':
-          return reply(200, { returnUrl: `${config.publicUrl()}/orders/${order.id}`, orderId: order.id });
+          return reply(200, paid);
         case 'step-up':
           // Klarna's URL exactly as Klarna gave it: never wrapped in a redirect of ours.
           return reply(200, { paymentRequestUrl: outcome.paymentRequestUrl, paymentRequestId: outcome.paymentRequestId, orderId: order.id });

@@ -81,7 +81,7 @@ export async function startBackend(options: BackendOptions) {
     signingKeys: options.klarna.signingKeys,
     publicUrl: () => publicUrl,
     simulatorUrl: options.simulatorUrl ? () => options.simulatorUrl! : undefined,
-    log: options.log,
+    log,
   });
   const { server, url } = await listen(app.fetch, options.port ?? 0);
   publicUrl ||= url;

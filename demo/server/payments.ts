@@ -4,7 +4,7 @@
  * the webhook or the customer comes back first), and charge a stored customer token later.
  */
 import { createHash } from 'node:crypto';
-import { PRODUCTS } from './catalog.js';
+import { product } from './catalog.js';
 import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
 import type { Order, Store } from './store.js';
 
@@ -24,14 +24,14 @@ export function redact(token: string | undefined | null): string {
 
 export function purchaseData(order: Order) {
   const subscriptions = order.lines
-    .map((line) => ({ line, product: PRODUCTS.find((candidate) => candidate.sku === line.sku) }))
-    .filter(({ product }) => product?.subscription)
-    .map(({ line, product }) => ({
+    .map((line) => ({ line, plan: product(line.sku)?.subscription }))
+    .filter(({ plan }) => plan)
+    .map(({ line, plan }) => ({
       subscription_reference: `${order.id}:${line.sku}`,
       name: line.name,
       free_trial: 'INACTIVE',
       billing_plans: [
-        { billing_amount: line.total, currency: order.currency, from: order.createdAt.slice(0, 10), interval: product!.subscription!.interval, interval_count: product!.subscription!.frequency },
+        { billing_amount: line.total, currency: order.currency, from: order.createdAt.slice(0, 10), interval: plan!.interval, interval_count: plan!.frequency },
       ],
     }));
   return {
@@ -211,7 +211,7 @@ export class Payments {
     const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt });
     if (!claimed) return this.store.order(order.id);
     await this.store.note(order.id, 'backend', `Customer approved in Klarna (${details.via}); final Payment Authorize with session token ${redact(networkSessionToken)}`);
-    const approvedAt = Date.parse(claimed.completedAt ?? completedAt);
+    const approvedAt = Date.parse(completedAt);
     if (!networkSessionToken) {
       await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
       return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
@@ -304,8 +304,8 @@ export class Payments {
    * interval early: the offline demo's way to show a renewal without waiting a month).
    */
   async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
-    const subscriptionLines = order.lines.filter((line) => PRODUCTS.find((product) => product.sku === line.sku)?.subscription);
-    const plan = PRODUCTS.find((product) => product.sku === subscriptionLines[0]?.sku)?.subscription;
+    const subscriptionLines = order.lines.filter((line) => product(line.sku)?.subscription);
+    const plan = subscriptionLines[0] && product(subscriptionLines[0].sku)?.subscription;
     if (!plan) throw new Error(`order ${order.id} has no subscription`);
     const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
     // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.

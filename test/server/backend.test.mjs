@@ -185,21 +185,35 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
   });
 
-  it('when Klarna approved but the answer could not be kept, the retry of that attempt gets its success, not "already paid"', async () => {
-    const order = await newOrder();
-    const request = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') };
-    const headers = { 'idempotency-key': crypto.randomUUID() };
+  /** One press of an order's approving payment: its body and headers, the same when the element retries it. */
+  const approvingPress = (order) => ({
+    request: { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') },
+    headers: { 'idempotency-key': crypto.randomUUID() },
+  });
+
+  /**
+   * Gives what `run` gives while the store's `method` throws for the calls `failsFor(...args)` picks
+   * (a database lost mid-request); other callers, such as other tests' late webhooks, are served.
+   */
+  async function whileStoreFails(method, failsFor, run) {
     const { store } = shop.backend;
-    const keep = store.storeReply;
-    store.storeReply = async (name, ...rest) => {
-      if (name === `initiate:${headers['idempotency-key']}`) throw new Error('connection to the database lost');
-      return keep.call(store, name, ...rest);
+    const real = store[method];
+    store[method] = async (...args) => {
+      if (failsFor(...args)) throw new Error('connection to the database lost');
+      return real.apply(store, args);
     };
     try {
-      assert.equal((await post('/api/klarna/initiate', request, headers)).status, 500);
+      return await run();
     } finally {
-      store.storeReply = keep;
+      store[method] = real;
     }
+  }
+
+  it('when Klarna approved but the answer could not be kept, the retry of that attempt gets its success, not "already paid"', async () => {
+    const order = await newOrder();
+    const { request, headers } = approvingPress(order);
+    const failed = await whileStoreFails('storeReply', (name) => name === `initiate:${headers['idempotency-key']}`, () => post('/api/klarna/initiate', request, headers));
+    assert.equal(failed.status, 500);
     assert.equal((await orderNow(order.id)).status, 'paid');
     const retried = await json(await post('/api/klarna/initiate', request, headers));
     assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
@@ -210,19 +224,9 @@ describe('the reference backend', () => {
 
   it('a request that fails inside the backend (its database, say) leaves its Idempotency-Key free: the retry with it is served', async () => {
     const order = await newOrder();
-    const request = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') };
-    const headers = { 'idempotency-key': crypto.randomUUID() };
-    const { store } = shop.backend;
-    const read = store.order;
-    store.order = async (id) => {
-      if (id === order.id) throw new Error('connection to the database lost'); // this order only: other tests' late webhooks read on
-      return read.call(store, id);
-    };
-    try {
-      assert.equal((await post('/api/klarna/initiate', request, headers)).status, 500);
-    } finally {
-      store.order = read;
-    }
+    const { request, headers } = approvingPress(order);
+    const failed = await whileStoreFails('order', (id) => id === order.id, () => post('/api/klarna/initiate', request, headers));
+    assert.equal(failed.status, 500);
     const retried = await json(await post('/api/klarna/initiate', request, headers));
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
     assert.equal((await orderNow(order.id)).status, 'paid');
@@ -331,15 +335,22 @@ describe('the reference backend', () => {
     assert.equal(reads(), 1);
   });
 
+  /** Gives what `run` gives with the simulator's clock moved by `minutes`, and moves it back after. */
+  async function atSimulatorTime(minutes, run) {
+    const move = (advanceMinutes) => fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes }) });
+    await move(minutes);
+    try {
+      return await run();
+    } finally {
+      await move(-minutes);
+    }
+  }
+
   it('S14: approved more than 60 minutes ago by the backend\'s own clock: expired without calling Klarna', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
-    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
-    try {
-      shop.sim.simulator.decide(body.paymentRequestId, 'approve'); // completed, as far as the payment request says, 61 minutes ago
-    } finally {
-      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
-    }
+    // completed, as far as the payment request says, 61 minutes ago
+    await atSimulatorTime(-61, () => shop.sim.simulator.decide(body.paymentRequestId, 'approve'));
     const { body: view } = await json(await get(`/api/orders/${order.id}`));
     assert.equal(view.status, 'expired');
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
@@ -348,12 +359,7 @@ describe('the reference backend', () => {
   it('S14: after an expiry the customer pays again, with 60 minutes of their own', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
-    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
-    try {
-      shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    } finally {
-      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
-    }
+    await atSimulatorTime(-61, () => shop.sim.simulator.decide(body.paymentRequestId, 'approve'));
     assert.equal((await json(await get(`/api/orders/${order.id}`))).body.status, 'expired');
     const again = await json(await initiate(order, { webhook: 'lost' }));
     assert.equal(again.status, 200);
@@ -367,17 +373,14 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
-    try {
+    await atSimulatorTime(61, async () => {
       const { body: view } = await json(await get(`/api/orders/${order.id}`));
       assert.equal(view.status, 'expired');
       assert.match(view.reason, /more than 60 minutes ago/);
       const calls = callsFor(order).length;
       await get(`/api/orders/${order.id}`);
       assert.equal(callsFor(order).length, calls, 'no retry loop');
-    } finally {
-      await fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
-    }
+    });
   });
 
   it('S15: DECLINED is a 402 the shop can show; nothing is marked paid', async () => {
