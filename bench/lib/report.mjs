@@ -335,9 +335,9 @@ export function readmeSection(results) {
     "  round runs a cell's variants back to back. Ours is compared on the median of the paired differences",
     "  of time beyond each run's floor; within one frame is \"equal\", and \"faster\"/\"slower\" need three",
     '  pairs in four to agree, else "unclear".',
-    "- **Hint**: what the page's `<head>` has for klarna.mjs. Without one, the script-tag bundle still adds its",
-    '  own `modulepreload` as its first act, once its module has loaded, and yields a task before it evaluates',
-    "  Lit; the peer has nothing of the kind. With one, the bundle calls `KlarnaSDK()` first and gives the SDK",
+    "- **Hint**: what the page's `<head>` has for klarna.mjs. Without one, the script-tag bundle's first act, once",
+    "  its module has loaded, is its own `import()` of klarna.mjs, and it yields a task before it evaluates Lit,",
+    "  as the peer's first line is its `import()`. With one, the bundle calls `KlarnaSDK()` first and gives the SDK",
     '  up to 50 ms to load before it evaluates Lit.',
     "- **First visits**: Chromium runs with V8's compilation cache off (`--js-flags=--no-compilation-cache`), so",
     "  every load compiles its scripts afresh, as a customer's first checkout does. With it, V8 reused its",
@@ -371,7 +371,7 @@ export function readmeSection(results) {
     const describeHint = (hint) => {
       const cells = settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint }));
       const starts = `${cells.map((cell) => ms(cell.sdkFetchStartMs.median)).join(' / ')} ms`;
-      if (hint === 'none') return `without a hint the download starts at ${starts}, when the bundle's own modulepreload asks for it once the bundle has loaded`;
+      if (hint === 'none') return `without a hint the download starts at ${starts}, when the bundle's own import() asks for it once the bundle has loaded`;
       const reused = cells.every((cell) => cell.sdkRequestsPerPage === 1);
       return `${hintName(hint)} starts it at ${starts} and ${reused ? "the element's `import()` reuses it (one download)" : `\`import()\` downloads it again (${cells[0].sdkRequestsPerPage} downloads)`}`;
     };

@@ -18,8 +18,8 @@ export interface KlarnaSdkOptions {
   timeoutMs?: number;
   /**
    * Pauses before each retry of a failed SDK download; its length is the number of retries. When the
-   * script-tag bundle's own modulepreload was the first try and failed, the first retry comes at once
-   * and the first pause is skipped (so `[]` still asks once more).
+   * script-tag bundle's own import was the first try and failed, the first retry comes at once and
+   * the first pause is skipped (so `[]` still asks once more).
    */
   retryDelaysMs?: number[];
 }
@@ -97,12 +97,12 @@ function remember<T>(key: string, create: (options: ResolvedOptions) => Promise<
 }
 
 /**
- * Starts downloading the SDK module, once per page. `preload` is the script-tag bundle's
- * modulepreload of it (its load or error event), waited for as the first try; it is ignored when
- * the download has already started, and when `sdk` is configured.
+ * Starts downloading the SDK module, once per page. `early` is the script-tag bundle's own import()
+ * of it, taken as the first try; it is ignored when the download has already started, and when
+ * `sdk` is configured.
  */
-export function loadKlarnaSdk(preload?: Promise<Event>): Promise<KlarnaSdkModule> {
-  return remember('sdk', (options) => importWithRetries(options, preload));
+export function loadKlarnaSdk(early?: Promise<unknown>): Promise<KlarnaSdkModule> {
+  return remember('sdk', (options) => importWithRetries(options, early));
 }
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
@@ -133,20 +133,22 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
   return new KlarnaSession(klarna);
 }
 
-async function importWithRetries(options: ResolvedOptions, preload?: Promise<Event>): Promise<KlarnaSdkModule> {
+async function importWithRetries(options: ResolvedOptions, early?: Promise<unknown>): Promise<KlarnaSdkModule> {
   let settled = false;
   const csp = watchContentSecurityPolicy();
+  const first = options.sdk ? undefined : early; // a configured source replaces Klarna's
   const attempts = (async () => {
-    // After the preload, import() takes its module, or, if it failed, asks again as the first retry
-    // (so that a CSP reports the blocked request at once).
     // Once the load has settled (a timeout during a wait, say), nothing more is asked for.
-    for (let attempt = !options.sdk && (await preload)?.type === 'error' ? 1 : 0; !settled; attempt++) {
+    for (let attempt = 0; !settled; attempt++) {
+      const taken = attempt === 0 && first !== undefined;
       try {
-        return asSdkModule(await importOnce(options.sdk));
+        return asSdkModule(await (taken ? first : importOnce(options.sdk)));
       } catch (error) {
         await sleep(0); // a CSP report may be queued just behind the failed import
         const failure = csp.violation ?? classifyLoadError(error);
-        const delay = options.retryDelaysMs[attempt];
+        // The bundle's own import was a first try made before this load began: its retry comes at
+        // once (so that a CSP reports the blocked request with it) and skips the first pause.
+        const delay = taken ? 0 : options.retryDelaysMs[attempt];
         if (!failure.retryable || delay === undefined) throw failure;
         await sleep(delay);
       }
@@ -164,6 +166,11 @@ async function importWithRetries(options: ResolvedOptions, preload?: Promise<Eve
 function importOnce(source: ResolvedOptions['sdk']): Promise<unknown> {
   if (typeof source === 'function') return source();
   if (source) return Promise.resolve(source);
+  return importFromKlarna();
+}
+
+/** Klarna's SDK module, from Klarna's CDN. */
+export function importFromKlarna(): Promise<unknown> {
   // Kept opaque to merchants' bundlers: the SDK must be fetched from Klarna at run time.
   return import(/* @vite-ignore */ /* webpackIgnore: true */ KLARNA_SDK_URL);
 }

@@ -34,6 +34,20 @@ describe('loading klarna.mjs over the network', () => {
     await context.close();
   });
 
+  it("C2: the bundle's own first try fails: asked again at once, then after the second pause", async () => {
+    const at = [];
+    const { page, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route, n) => {
+      at.push(Date.now());
+      return n <= 2 ? route.fulfill({ status: 500, body: 'oops' }) : serveFake(route);
+    });
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(klarnaRequests.length, 3);
+    // the default pauses are 500 and 1500 ms: the first is skipped, as the bundle's try came before the load
+    assert.ok(at[1] - at[0] < 450, `the first retry came ${at[1] - at[0]} ms after the first try`);
+    assert.ok(at[2] - at[1] >= 1450, `the second retry came ${at[2] - at[1]} ms after the first`);
+    await context.close();
+  });
+
   it('C2: answers 404 every time: unavailable after the retries; refresh() later loads it', async () => {
     let healthy = false;
     const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route) =>
@@ -66,7 +80,7 @@ describe('loading klarna.mjs over the network', () => {
     });
     const error = await failure;
     assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
-    // the bundle's preload fails now, 300 ms later; a retry would follow within a few tasks of it
+    // the bundle's import of it fails now, 300 ms later; a retry would follow within a few tasks of it
     await page.waitForFunction(() => performance.getEntriesByName('https://js.klarna.com/web-sdk/v2/klarna.mjs').some((entry) => entry.responseEnd > 0));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
     assert.equal(klarnaRequests.length, 1, 'no request after the element reported the timeout');
