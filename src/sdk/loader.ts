@@ -36,6 +36,8 @@ interface SharedState {
   loads: Map<string, Promise<unknown>>;
   /** Set by the script-tag bundle: settles once the modules that import it have run. */
   ready?: Promise<void>;
+  /** The script-tag bundle's own import of the SDK, until the first load takes it as its first try. */
+  early?: { module: Promise<unknown>; csp: CspWatch };
 }
 
 const DEFAULTS: ResolvedOptions = { timeoutMs: 15_000, retryDelaysMs: [500, 1_500] };
@@ -97,12 +99,23 @@ function remember<T>(key: string, create: (options: ResolvedOptions) => Promise<
 }
 
 /**
- * Starts downloading the SDK module, once per page. `early` is the script-tag bundle's own import()
- * of it, taken as the first try; it is ignored when the download has already started, and when
- * `sdk` is configured.
+ * The script-tag bundle's first act on a page without a hint: imports Klarna's SDK before anything
+ * else is computed, and watches for a Content-Security-Policy that blocks it, whose report would
+ * otherwise come before anyone listens. The first load takes this import as its first try, unless
+ * `sdk` is configured by then.
  */
-export function loadKlarnaSdk(early?: Promise<unknown>): Promise<KlarnaSdkModule> {
-  return remember('sdk', (options) => importWithRetries(options, early));
+export function importEarly(): void {
+  const state = shared();
+  if (state.early || state.loads.has('sdk')) return; // a second copy of the bundle: the first one's
+  const csp = watchContentSecurityPolicy();
+  const module = importOnce(undefined);
+  module.catch(() => {}); // the load reports a failure
+  state.early = { module, csp };
+}
+
+/** Starts downloading the SDK module, once per page. */
+export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
+  return remember('sdk', importWithRetries);
 }
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
@@ -133,21 +146,25 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
   return new KlarnaSession(klarna);
 }
 
-async function importWithRetries(options: ResolvedOptions, early?: Promise<unknown>): Promise<KlarnaSdkModule> {
+async function importWithRetries(options: ResolvedOptions): Promise<KlarnaSdkModule> {
   let settled = false;
-  const csp = watchContentSecurityPolicy();
-  const first = options.sdk ? undefined : early; // a configured source replaces Klarna's
+  const state = shared();
+  const early = state.early;
+  state.early = undefined;
+  if (options.sdk) early?.csp.stop(); // a configured source replaces Klarna's
+  const first = options.sdk ? undefined : early;
+  const csp = first?.csp ?? watchContentSecurityPolicy();
   const attempts = (async () => {
     // Once the load has settled (a timeout during a wait, say), nothing more is asked for.
     for (let attempt = 0; !settled; attempt++) {
       const taken = attempt === 0 && first !== undefined;
       try {
-        return asSdkModule(await (taken ? first : importOnce(options.sdk)));
+        return asSdkModule(await (taken ? first.module : importOnce(options.sdk)));
       } catch (error) {
         await sleep(0); // a CSP report may be queued just behind the failed import
         const failure = csp.violation ?? classifyLoadError(error);
         // The bundle's own import was a first try made before this load began: its retry comes at
-        // once (so that a CSP reports the blocked request with it) and skips the first pause.
+        // once, and the first pause is skipped.
         const delay = taken ? 0 : options.retryDelaysMs[attempt];
         if (!failure.retryable || delay === undefined) throw failure;
         await sleep(delay);
@@ -156,7 +173,6 @@ async function importWithRetries(options: ResolvedOptions, early?: Promise<unkno
   })() as Promise<KlarnaSdkModule>; // it ends without a module only once the load has settled
   try {
     return await answerWithin(() => Promise.race([attempts, csp.blocked]), options.timeoutMs, 'load', "Klarna's SDK");
-
   } finally {
     settled = true;
     csp.stop();
@@ -166,11 +182,6 @@ async function importWithRetries(options: ResolvedOptions, early?: Promise<unkno
 function importOnce(source: ResolvedOptions['sdk']): Promise<unknown> {
   if (typeof source === 'function') return source();
   if (source) return Promise.resolve(source);
-  return importFromKlarna();
-}
-
-/** Klarna's SDK module, from Klarna's CDN. */
-export function importFromKlarna(): Promise<unknown> {
   // Kept opaque to merchants' bundlers: the SDK must be fetched from Klarna at run time.
   return import(/* @vite-ignore */ /* webpackIgnore: true */ KLARNA_SDK_URL);
 }

@@ -115,6 +115,21 @@ describe('loading klarna.mjs over the network', () => {
     await context.close();
   });
 
+  it("C6: the CSP blocks the bundle's own first try: csp from that one report, with no retry", async () => {
+    const { page, context, klarnaRequests } = await openPage(shared.browser, { klarna: serveFake });
+    await page.addInitScript(() => {
+      window.__blocked = [];
+      document.addEventListener('securitypolicyviolation', (event) => window.__blocked.push(event.blockedURI));
+    });
+    await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html?csp=no-klarna`, { waitUntil: 'commit' });
+    const error = await firstKlarnaError(page);
+    assert.equal(error.reason, 'csp');
+    // a retry would have been blocked too, and reported a second time to the merchant's report-uri
+    assert.deepEqual(await page.evaluate(() => window.__blocked), ['https://js.klarna.com/web-sdk/v2/klarna.mjs']);
+    assert.equal(klarnaRequests.length, 0);
+    await context.close();
+  });
+
   it('C6: a report-only CSP that would block Klarna blocks nothing: Klarna shows', async () => {
     const { page, context } = await visit('/test/e2e/pages/checkout.html?csp=report-only', serveFake);
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
