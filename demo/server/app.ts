@@ -225,6 +225,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           paymentOptionId: body.paymentOptionId ?? null,
           attemptKey: key,
           attemptToken: body.klarnaNetworkSessionToken ?? null,
+          attemptStartedAt: new Date().toISOString(),
           // a new attempt: nothing of the last one's payment request, nor its 60 minutes, carries over
           paymentRequestId: null,
           paymentRequestUrl: null,

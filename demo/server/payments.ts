@@ -9,6 +9,11 @@ import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from '.
 import type { Order, Store } from './store.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
+/**
+ * How long an unanswered Payment Authorize is repeated with its Klarna-Idempotency-Key. Klarna keeps
+ * a key for 24 hours: a repeat after that could be a second payment. An hour short of it, for clocks.
+ */
+export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
@@ -157,6 +162,7 @@ export class Payments {
   }
 
   private async authorizeOnce(order: Order): Promise<InitiateOutcome> {
+    if (order.attemptStartedAt && Date.now() - Date.parse(order.attemptStartedAt) > REPEAT_WINDOW_MS) return this.stopRepeating(order);
     const networkSessionToken = order.attemptToken ?? undefined;
     const attemptKey = order.attemptKey ?? order.id;
     const body = {
@@ -243,6 +249,21 @@ export class Payments {
     if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
     await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
     return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
+  }
+
+  /**
+   * Klarna has not answered this attempt within its idempotency window: the call is not repeated, and
+   * the order fails, for the operator to check with Klarna whether the first call paid.
+   */
+  private async stopRepeating(order: Order): Promise<InitiateOutcome> {
+    const told = 'Klarna never confirmed this payment. Please contact the shop before you pay again.';
+    const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: told });
+    if (failed) {
+      const what = `Payment Authorize: no answer from Klarna since ${order.attemptStartedAt}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
+      this.log(`order ${order.id}: ${what}`);
+      await this.store.note(order.id, 'backend', what);
+    }
+    return { kind: 'rejected', order: failed ?? order, message: told };
   }
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */

@@ -37,6 +37,8 @@ export interface Order {
   /** The payment attempt under way: the same Klarna call can be repeated with these until Klarna answers. */
   attemptKey: string | null;
   attemptToken: string | null;
+  /** When the attempt's first Klarna call went out: Klarna keeps its idempotency key for 24 hours from then. */
+  attemptStartedAt: string | null;
   paymentTransactionId: string | null;
   customerToken: string | null;
   completedAt: string | null;
@@ -66,6 +68,7 @@ create table if not exists orders (
   payment_request_url text,
   attempt_key text,
   attempt_token text,
+  attempt_started_at timestamptz,
   payment_transaction_id text,
   customer_token text,
   completed_at timestamptz,
@@ -104,6 +107,7 @@ create table if not exists charges (
   created_at timestamptz not null default now(),
   unique (order_id, period, attempt)
 );
+alter table orders add column if not exists attempt_started_at timestamptz;
 `;
 
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
@@ -154,6 +158,7 @@ const toOrder = (row: Record<string, any>): Order => ({
   paymentRequestUrl: row.payment_request_url,
   attemptKey: row.attempt_key,
   attemptToken: row.attempt_token,
+  attemptStartedAt: row.attempt_started_at ? new Date(row.attempt_started_at).toISOString() : null,
   paymentTransactionId: row.payment_transaction_id,
   customerToken: row.customer_token,
   completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
@@ -171,6 +176,7 @@ const COLUMNS: Record<string, string> = {
   paymentRequestUrl: 'payment_request_url',
   attemptKey: 'attempt_key',
   attemptToken: 'attempt_token',
+  attemptStartedAt: 'attempt_started_at',
   paymentTransactionId: 'payment_transaction_id',
   customerToken: 'customer_token',
   completedAt: 'completed_at',

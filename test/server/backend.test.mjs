@@ -157,6 +157,27 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
+  it('S6: a Payment Authorize still unanswered after 23 hours is not repeated (Klarna keeps its key for 24): the order fails, for the operator', async () => {
+    const order = await newOrder();
+    await failNext('garbled', order);
+    assert.equal((await initiate(order, { outcome: 'approve' })).status, 503);
+    // Klarna garbled its answer; a day goes by, with every repeat unanswered as well
+    await shop.backend.store.sql.query("update orders set attempt_started_at = now() - interval '23 hours 1 minute', updated_at = now() - interval '3 minutes' where id = $1", [order.id]);
+    await shop.backend.sweep();
+    const after = await orderNow(order.id);
+    assert.deepEqual([after.status, after.reason], ['failed', 'Klarna never confirmed this payment. Please contact the shop before you pay again.']);
+    assert.equal(callsFor(order).length, 1, 'no second Payment Authorize');
+    assert.ok(
+      logLines.some((line) => line.startsWith(`order ${order.id}: Payment Authorize: no answer from Klarna since`) && line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`)),
+      'logged for the operator, with the reference to look up',
+    );
+    // the customer pressing again meanwhile gets the same answer, and Klarna is not called
+    await shop.backend.store.sql.query("update orders set status = 'authorizing' where id = $1", [order.id]);
+    const pressed = await json(await initiate(order, { outcome: 'approve' }));
+    assert.deepEqual([pressed.status, pressed.body.error], [502, 'Klarna never confirmed this payment. Please contact the shop before you pay again.']);
+    assert.equal(callsFor(order).length, 1);
+  });
+
   it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
