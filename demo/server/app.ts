@@ -319,6 +319,9 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       if (result.kind === 'not-due') {
         return reply(409, { error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, false);
       }
+      if (result.kind === 'unconfirmed') {
+        return reply(409, { error: `Klarna never confirmed period ${result.period}'s charge of ${result.since.slice(0, 10)}. Check transaction reference ${result.reference} in the Klarna Portal before charging again.`, ...result }, false);
+      }
       const { kind, ...charge } = result;
       return reply(kind === 'approved' ? 200 : 402, { status: kind, approved: kind === 'approved', ...charge });
     });

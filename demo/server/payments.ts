@@ -110,7 +110,8 @@ export class UnreadableAnswer extends Error {
 
 export type ChargeOutcome =
   | { kind: 'approved' | 'declined'; period: number; amount: number; transactionId?: string; reason?: string }
-  | { kind: 'not-due'; period: number; dueAt: string };
+  | { kind: 'not-due'; period: number; dueAt: string }
+  | { kind: 'unconfirmed'; period: number; reference: string; since: string };
 
 /**
  * `count` billing intervals after `start`, always from the start (so periods never drift), on the
@@ -337,21 +338,38 @@ export class Payments {
     const dueAt = afterIntervals(started, plan, period - 1);
     const chargeableFrom = aheadOnePeriod ? afterIntervals(started, plan, period - 2) : dueAt;
     if (now.getTime() < chargeableFrom.getTime()) return { kind: 'not-due', period, dueAt: dueAt.toISOString() };
-    const attempt = charges.filter((charge) => charge.period === period).length + 1;
+    const ofPeriod = charges.filter((charge) => charge.period === period);
+    // An attempt without a known outcome is repeated with its key, while Klarna keeps that key.
+    const unanswered = ofPeriod.find((charge) => charge.status === 'unknown');
+    if (unanswered && now.getTime() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
+      const since = new Date(unanswered.created_at).toISOString();
+      this.log(`order ${order.id}: period ${period}: no answer from Klarna since ${since}, and a repeat now could charge twice: not repeated. Check transaction reference ${unanswered.id} in the Klarna Portal.`);
+      return { kind: 'unconfirmed', period, reference: unanswered.id, since };
+    }
+    const attempt = unanswered?.attempt ?? ofPeriod.length + 1;
     const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
-    const { body: answer } = await this.klarna.authorize(
-      {
-        currency: order.currency,
-        supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
-        request_payment_transaction: { amount, payment_transaction_reference: chargeId },
-      },
-      { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
-    );
-    // An answer without a known result is no decline: nothing is recorded, so the next press repeats this very charge.
-    const result = resultOf(answer, ['APPROVED', 'DECLINED']);
+    const record = (outcome: { status: string; paymentTransactionId?: string; reason?: string }) =>
+      this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, ...outcome });
+    let answer: any;
+    let result: KnownResult;
+    try {
+      ({ body: answer } = await this.klarna.authorize(
+        {
+          currency: order.currency,
+          supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
+          request_payment_transaction: { amount, payment_transaction_reference: chargeId },
+        },
+        { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
+      ));
+      result = resultOf(answer, ['APPROVED', 'DECLINED']);
+    } catch (error) {
+      // No decline: kept as 'unknown', so the next press repeats this very charge.
+      if (outcomeUnknown(error)) await record({ status: 'unknown' });
+      throw error;
+    }
     const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
     const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
-    const recorded = await this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
+    const recorded = await record({ status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
     if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
     return { kind: result === 'APPROVED' ? 'approved' : 'declined', period, amount, transactionId, reason };
   }

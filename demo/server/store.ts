@@ -254,10 +254,16 @@ export class Store {
     await this.sql.query('delete from webhook_events where event_id = $1', [eventId]);
   }
 
-  /** Records one attempt at a period's charge once; false when two requests raced for the same attempt. */
+  /**
+   * Records one attempt at a period's charge: its outcome once, or that it is 'unknown' (Klarna gave no
+   * answer to act on), which keeps the time of the first such try until an outcome replaces it.
+   * False when another request has recorded this attempt's outcome already.
+   */
   async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
     const rows = await this.sql.query(
-      'insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing returning id',
+      `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
+       where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
       [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
     );
     return rows.length > 0;

@@ -458,7 +458,10 @@ describe('the reference backend', () => {
     const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
     await initiate(order, { outcome: 'approve' });
     const presses = await Promise.all(Array.from({ length: 5 }, () => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })));
-    assert.deepEqual(await Promise.all(presses.map(async (response) => [response.status, (await response.json()).status])), presses.map(() => [200, 'approved']));
+    // Each press gets period 2's approval, or, once it is recorded, the answer that period 3 is not due.
+    const answers = await Promise.all(presses.map(async (response) => [response.status, (await response.json()).period]));
+    assert.ok(answers.some(([status]) => status === 200), JSON.stringify(answers));
+    for (const answer of answers) assert.ok([[200, 2], [409, 3]].some((allowed) => allowed.join() === answer.join()), JSON.stringify(answers));
     const charges = await shop.backend.store.charges(order.id);
     assert.deepEqual(charges.map((charge) => [charge.period, charge.status]), [[2, 'approved']]);
     const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']);
@@ -506,17 +509,36 @@ describe('the reference backend', () => {
     assert.equal((await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt })).kind, 'not-due', 'period 3 is a month later');
   });
 
+  const chargeRows = async (order) => (await shop.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
+
   it('a charge whose answer cannot be read is not recorded as declined: the next press repeats the same charge', async () => {
     const { order, charges } = await subscription();
     await failNext('garbled', order);
     const unknown = await json(await charge(order));
     assert.equal(unknown.status, 503);
     assert.match(unknown.body.message, /Nothing is charged twice/);
-    assert.deepEqual(await shop.backend.store.charges(order.id), []);
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
     const again = await json(await charge(order));
     assert.equal(again.status, 200);
     assert.equal(again.body.status, 'approved');
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']], 'the same attempt, now with its outcome');
     assert.equal(charges().length, 2);
     assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same Klarna request');
+  });
+
+  it('a charge still unanswered after 23 hours is neither repeated nor tried afresh: the operator checks it', async () => {
+    const { order, charges } = await subscription();
+    await failNext('garbled', order);
+    assert.equal((await charge(order)).status, 503);
+    await shop.backend.store.sql.query("update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1", [order.id]);
+    const reference = `${order.id}-period-2-1`;
+    for (let press = 0; press < 2; press++) {
+      const refused = await json(await charge(order));
+      assert.equal(refused.status, 409);
+      assert.match(refused.body.error, new RegExp(`^Klarna never confirmed period 2's charge of \\d{4}-\\d{2}-\\d{2}\\. Check transaction reference ${reference} in the Klarna Portal before charging again\\.$`));
+    }
+    assert.equal(charges().length, 1, 'Klarna was asked once: neither the same key after its 24 hours nor a new attempt');
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
   });
 });
