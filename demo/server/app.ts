@@ -212,6 +212,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       if (order.status === 'paid' && order.attemptKey === key) return reply(200, paid);
       if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
       if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
+      if (order.status === 'unconfirmed') return reply(409, { error: order.reason }, false);
       if (body.currency !== order.currency || body.amount !== order.amount) {
         return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
       }
@@ -250,6 +251,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           );
         case 'rejected':
           return reply(502, { error: outcome.message });
+        case 'unconfirmed':
+          return reply(409, { error: outcome.message }, false);
         case 'busy':
           return reply(409, { error: 'A payment for this order is already under way.' }, false);
       }

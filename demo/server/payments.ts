@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { product } from './catalog.js';
 import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
-import type { Order, Store } from './store.js';
+import type { Order, OrderStatus, Store } from './store.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
 /**
@@ -14,6 +14,8 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
  * a key for 24 hours: a repeat after that could be a second payment. An hour short of it, for clocks.
  */
 export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
+/** Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed on a repeat in flight. */
+const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed'];
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
@@ -134,7 +136,7 @@ export type InitiateOutcome =
   | { kind: 'declined'; order: Order; reason: string }
   | { kind: 'unavailable'; order: Order }
   | { kind: 'busy'; order: Order }
-  | { kind: 'rejected'; order: Order; message: string };
+  | { kind: 'rejected' | 'unconfirmed'; order: Order; message: string };
 
 export class Payments {
   /** Orders whose Payment Authorize is under way in this process: a repeat waits for its answer instead. */
@@ -163,7 +165,9 @@ export class Payments {
   }
 
   private async authorizeOnce(order: Order): Promise<InitiateOutcome> {
-    if (order.attemptStartedAt && Date.now() - Date.parse(order.attemptStartedAt) > REPEAT_WINDOW_MS) return this.stopRepeating(order);
+    // Orders claimed before attempt_started_at existed: nothing moves an 'authorizing' order after its claim.
+    const since = order.attemptStartedAt ?? order.updatedAt;
+    if (Date.now() - Date.parse(since) > REPEAT_WINDOW_MS) return this.stopRepeating(order, since);
     const networkSessionToken = order.attemptToken ?? undefined;
     const attemptKey = order.attemptKey ?? order.id;
     const body = {
@@ -185,25 +189,25 @@ export class Payments {
         await this.heldForAnswer(order.id, error, 'Payment Authorize');
         return { kind: 'unavailable', order };
       }
-      const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message });
+      const failed = await this.store.transition(order.id, ANSWERABLE, { status: 'failed', reason: (error as Error).message });
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: error instanceof KlarnaRequestError ? 'Klarna refused the payment request.' : 'The payment could not be started.' };
     }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-      const paid = await this.store.transition(order.id, ['authorizing'], { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
+      const paid = await this.store.transition(order.id, ANSWERABLE, { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
       return { kind: 'approved', order: paid ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
       const url = request.state_context.customer_interaction.payment_request_url;
-      const pending = await this.store.transition(order.id, ['authorizing'], { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null });
+      const pending = await this.store.transition(order.id, ANSWERABLE, { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null });
       await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`);
       return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request.payment_request_id };
     }
     const reason = answer.payment_transaction_response.result_reason ?? 'DECLINED';
-    const declined = await this.store.transition(order.id, ['authorizing'], { status: 'declined', reason });
+    const declined = await this.store.transition(order.id, ANSWERABLE, { status: 'declined', reason });
     await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
     return { kind: 'declined', order: declined ?? order, reason };
   }
@@ -253,18 +257,19 @@ export class Payments {
   }
 
   /**
-   * Klarna has not answered this attempt within its idempotency window: the call is not repeated, and
-   * the order fails, for the operator to check with Klarna whether the first call paid.
+   * Klarna has not answered this attempt within its idempotency window: the call is not repeated,
+   * and no new attempt may start ('unconfirmed'), until the operator has checked with Klarna whether
+   * the first call paid. A late answer to a repeat still in flight settles the order.
    */
-  private async stopRepeating(order: Order): Promise<InitiateOutcome> {
-    const told = 'Klarna never confirmed this payment. Please contact the shop before you pay again.';
-    const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: told });
-    if (failed) {
-      const what = `Payment Authorize: no answer from Klarna since ${order.attemptStartedAt}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
+  private async stopRepeating(order: Order, since: string): Promise<InitiateOutcome> {
+    const told = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+    const held = await this.store.transition(order.id, ['authorizing'], { status: 'unconfirmed', reason: told });
+    if (held) {
+      const what = `Payment Authorize: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and the order takes no new attempt. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
       this.log(`order ${order.id}: ${what}`);
       await this.store.note(order.id, 'backend', what);
     }
-    return { kind: 'rejected', order: failed ?? order, message: told };
+    return { kind: 'unconfirmed', order: held ?? order, message: told };
   }
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
@@ -341,7 +346,8 @@ export class Payments {
     const ofPeriod = charges.filter((charge) => charge.period === period);
     // An attempt without a known outcome is repeated with its key, while Klarna keeps that key.
     const unanswered = ofPeriod.find((charge) => charge.status === 'unknown');
-    if (unanswered && now.getTime() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
+    // Real time, not `now` (a scheduler's date for what is due): Klarna's 24 hours are real ones.
+    if (unanswered && Date.now() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
       const since = new Date(unanswered.created_at).toISOString();
       this.log(`order ${order.id}: period ${period}: no answer from Klarna since ${since}, and a repeat now could charge twice: not repeated. Check transaction reference ${unanswered.id} in the Klarna Portal.`);
       return { kind: 'unconfirmed', period, reference: unanswered.id, since };
@@ -350,6 +356,8 @@ export class Payments {
     const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
     const record = (outcome: { status: string; paymentTransactionId?: string; reason?: string }) =>
       this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, ...outcome });
+    // 'unknown' before the call (or kept, with its time, for a repeat): a crash mid-call leaves it so.
+    await record({ status: 'unknown' });
     let answer: any;
     let result: KnownResult;
     try {
@@ -363,8 +371,8 @@ export class Payments {
       ));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (error) {
-      // No decline: kept as 'unknown', so the next press repeats this very charge.
-      if (outcomeUnknown(error)) await record({ status: 'unknown' });
+      // Unknown stays 'unknown', so the next press repeats this very charge; a refusal charged nothing.
+      if (!outcomeUnknown(error)) await record({ status: 'failed', reason: (error as Error).message });
       throw error;
     }
     const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;

@@ -11,7 +11,11 @@ export interface Sql {
   close(): Promise<void>;
 }
 
-export type OrderStatus = 'open' | 'authorizing' | 'pending' | 'finalizing' | 'paid' | 'declined' | 'canceled' | 'expired' | 'failed';
+/**
+ * 'unconfirmed': Klarna never answered the attempt's Payment Authorize while it kept the call's
+ * idempotency key; nothing more is sent for the order until the operator has checked with Klarna.
+ */
+export type OrderStatus = 'open' | 'authorizing' | 'pending' | 'finalizing' | 'paid' | 'declined' | 'canceled' | 'expired' | 'failed' | 'unconfirmed';
 
 export interface OrderLine {
   sku: string;
@@ -107,7 +111,12 @@ create table if not exists charges (
   created_at timestamptz not null default now(),
   unique (order_id, period, attempt)
 );
-alter table orders add column if not exists attempt_started_at timestamptz;
+-- Added to databases made before the column: checked first, as an ALTER TABLE locks the table even when it changes nothing.
+do $$ begin
+  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'attempt_started_at') then
+    alter table orders add column attempt_started_at timestamptz;
+  end if;
+end $$;
 `;
 
 /** Any key of ours for the schema's advisory lock, the same in every instance. */

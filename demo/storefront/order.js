@@ -3,7 +3,7 @@ import { followOrderLog } from '/storefront/log.js';
 
 const orderId = location.pathname.split('/').pop();
 const $ = (id) => document.getElementById(id);
-const LABELS = { open: 'Awaiting payment', authorizing: 'Starting payment…', pending: 'Waiting for Klarna…', finalizing: 'Confirming with Klarna…', paid: 'Paid', declined: 'Declined', canceled: 'Cancelled', expired: 'Expired', failed: 'Failed' };
+const LABELS = { open: 'Awaiting payment', authorizing: 'Starting payment…', pending: 'Waiting for Klarna…', finalizing: 'Confirming with Klarna…', paid: 'Paid', declined: 'Declined', canceled: 'Cancelled', expired: 'Expired', failed: 'Failed', unconfirmed: 'Being checked by the shop' };
 $('order-id').textContent = orderId;
 
 function render(order) {

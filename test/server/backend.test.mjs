@@ -157,24 +157,39 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
-  it('S6: a Payment Authorize still unanswered after 23 hours is not repeated (Klarna keeps its key for 24): the order fails, for the operator', async () => {
+  /** An order whose Payment Authorize Klarna answered unreadably (having approved it), then moved in time by `set`. */
+  const unansweredFor = async (set) => {
     const order = await newOrder();
     await failNext('garbled', order);
     assert.equal((await initiate(order, { outcome: 'approve' })).status, 503);
-    // Klarna garbled its answer; a day goes by, with every repeat unanswered as well
-    await shop.backend.store.sql.query("update orders set attempt_started_at = now() - interval '23 hours 1 minute', updated_at = now() - interval '3 minutes' where id = $1", [order.id]);
+    await shop.backend.store.sql.query(`update orders set ${set} where id = $1`, [order.id]);
+    return order;
+  };
+  const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+
+  it('S6: a Payment Authorize still unanswered after 23 hours (Klarna keeps its key for 24) is neither repeated nor tried afresh: the operator checks it', async () => {
+    // Klarna garbled its answer (having approved: the simulator took the payment); a day goes by, every repeat unanswered
+    const order = await unansweredFor("attempt_started_at = now() - interval '23 hours 1 minute', updated_at = now() - interval '3 minutes'");
     await shop.backend.sweep();
     const after = await orderNow(order.id);
-    assert.deepEqual([after.status, after.reason], ['failed', 'Klarna never confirmed this payment. Please contact the shop before you pay again.']);
+    assert.deepEqual([after.status, after.reason], ['unconfirmed', UNCONFIRMED]);
     assert.equal(callsFor(order).length, 1, 'no second Payment Authorize');
     assert.ok(
       logLines.some((line) => line.startsWith(`order ${order.id}: Payment Authorize: no answer from Klarna since`) && line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`)),
       'logged for the operator, with the reference to look up',
     );
-    // the customer pressing again meanwhile gets the same answer, and Klarna is not called
-    await shop.backend.store.sql.query("update orders set status = 'authorizing' where id = $1", [order.id]);
+    // the customer presses again (a new attempt, with a new key): refused, and Klarna is not called
     const pressed = await json(await initiate(order, { outcome: 'approve' }));
-    assert.deepEqual([pressed.status, pressed.body.error], [502, 'Klarna never confirmed this payment. Please contact the shop before you pay again.']);
+    assert.deepEqual([pressed.status, pressed.body.error], [409, UNCONFIRMED]);
+    await shop.backend.sweep();
+    assert.equal(callsFor(order).length, 1);
+    assert.equal((await orderNow(order.id)).status, 'unconfirmed');
+  });
+
+  it('S6: an order claimed before attempts had a start time is held the same way, from its claim', async () => {
+    const order = await unansweredFor("attempt_started_at = null, updated_at = now() - interval '23 hours 1 minute'");
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'unconfirmed');
     assert.equal(callsFor(order).length, 1);
   });
 
@@ -524,6 +539,16 @@ describe('the reference backend', () => {
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']], 'the same attempt, now with its outcome');
     assert.equal(charges().length, 2);
     assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same Klarna request');
+  });
+
+  it('a charge whose outcome could not be stored (the database lost mid-request) stays unknown: the next press repeats it', async () => {
+    const { order, charges } = await subscription();
+    const lost = await whileStoreFails('addCharge', (row) => row.orderId === order.id && row.status !== 'unknown', () => charge(order));
+    assert.equal(lost.status, 500);
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']], 'recorded as unknown before Klarna was called');
+    assert.equal((await json(await charge(order))).body.status, 'approved');
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
+    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one Klarna request: one charge');
   });
 
   it('a charge still unanswered after 23 hours is neither repeated nor tried afresh: the operator checks it', async () => {
