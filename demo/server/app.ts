@@ -219,7 +219,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       let outcome;
       if (order.status === 'authorizing') {
         // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
-        outcome = await payments.authorize(order);
+        outcome = await payments.authorize(order, { repeat: true });
       } else {
         const claimed = await store.transition(order.id, ['open', 'declined', 'canceled', 'failed', 'expired'], {
           status: 'authorizing',

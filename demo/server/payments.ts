@@ -14,7 +14,11 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
  * a key for 24 hours: a repeat after that could be a second payment. An hour short of it, for clocks.
  */
 export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
-/** Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed on a repeat in flight. */
+/**
+ * Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed
+ * on a repeat in flight. Always for the attempt that asked (its key): a sweep's stale copy of an
+ * earlier attempt must not settle a later one.
+ */
 const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed'];
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
@@ -71,8 +75,23 @@ export function customerTokenOf(answer: any): string | undefined {
   return undefined;
 }
 
-/** Klarna answered 5xx, timed out, or says the same request is still being processed: the outcome is not known yet. */
-export const outcomeUnknown = (error: unknown) => error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || (error instanceof KlarnaRequestError && error.status === 409);
+/**
+ * Klarna refused a repeat of a call whose outcome was unknown (a 429, or a 401 during a key rotation,
+ * say): that refusal is of the repeat, and says nothing of whether the first call paid.
+ */
+export class RefusedRepeat extends Error {
+  override readonly name = 'RefusedRepeat';
+  constructor(readonly refusal: KlarnaRequestError) {
+    super(`Klarna refused the repeat (${refusal.message}); the first call's outcome is still unknown`);
+  }
+}
+
+/** Klarna answered 5xx, timed out, says the same request is still being processed, or refused a repeat: the outcome is not known yet. */
+export const outcomeUnknown = (error: unknown) =>
+  error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || error instanceof RefusedRepeat || (error instanceof KlarnaRequestError && error.status === 409);
+
+/** A refusal of a repeat is no refusal of the call it repeats. */
+const asRepeat = (error: unknown, repeat: boolean) => (repeat && error instanceof KlarnaRequestError ? new RefusedRepeat(error) : error);
 
 /** The earlier of two ISO times, either of which may be missing or unreadable. */
 function earliest(...times: Array<string | null | undefined>): string | undefined {
@@ -154,17 +173,17 @@ export class Payments {
    * ('authorizing') with its attempt key and token, so the very same call can be repeated, with the
    * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
    */
-  async authorize(order: Order): Promise<InitiateOutcome> {
+  async authorize(order: Order, { repeat = false } = {}): Promise<InitiateOutcome> {
     if (this.authorizing.has(order.id)) return { kind: 'busy', order };
     this.authorizing.add(order.id);
     try {
-      return await this.authorizeOnce(order);
+      return await this.authorizeOnce(order, repeat);
     } finally {
       this.authorizing.delete(order.id);
     }
   }
 
-  private async authorizeOnce(order: Order): Promise<InitiateOutcome> {
+  private async authorizeOnce(order: Order, repeat: boolean): Promise<InitiateOutcome> {
     // Orders claimed before attempt_started_at existed: nothing moves an 'authorizing' order after its claim.
     const since = order.attemptStartedAt ?? order.updatedAt;
     if (Date.now() - Date.parse(since) > REPEAT_WINDOW_MS) return this.stopRepeating(order, since);
@@ -183,31 +202,32 @@ export class Payments {
     try {
       ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }));
       result = resultOf(answer, ['APPROVED', 'STEP_UP_REQUIRED', 'DECLINED']);
-    } catch (error) {
+    } catch (thrown) {
+      const error = asRepeat(thrown, repeat);
       if (outcomeUnknown(error)) {
         // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
         await this.heldForAnswer(order.id, error, 'Payment Authorize');
         return { kind: 'unavailable', order };
       }
-      const failed = await this.store.transition(order.id, ANSWERABLE, { status: 'failed', reason: (error as Error).message });
+      const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message }, order.attemptKey);
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: error instanceof KlarnaRequestError ? 'Klarna refused the payment request.' : 'The payment could not be started.' };
     }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-      const paid = await this.store.transition(order.id, ANSWERABLE, { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null });
+      const paid = await this.store.transition(order.id, ANSWERABLE, { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null }, order.attemptKey);
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
       return { kind: 'approved', order: paid ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
       const url = request.state_context.customer_interaction.payment_request_url;
-      const pending = await this.store.transition(order.id, ANSWERABLE, { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null });
+      const pending = await this.store.transition(order.id, ANSWERABLE, { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null }, order.attemptKey);
       await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`);
       return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request.payment_request_id };
     }
     const reason = answer.payment_transaction_response.result_reason ?? 'DECLINED';
-    const declined = await this.store.transition(order.id, ANSWERABLE, { status: 'declined', reason });
+    const declined = await this.store.transition(order.id, ANSWERABLE, { status: 'declined', reason }, order.attemptKey);
     await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
     return { kind: 'declined', order: declined ?? order, reason };
   }
@@ -263,7 +283,7 @@ export class Payments {
    */
   private async stopRepeating(order: Order, since: string): Promise<InitiateOutcome> {
     const told = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
-    const held = await this.store.transition(order.id, ['authorizing'], { status: 'unconfirmed', reason: told });
+    const held = await this.store.transition(order.id, ['authorizing'], { status: 'unconfirmed', reason: told }, order.attemptKey);
     if (held) {
       const what = `Payment Authorize: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and the order takes no new attempt. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
       this.log(`order ${order.id}: ${what}`);
@@ -274,8 +294,9 @@ export class Payments {
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
   private async heldForAnswer(orderId: string, error: unknown, call: string) {
-    const what = `${call}: ${error instanceof UnreadableAnswer ? error.message : 'Klarna did not answer'}`;
-    if (error instanceof UnreadableAnswer) this.log(`order ${orderId}: ${what}`);
+    const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat;
+    const what = `${call}: ${answered ? error.message : 'Klarna did not answer'}`;
+    if (answered) this.log(`order ${orderId}: ${what}`);
     await this.store.note(orderId, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers`);
   }
 
@@ -317,7 +338,7 @@ export class Payments {
   /** Looks at orders again: pending ones with Klarna, and ones left mid-call by a crash or a Klarna outage. */
   async sweep(): Promise<void> {
     for (const order of await this.store.ordersToSweep()) {
-      if (order.status === 'authorizing') await this.authorize(order);
+      if (order.status === 'authorizing') await this.authorize(order, { repeat: true });
       else if (order.status === 'finalizing') {
         const pending = await this.store.transition(order.id, ['finalizing'], { status: 'pending' });
         if (pending) await this.reconcile(pending);
@@ -370,8 +391,9 @@ export class Payments {
         { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
       ));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
-    } catch (error) {
-      // Unknown stays 'unknown', so the next press repeats this very charge; a refusal charged nothing.
+    } catch (thrown) {
+      // Unknown stays 'unknown', so the next press repeats this very charge; a refusal of a first try charged nothing.
+      const error = asRepeat(thrown, unanswered !== undefined);
       if (!outcomeUnknown(error)) await record({ status: 'failed', reason: (error as Error).message });
       throw error;
     }

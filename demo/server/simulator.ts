@@ -60,8 +60,8 @@ function parseSessionToken(token: string | undefined): { outcome: SimOutcome; we
   return { outcome: (match?.[1] as SimOutcome) ?? 'step-up', webhook: (match?.[2] as SimWebhookMode) ?? 'prompt' };
 }
 
-function klarnaError(c: Context, status: 400 | 401 | 404 | 409 | 503, code: string, message: string, errors?: Array<{ parameter: string; error_message: string }>) {
-  const type = status === 401 ? 'ACCESS_ERROR' : status === 404 || status === 409 ? 'RESOURCE_ERROR' : status === 503 ? 'TECHNICAL_ERROR' : 'INPUT_ERROR';
+function klarnaError(c: Context, status: 400 | 401 | 404 | 409 | 429 | 503, code: string, message: string, errors?: Array<{ parameter: string; error_message: string }>) {
+  const type = status === 401 ? 'ACCESS_ERROR' : status === 404 || status === 409 ? 'RESOURCE_ERROR' : status === 503 ? 'TECHNICAL_ERROR' : status === 429 ? 'RATE_LIMIT_ERROR' : 'INPUT_ERROR';
   return c.json({ error_id: randomUUID(), error_type: type, error_code: code, error_message: message, ...(errors ? { errors } : {}) }, status);
 }
 
@@ -75,12 +75,13 @@ export function createSimulator(options: SimulatorOptions) {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let clockOffset = 0;
   /**
-   * Failures to come, for the next `count` API calls: '503' answers 503, 'hang' answers nothing for a
+   * Failures to come, for the next `count` API calls: '503' answers 503, '429' refuses the call
+   * unprocessed (a rate limit; its error type is a guess), 'hang' answers nothing for a
    * minute, 'garbled' handles the call and then answers 200 with an HTML page in place of its JSON
    * (a proxy in the way): Klarna acted, and the caller cannot tell. With `match`, only calls whose
    * path or body contains it fail (a test's own order id), so that other traffic never uses them up.
    */
-  let failures: { count: number; mode: '503' | 'hang' | 'garbled'; match?: string } = { count: 0, mode: '503' };
+  let failures: { count: number; mode: '503' | '429' | 'hang' | 'garbled'; match?: string } = { count: 0, mode: '503' };
   const now = () => Date.now() + clockOffset;
   const iso = () => new Date(now()).toISOString();
   const later = (ms: number, run: () => void) => {
@@ -109,6 +110,7 @@ export function createSimulator(options: SimulatorOptions) {
         c.res = new Response('<!doctype html><title>Bad gateway</title><p>Upstream answered', { status: 200, headers: { 'content-type': 'text/html' } });
         return;
       }
+      if (failures.mode === '429') return klarnaError(c, 429, 'TOO_MANY_REQUESTS', 'Simulated rate limit: the request was not processed.');
       if (failures.mode === 'hang') await new Promise((resolve) => later(60_000, () => resolve(undefined)));
       return klarnaError(c, 503, 'TEMPORARILY_UNAVAILABLE', 'Simulated outage.');
     }
@@ -324,7 +326,7 @@ export function createSimulator(options: SimulatorOptions) {
   });
   app.post('/_sim/fail', async (c) => {
     const { count = 1, mode = '503', match } = await c.req.json();
-    if (!['503', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, hang or garbled' }, 400);
+    if (!['503', '429', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, 429, hang or garbled' }, 400);
     if (match !== undefined && (typeof match !== 'string' || !match)) return c.json({ error: 'match is a non-empty string' }, 400);
     failures = { count: Number(count), mode, match };
     return c.json(failures);

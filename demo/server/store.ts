@@ -213,15 +213,19 @@ export class Store {
     return row ? toOrder(row) : undefined;
   }
 
-  /** Moves an order only if it is in one of `from`: the one who wins the race does the work. */
-  async transition(id: string, from: OrderStatus[], changes: Partial<Order>): Promise<Order | undefined> {
+  /**
+   * Moves an order only if it is in one of `from` (and, when `attemptKey` is given, still on that
+   * payment attempt): the one who wins the race does the work.
+   */
+  async transition(id: string, from: OrderStatus[], changes: Partial<Order>, attemptKey?: string | null): Promise<Order | undefined> {
     const sets = ['updated_at = now()'];
     const params: unknown[] = [id, from];
+    const where = attemptKey === undefined ? '' : ` and attempt_key is not distinct from $${params.push(attemptKey)}`;
     for (const [key, value] of Object.entries(changes)) {
       params.push(key === 'lines' ? JSON.stringify(value) : value);
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
-    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where id = $1 and status = any($2) returning *`, params);
+    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where id = $1 and status = any($2)${where} returning *`, params);
     return row ? toOrder(row) : undefined;
   }
 

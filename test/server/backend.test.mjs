@@ -186,6 +186,36 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'unconfirmed');
   });
 
+  it('S6: a refusal of the repeat (429) is no refusal of the payment: the order stays held, and the next repeat is paid once', async () => {
+    const order = await unansweredFor('updated_at = updated_at');
+    await failNext('429', order);
+    const refused = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(refused.status, 503);
+    assert.equal((await orderNow(order.id)).status, 'authorizing', 'not failed: the first call may have paid');
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: Payment Authorize: Klarna refused the repeat`)), 'logged for the operator');
+    assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one key: one payment');
+  });
+
+  it("S6: a sweep's stale copy of an earlier attempt never settles the attempt that followed it", async () => {
+    // Attempt A: Klarna declined, but its answer was unreadable; a sweep reads the order then.
+    const order = await newOrder();
+    await failNext('garbled', order);
+    assert.equal((await initiate(order, { outcome: 'decline' })).status, 503);
+    const stale = await orderNow(order.id);
+    assert.equal((await initiate(order, { outcome: 'decline' })).status, 402, 'the repeat gets the decline');
+    // Attempt B: Klarna approved, its answer unreadable too; then the sweep goes on with its copy of A.
+    await failNext('garbled', order);
+    assert.equal((await initiate(order, { outcome: 'approve' })).status, 503);
+    await shop.backend.payments.authorize(stale, { repeat: true });
+    const now = await orderNow(order.id);
+    assert.notEqual(now.attemptKey, stale.attemptKey);
+    assert.equal(now.status, 'authorizing', "A's decline did not land on B");
+    assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
   it('S6: an order claimed before attempts had a start time is held the same way, from its claim', async () => {
     const order = await unansweredFor("attempt_started_at = null, updated_at = now() - interval '23 hours 1 minute'");
     await shop.backend.sweep();
@@ -549,6 +579,26 @@ describe('the reference backend', () => {
     assert.equal((await json(await charge(order))).body.status, 'approved');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
     assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one Klarna request: one charge');
+  });
+
+  it('a charge crashed mid-call is not repeated 23 hours later either: the window runs from that first try', async () => {
+    const { order, charges } = await subscription();
+    assert.equal((await whileStoreFails('addCharge', (row) => row.orderId === order.id && row.status !== 'unknown', () => charge(order))).status, 500);
+    await shop.backend.store.sql.query("update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1", [order.id]);
+    assert.equal((await charge(order)).status, 409);
+    assert.equal(charges().length, 1);
+  });
+
+  it('a refusal of a charge repeat (429) is no refusal of the charge: it stays unknown, and the next press repeats it', async () => {
+    const { order, charges } = await subscription();
+    await failNext('garbled', order);
+    assert.equal((await charge(order)).status, 503);
+    await failNext('429', order);
+    assert.equal((await charge(order)).status, 503);
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']], 'not failed: a fresh attempt could charge twice');
+    assert.equal((await json(await charge(order))).body.status, 'approved');
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
+    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
 
   it('a charge still unanswered after 23 hours is neither repeated nor tried afresh: the operator checks it', async () => {
