@@ -16,10 +16,11 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
 export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 /**
  * Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed
- * on a repeat in flight. Always for the attempt that asked (its key): a sweep's stale copy of an
- * earlier attempt must not settle a later one.
+ * on a repeat in flight, or after another instance's first try of the same attempt was refused.
+ * Always for the attempt that asked (its key): a sweep's stale copy of an earlier attempt must not
+ * settle a later one, nor an answer land on an order that a new attempt has claimed.
  */
-const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed'];
+const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
@@ -378,7 +379,9 @@ export class Payments {
     const record = (outcome: { status: string; paymentTransactionId?: string; reason?: string }) =>
       this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, ...outcome });
     // 'unknown' before the call (or kept, with its time, for a repeat): a crash mid-call leaves it so.
-    await record({ status: 'unknown' });
+    // Whether this is a repeat is what that write says, not what was read before it: two presses
+    // that both read no row send the same key, and only one of them makes the first try.
+    const repeat = !(await record({ status: 'unknown' }));
     let answer: any;
     let result: KnownResult;
     try {
@@ -391,11 +394,10 @@ export class Payments {
         { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
       ));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
-    } catch (thrown) {
-      // Unknown stays 'unknown', so the next press repeats this very charge; a refusal of a first try charged nothing.
-      const error = asRepeat(thrown, unanswered !== undefined);
-      if (!outcomeUnknown(error)) await record({ status: 'failed', reason: (error as Error).message });
-      throw error;
+    } catch (error) {
+      // The row stays 'unknown', so the next press repeats this very charge with its key: also after
+      // a refusal, as a press racing this one may have sent that key too and been charged.
+      throw asRepeat(error, repeat);
     }
     const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
     const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');

@@ -589,6 +589,16 @@ describe('the reference backend', () => {
     assert.equal(charges().length, 1);
   });
 
+  it('a refused first try of a charge stays unknown too: a press racing it may have sent its key and been charged', async () => {
+    const { order, charges } = await subscription();
+    await failNext('429', order);
+    assert.equal((await charge(order)).status, 500);
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
+    assert.equal((await json(await charge(order))).body.status, 'approved');
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
+    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the same key, not a fresh attempt');
+  });
+
   it('a refusal of a charge repeat (429) is no refusal of the charge: it stays unknown, and the next press repeats it', async () => {
     const { order, charges } = await subscription();
     await failNext('garbled', order);
