@@ -231,6 +231,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           paymentRequestId: null,
           paymentRequestUrl: null,
           completedAt: null,
+          finalSentAt: null,
         });
         if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
         outcome = await payments.authorize(claimed);

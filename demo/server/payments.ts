@@ -20,6 +20,7 @@ export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
  * Always for the attempt that asked (its key): a sweep's stale copy of an earlier attempt must not
  * settle a later one, nor an answer land on an order that a new attempt has claimed.
  */
+const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
 const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
@@ -248,7 +249,12 @@ export class Payments {
       await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
       return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
     }
-    if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
+    // A final authorization sent before, its outcome unknown: Klarna answers the repeat from its key
+    // (so the 60 minutes no longer decide), and a refusal of the repeat is no refusal.
+    const sentAt = claimed.finalSentAt;
+    if (sentAt && Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS) return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
+    if (!sentAt && Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
+    if (!sentAt) await this.store.transition(order.id, ['finalizing'], { finalSentAt: new Date().toISOString() });
     let answer: any;
     let result: KnownResult;
     try {
@@ -257,7 +263,8 @@ export class Payments {
         networkSessionToken,
       }));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
-    } catch (error) {
+    } catch (thrown) {
+      const error = asRepeat(thrown, sentAt !== null);
       if (outcomeUnknown(error)) {
         await this.heldForAnswer(order.id, error, 'Final authorization');
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
@@ -283,14 +290,19 @@ export class Payments {
    * the first call paid. A late answer to a repeat still in flight settles the order.
    */
   private async stopRepeating(order: Order, since: string): Promise<InitiateOutcome> {
-    const told = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
-    const held = await this.store.transition(order.id, ['authorizing'], { status: 'unconfirmed', reason: told }, order.attemptKey);
+    const held = await this.holdUnconfirmed(order, since, 'authorizing', 'Payment Authorize');
+    return { kind: 'unconfirmed', order: held ?? order, message: UNCONFIRMED };
+  }
+
+  /** Moves the order from `from` to 'unconfirmed', and tells the operator what to look up. */
+  private async holdUnconfirmed(order: Order, since: string, from: OrderStatus, call: string): Promise<Order | undefined> {
+    const held = await this.store.transition(order.id, [from], { status: 'unconfirmed', reason: UNCONFIRMED }, order.attemptKey);
     if (held) {
-      const what = `Payment Authorize: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and the order takes no new attempt. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
+      const what = `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and the order takes no new attempt. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
       this.log(`order ${order.id}: ${what}`);
       await this.store.note(order.id, 'backend', what);
     }
-    return { kind: 'unconfirmed', order: held ?? order, message: told };
+    return held;
   }
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */

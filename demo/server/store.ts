@@ -43,6 +43,8 @@ export interface Order {
   attemptToken: string | null;
   /** When the attempt's first Klarna call went out: Klarna keeps its idempotency key for 24 hours from then. */
   attemptStartedAt: string | null;
+  /** When the attempt's final authorization first went out: a later one is a repeat of it. */
+  finalSentAt: string | null;
   paymentTransactionId: string | null;
   customerToken: string | null;
   completedAt: string | null;
@@ -73,6 +75,7 @@ create table if not exists orders (
   attempt_key text,
   attempt_token text,
   attempt_started_at timestamptz,
+  final_sent_at timestamptz,
   payment_transaction_id text,
   customer_token text,
   completed_at timestamptz,
@@ -115,6 +118,9 @@ create table if not exists charges (
 do $$ begin
   if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'attempt_started_at') then
     alter table orders add column attempt_started_at timestamptz;
+  end if;
+  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'final_sent_at') then
+    alter table orders add column final_sent_at timestamptz;
   end if;
 end $$;
 `;
@@ -168,6 +174,7 @@ const toOrder = (row: Record<string, any>): Order => ({
   attemptKey: row.attempt_key,
   attemptToken: row.attempt_token,
   attemptStartedAt: row.attempt_started_at ? new Date(row.attempt_started_at).toISOString() : null,
+  finalSentAt: row.final_sent_at ? new Date(row.final_sent_at).toISOString() : null,
   paymentTransactionId: row.payment_transaction_id,
   customerToken: row.customer_token,
   completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
@@ -186,6 +193,7 @@ const COLUMNS: Record<string, string> = {
   attemptKey: 'attempt_key',
   attemptToken: 'attempt_token',
   attemptStartedAt: 'attempt_started_at',
+  finalSentAt: 'final_sent_at',
   paymentTransactionId: 'payment_transaction_id',
   customerToken: 'customer_token',
   completedAt: 'completed_at',

@@ -223,13 +223,46 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 1);
   });
 
-  it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
+  /** An order whose final authorization Klarna approved, with an answer the backend could not read. */
+  const unreadableFinal = async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     await failNext('garbled', order);
     await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
     await until(async () => (await eventsOf(order)).some((text) => /^Final authorization: Klarna answered without a result/.test(text)), 'the unreadable answer to be noted');
+    return order;
+  };
+
+  it('S6: a refusal of a repeated final authorization (429) is no refusal: the order waits, and the next look is paid once', async () => {
+    const order = await unreadableFinal();
+    await failNext('429', order);
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'pending', 'not failed: the first final authorization may have paid');
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+  });
+
+  it('S6: a final authorization sent within the 60 minutes is repeated after them, not expired: Klarna answers it from its key', async () => {
+    const order = await unreadableFinal();
+    await shop.backend.store.transition(order.id, ['pending'], { completedAt: new Date(Date.now() - 61 * 60_000).toISOString() });
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'paid', 'not expired: the customer would pay again');
+  });
+
+  it('S6: a final authorization unanswered for 23 hours is not repeated: the order waits for the operator', async () => {
+    const order = await unreadableFinal();
+    await shop.backend.store.sql.query("update orders set final_sent_at = now() - interval '23 hours 1 minute' where id = $1", [order.id]);
+    const calls = callsFor(order).length;
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'unconfirmed');
+    assert.equal(callsFor(order).length, calls, 'no repeat');
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: Final authorization: no answer from Klarna since`)));
+  });
+
+  it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
+    const order = await unreadableFinal();
     assert.equal((await orderNow(order.id)).status, 'pending', 'neither declined nor paid');
     const { body: view } = await json(await get(`/api/orders/${order.id}`));
     assert.equal(view.status, 'paid');
