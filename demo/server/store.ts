@@ -121,6 +121,8 @@ do $$ begin
   end if;
   if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'final_sent_at') then
     alter table orders add column final_sent_at timestamptz;
+    -- a final authorization may have gone out for these under the version without the column: repeats, to be safe
+    update orders set final_sent_at = completed_at where status in ('pending', 'finalizing') and completed_at is not null;
   end if;
 end $$;
 `;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { afterIntervals } from '../../demo/server/payments.ts';
+import { openDatabase } from '../../demo/server/store.ts';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
 /** The backend's failure cases (S1–S18 of the reliability brief) against the running reference backend and the Klarna simulator, over HTTP. */
@@ -658,5 +661,27 @@ describe('the reference backend', () => {
     assert.equal(charges().length, 1, 'Klarna was asked once: neither the same key after its 24 hours nor a new attempt');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
     assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
+  });
+});
+
+describe('the database of an earlier version', () => {
+  it('gains the attempt columns on start, and an order that may have sent its final authorization counts as having sent it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pwk-old-db-'));
+    try {
+      const old = await openDatabase({ dataDir, log: () => {} });
+      // as the version before these columns left it: an order back to pending after a final authorization
+      for (const column of ['attempt_started_at', 'final_sent_at']) await old.query(`alter table orders drop column ${column}`);
+      await old.query(
+        `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference, completed_at)
+         values ('old', 'purchase', 'pending', 100, 'USD', '[]', 'p', 't', now() - interval '30 minutes'), ('fresh', 'purchase', 'open', 100, 'USD', '[]', 'p2', 't2', null)`,
+      );
+      await old.close();
+      const sql = await openDatabase({ dataDir, log: () => {} });
+      const rows = await sql.query('select id, attempt_started_at, final_sent_at = completed_at as repeats from orders order by id');
+      await sql.close();
+      assert.deepEqual(rows.map((row) => [row.id, row.attempt_started_at, row.repeats]), [['fresh', null, null], ['old', null, true]]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
