@@ -10,17 +10,21 @@ import type { Order, OrderStatus, Store } from './store.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
 /**
- * How long an unanswered Payment Authorize is repeated with its Klarna-Idempotency-Key. Klarna keeps
- * a key for 24 hours: a repeat after that could be a second payment. An hour short of it, for clocks.
+ * How long a Klarna call without a known outcome (a first or final authorization, a subscription
+ * charge) is repeated with its Klarna-Idempotency-Key. Klarna keeps a key for 24 hours: a repeat
+ * after that could be a second payment. An hour short of it, for clocks.
  */
-export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
+const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
+const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+/** What the operator is told of a call left unrepeated at the end of that window. */
+const notRepeated = (call: string, since: string, reference: string) =>
+  `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and no new attempt is made. Check transaction reference ${reference} in the Klarna Portal.`;
 /**
  * Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed
  * on a repeat in flight, or after another instance's first try of the same attempt was refused.
  * Always for the attempt that asked (its key): a sweep's stale copy of an earlier attempt must not
  * settle a later one, nor an answer land on an order that a new attempt has claimed.
  */
-const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
 const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
@@ -252,9 +256,12 @@ export class Payments {
     // A final authorization sent before, its outcome unknown: Klarna answers the repeat from its key
     // (so the 60 minutes no longer decide), and a refusal of the repeat is no refusal.
     const sentAt = claimed.finalSentAt;
-    if (sentAt && Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS) return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
-    if (!sentAt && Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
-    if (!sentAt) await this.store.transition(order.id, ['finalizing'], { finalSentAt: new Date().toISOString() });
+    if (sentAt) {
+      if (Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS) return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
+    } else {
+      if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
+      await this.store.transition(order.id, ['finalizing'], { finalSentAt: new Date().toISOString() });
+    }
     let answer: any;
     let result: KnownResult;
     try {
@@ -298,7 +305,7 @@ export class Payments {
   private async holdUnconfirmed(order: Order, since: string, from: OrderStatus, call: string): Promise<Order | undefined> {
     const held = await this.store.transition(order.id, [from], { status: 'unconfirmed', reason: UNCONFIRMED }, order.attemptKey);
     if (held) {
-      const what = `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and the order takes no new attempt. Check transaction reference ${order.transactionReference} in the Klarna Portal.`;
+      const what = notRepeated(call, since, order.transactionReference);
       this.log(`order ${order.id}: ${what}`);
       await this.store.note(order.id, 'backend', what);
     }
@@ -310,7 +317,7 @@ export class Payments {
     const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat;
     const what = `${call}: ${answered ? error.message : 'Klarna did not answer'}`;
     if (answered) this.log(`order ${orderId}: ${what}`);
-    await this.store.note(orderId, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers`);
+    await this.store.note(orderId, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
   }
 
   private async expire(orderId: string) {
@@ -383,7 +390,7 @@ export class Payments {
     // Real time, not `now` (a scheduler's date for what is due): Klarna's 24 hours are real ones.
     if (unanswered && Date.now() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
       const since = new Date(unanswered.created_at).toISOString();
-      this.log(`order ${order.id}: period ${period}: no answer from Klarna since ${since}, and a repeat now could charge twice: not repeated. Check transaction reference ${unanswered.id} in the Klarna Portal.`);
+      this.log(`order ${order.id}: ${notRepeated(`period ${period}`, since, unanswered.id)}`);
       return { kind: 'unconfirmed', period, reference: unanswered.id, since };
     }
     const attempt = unanswered?.attempt ?? ofPeriod.length + 1;

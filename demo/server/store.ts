@@ -280,7 +280,8 @@ export class Store {
   /**
    * Records one attempt at a period's charge: its outcome once, or that it is 'unknown' (Klarna gave no
    * answer to act on), which keeps the time of the first such try until an outcome replaces it.
-   * False when another request has recorded this attempt's outcome already.
+   * True when this write made the row or gave it its outcome; false when an 'unknown' row was there
+   * already (the call is a repeat) or another request has recorded the outcome.
    */
   async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
     const rows = await this.sql.query(
