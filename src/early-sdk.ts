@@ -17,12 +17,7 @@ else if (first) {
   // and a failure is retried at once. The SDK module runs as soon as it arrives, as it would for
   // the element; KlarnaSDK() still waits for the modules that import the bundle, which may put
   // the testing kit's fake in its place (configureKlarnaSdk).
-  // Imported from a microtask, which runs as soon as this module awaits, not from its top level:
-  // where DevTools listens (its Network panel, a benchmark's driver), Chromium records the script
-  // stack of every request, and a stack that holds this module's top level has V8 parse the whole
-  // bundle again for its source positions (about 10 ms at 4× CPU slowdown). Without DevTools it
-  // changes nothing.
-  queueMicrotask(importEarly);
+  importEarly();
   early = true;
   await sleep(0);
 }

@@ -66,26 +66,6 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
-  it("asks for klarna.mjs from outside the bundle's top level, so DevTools's stack of the request holds only small functions", async () => {
-    // Where DevTools listens, Chromium records the script stack of every request; a frame of the
-    // bundle's top level would have V8 parse the whole bundle again to place it.
-    const { page, context } = await openPage(shared.browser);
-    const devtools = await context.newCDPSession(page);
-    const stacks = [];
-    devtools.on('Network.requestWillBeSent', ({ request, initiator }) => {
-      if (request.url === 'https://js.klarna.com/web-sdk/v2/klarna.mjs') stacks.push(initiator.stack?.callFrames ?? []);
-    });
-    await devtools.send('Network.enable');
-    await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
-    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
-    assert.equal(stacks.length, 1);
-    const frames = stacks[0].map(({ functionName, url }) => ({ functionName, bundle: url.endsWith('/dist/pay-with-klarna.js') }));
-    assert.ok(frames.length > 0 && frames.every((frame) => frame.bundle), JSON.stringify(frames));
-    // top-level code is the frame without a function name
-    assert.deepEqual(frames.filter((frame) => frame.functionName === ''), [], JSON.stringify(frames));
-    await context.close();
-  });
-
   it("the merchant's own script may set properties and listen before the element is registered", async () => {
     const { page, context, errors } = await openPage(shared.browser);
     // The checkout page, with the merchant's script after its element: a classic script, which runs
