@@ -278,6 +278,24 @@ export function pooledVersusPeer(results) {
   return `Pooled over the ${cellCount} latency cells (the median of the paired differences beyond each run's floor, ours minus the peer; one frame is ${FRAME_MS.toFixed(1)} ms): ${parts.join('; ')}.`;
 }
 
+/**
+ * Without a hint, how much later than the peer ours asks for klarna.mjs: per CPU rate, the median
+ * over the latency cells of the difference between the two cells' medians, and its range.
+ */
+export function fetchStartVersusPeer(results) {
+  const rates = results.settings.cpuRates.map((cpu) => {
+    const differences = results.timeToKlarna.cells
+      .filter((cell) => cell.integration === 'ours' && cell.hint === 'none' && cell.cpu === cpu)
+      .map((ours) => [ours, findCell(results, { ...ours, integration: 'peer' })])
+      .filter(([ours, peer]) => peer && ours.sdkFetchStartMs && peer.sdkFetchStartMs)
+      .map(([ours, peer]) => ours.sdkFetchStartMs.median - peer.sdkFetchStartMs.median);
+    if (differences.length === 0) return null;
+    return `${signed(median(differences), 1)} ms at ${cpu}× CPU (${signed(Math.min(...differences), 1)} to ${signed(Math.max(...differences), 1)} across the cells)`;
+  });
+  if (rates.includes(null)) return null;
+  return `Without a hint, ours asks for klarna.mjs later than the peer by ${rates.join(' and ')}: the median per cell of when klarna.mjs's download starts, ours minus the peer.`;
+}
+
 /** Ours slower than the peer, gaps over 100 ms where allowed, non-zero shifts: for the summary. */
 export function findings(results) {
   const list = [];
@@ -367,6 +385,8 @@ export function readmeSection(results) {
   lines.push(`Against the peer, ${tally(results)}.`, '');
   const pooled = pooledVersusPeer(results);
   if (pooled) lines.push(pooled, '');
+  const fetchStarts = fetchStartVersusPeer(results);
+  if (fetchStarts) lines.push(fetchStarts, '');
   if (recommendation.best) {
     const { sdkMs, presentationMs } = settings.hintCheckCell;
     const beyond = (hint) => settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint })?.beyondFloorMs.median);
