@@ -279,6 +279,34 @@ export function pooledVersusPeer(results) {
 }
 
 /**
+ * The comparison's control: each integration against itself, its first visit of a cell in a round
+ * minus its second, judged by the same rule as ours against the peer. Where the machine alone makes
+ * cells "slower" or "faster", a verdict of one cell says little about the code.
+ */
+export function selfControl(results) {
+  const cells = results.timeToKlarna.cells.filter((cell) => cell.selfPairsMs?.length && ['none', 'modulepreload'].includes(cell.hint));
+  if (cells.length === 0) return null;
+  const rates = [...new Set(cells.map((cell) => cell.cpu))];
+  const parts = rates.flatMap((cpu) =>
+    ['peer', 'ours'].map((integration) => {
+      const own = cells.filter((cell) => cell.cpu === cpu && cell.integration === integration);
+      const counts = {};
+      for (const cell of own) {
+        const pairs = cell.selfPairsMs;
+        const { verdict } = compare(median(pairs), { n: pairs.length, slower: pairs.filter((d) => d > 0).length, faster: pairs.filter((d) => d < 0).length });
+        counts[verdict] = (counts[verdict] ?? 0) + 1;
+      }
+      const all = own.flatMap((cell) => cell.selfPairsMs);
+      const interval = medianInterval(all);
+      const verdicts = ['equal', 'unclear', 'slower', 'faster'].filter((verdict) => counts[verdict]).map((verdict) => `${verdict} in ${counts[verdict]}`).join(', ');
+      const pooled = `${signed(median(all), 1)} ms${interval ? `, 95% CI ${signed(interval[0], 1)} to ${signed(interval[1], 1)}` : ''}`;
+      return `${integration === 'peer' ? 'the peer' : 'ours'} at ${cpu}× CPU ${verdicts} of ${own.length} cells (pooled ${pooled}, ${all.length} pairs)`;
+    }),
+  );
+  return `Control: each integration against itself, its first visit of a cell in a round minus its second (${cells[0].selfPairsMs.length} pairs a cell at most), judged by the same rule: ${parts.join('; ')}.`;
+}
+
+/**
  * Without a hint, how much later than the peer ours asks for klarna.mjs: per CPU rate, the median
  * over the latency cells of the difference between the two cells' medians, and its range.
  */
@@ -385,6 +413,8 @@ export function readmeSection(results) {
   lines.push(`Against the peer, ${tally(results)}.`, '');
   const pooled = pooledVersusPeer(results);
   if (pooled) lines.push(pooled, '');
+  const control = selfControl(results);
+  if (control) lines.push(control, '');
   const fetchStarts = fetchStartVersusPeer(results);
   if (fetchStarts) lines.push(fetchStarts, '');
   if (recommendation.best) {
