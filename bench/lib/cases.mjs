@@ -128,10 +128,6 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
     const partner = (run) => peer.runs.find((other) => other.round === run.round && other.visit === run.visit);
     const paired = entry.int === 'ours' && peer ? runs.map((run) => run.beyondFloor - (partner(run)?.beyondFloor ?? NaN)) : [];
     const pairedRaw = entry.int === 'ours' && peer ? runs.map((run) => run.klarnaAt - (partner(run)?.klarnaAt ?? NaN)) : [];
-    // a control for that comparison: the same integration against itself, its first visit of the
-    // cell in a round minus its second (at the CPU rates that visit a cell twice per round)
-    const second = (run) => runs.find((other) => other.round === run.round && other.visit === 1);
-    const self = runs.filter((run) => run.visit === 0).map((run) => run.beyondFloor - (second(run)?.beyondFloor ?? NaN)).filter(Number.isFinite);
     cells.push({
       cpu: entry.cpu,
       sdkMs: entry.sdkMs,
@@ -157,7 +153,6 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
       versusPeerPairs: paired.length
         ? { n: paired.filter(Number.isFinite).length, slower: paired.filter((d) => d > 0).length, faster: paired.filter((d) => d < 0).length }
         : null,
-      selfPairsMs: self.length ? self.map((difference) => round(difference)) : null,
       sdkRequestsPerPage: Math.max(0, ...runs.map((run) => run.sdkRequests)),
       sdkFetchInitiators: [...new Set(runs.flatMap((run) => run.sdkFetches.map((fetch) => fetch.initiator)))],
     });
