@@ -54,7 +54,7 @@ export default defineConfig(({ mode }) => {
         fileName: () => (fake ? 'klarna-fake.mjs' : 'pay-with-klarna.js'),
       },
       // Vite 8 keeps whitespace in lib mode unless the output is minified explicitly.
-      rolldownOptions: { output: { minify: true, codeSplitting: false } },
+      rolldownOptions: { output: { minify: true, codeSplitting: false, charset: 'ascii' } },
     },
   };
 });
