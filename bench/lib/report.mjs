@@ -3,7 +3,7 @@
  * Everything shown is computed here from the stored figures, so the section cannot drift from them.
  */
 import { FRAME_MS } from './cases.mjs';
-import { median, medianInterval, seededRandom } from './stats.mjs';
+import { median, medianInterval } from './stats.mjs';
 
 const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}`);
 const signed = (value, digits = 0) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`);
@@ -25,8 +25,9 @@ export function compare(delta, pairs) {
   if (Math.abs(delta) <= FRAME_MS) return { verdict: 'equal', ok: true, delta };
   // A difference counts only when (nearly) every pair of runs agrees on its sign; else it is noise.
   const consistent = (count) => !pairs || count >= Math.ceil(0.75 * pairs.n);
-  if (delta > 0) return consistent(pairs?.slower) ? { verdict: 'slower', ok: false, delta } : { verdict: 'unclear', ok: true, delta };
-  return consistent(pairs?.faster) ? { verdict: 'faster', ok: true, delta } : { verdict: 'unclear', ok: true, delta };
+  // "unclear" is not shown to be equal, so it does not meet "faster or equal" either
+  if (delta > 0) return consistent(pairs?.slower) ? { verdict: 'slower', ok: false, delta } : { verdict: 'unclear', ok: false, delta };
+  return consistent(pairs?.faster) ? { verdict: 'faster', ok: true, delta } : { verdict: 'unclear', ok: false, delta };
 }
 
 /** Ours against the peer in one cell. */
@@ -279,33 +280,41 @@ export function pooledVersusPeer(results) {
 }
 
 /**
- * What the verdict rule makes of the machine alone: each cell's own pairs (ours minus the peer)
- * with their signs flipped at random, as if the two did not differ and only the noise remained,
- * judged by the rule 2,000 times (seeded). Per CPU rate: the chance that a cell is called "slower",
- * and that a run's cells at that rate (both hints) come out with none called "slower". A real
- * difference widens the flipped pairs too, so this errs towards more chance verdicts.
+ * What the verdict rule makes of the pairs' spread alone: each cell's own pairs (ours minus the
+ * peer) under every pattern of flipped signs, as if the two did not differ (their order within a
+ * visit is shuffled, so either could be first), judged by the rule. A real difference widens the
+ * flipped pairs too, so these chances are upper estimates of what the machine alone would do.
+ * Per CPU rate: the chance that a cell is called "slower", that none of the rate's cells is, and
+ * that at least as many are as this run found.
  */
-export function chanceVerdicts(results, draws = 2000) {
+export function chanceVerdicts(results) {
   const cells = results.timeToKlarna.cells.filter((cell) => cell.integration === 'ours' && cell.versusPeerPairsMs?.length && ['none', 'modulepreload'].includes(cell.hint));
-  if (cells.length === 0) return null;
-  const random = seededRandom(7);
-  const parts = results.settings.cpuRates.map((cpu) => {
-    const slowerChances = cells
-      .filter((cell) => cell.cpu === cpu)
-      .map((cell) => {
-        let slower = 0;
-        for (let draw = 0; draw < draws; draw++) {
-          const flipped = cell.versusPeerPairsMs.map((difference) => (random() < 0.5 ? -difference : difference));
-          const counts = { n: flipped.length, slower: flipped.filter((d) => d > 0).length, faster: flipped.filter((d) => d < 0).length };
-          if (compare(median(flipped), counts).verdict === 'slower') slower++;
-        }
-        return slower / draws;
-      });
-    const none = slowerChances.reduce((product, chance) => product * (1 - chance), 1);
-    const percent = (value) => `${Math.round(value * 100)}%`;
-    return `at ${cpu}× CPU a cell is called slower with a chance of ${percent(median(slowerChances))} (median over its ${slowerChances.length} cells; ${percent(Math.min(...slowerChances))} to ${percent(Math.max(...slowerChances))}), and all ${slowerChances.length} come out without a "slower" with a chance of ${percent(none)}`;
+  const percent = (value) => (value > 0 && value < 0.005 ? 'under 1%' : `${Math.round(value * 100)}%`);
+  const parts = results.settings.cpuRates.flatMap((cpu) => {
+    const own = cells.filter((cell) => cell.cpu === cpu);
+    if (own.length === 0) return [];
+    const chances = own.map((cell) => {
+      const pairs = cell.versusPeerPairsMs;
+      let slower = 0;
+      for (let signs = 0; signs < 2 ** pairs.length; signs++) {
+        const flipped = pairs.map((difference, i) => (signs & (1 << i) ? -difference : difference));
+        const counts = { n: flipped.length, slower: flipped.filter((d) => d > 0).length, faster: flipped.filter((d) => d < 0).length };
+        if (compare(median(flipped), counts).verdict === 'slower') slower++;
+      }
+      return slower / 2 ** pairs.length;
+    });
+    // the chance of each number of "slower" cells, the cells taken as independent
+    let counts = [1];
+    for (const chance of chances) counts = [...counts, 0].map((value, k) => value * (1 - chance) + (k > 0 ? counts[k - 1] * chance : 0));
+    const found = own.filter((cell) => compare(cell.versusPeerMs.median, cell.versusPeerPairs).verdict === 'slower').length;
+    const atLeast = counts.slice(found).reduce((sum, value) => sum + value, 0);
+    return [
+      `at ${cpu}× CPU a cell is called slower with a chance of ${percent(median(chances))} (median over its ${own.length} cells; ${percent(Math.min(...chances))} to ${percent(Math.max(...chances))}), none of them with ${percent(counts[0])}` +
+        (found ? `, and ${found} or more, as in this run, with ${percent(atLeast)}` : ''),
+    ];
   });
-  return `By chance alone (each cell's pairs with their signs flipped at random, as if ours and the peer did not differ, judged by the same rule ${draws.toLocaleString('en-US')} times): ${parts.join('; ')}.`;
+  if (parts.length === 0) return null;
+  return `By chance alone (each cell's pairs under every pattern of flipped signs, as if ours and the peer did not differ, judged by the same rule; an upper estimate, since a real difference widens the pairs too): ${parts.join('; ')}.`;
 }
 
 /**
@@ -336,7 +345,7 @@ export function findings(results) {
     const where = `SDK ${ours.sdkMs} · presentation ${ours.presentationMs} · ${ours.cpu}× · ${hintName(ours.hint)}`;
     if (!versus.ok) {
       const pairs = ours.versusPeerPairs;
-      list.push(`slower than the peer by ${Math.round(versus.delta)} ms beyond the floor (median of paired runs, slower in ${pairs?.slower}/${pairs?.n}; time to Klarna ${ms(ours.timeToKlarnaMs.median)} against ${ms(peer.timeToKlarnaMs.median)} ms): ${where}`);
+      list.push(`${versus.verdict === 'slower' ? 'slower than' : 'not shown equal to'} the peer by ${signed(versus.delta)} ms beyond the floor (median of paired runs, slower in ${pairs?.slower}/${pairs?.n}; time to Klarna ${ms(ours.timeToKlarnaMs.median)} against ${ms(peer.timeToKlarnaMs.median)} ms): ${where}`);
     }
     if (gapAllowed(ours) && ours.gapToMerchantMs.median >= 100) list.push(`gap to the merchant's methods ${Math.round(ours.gapToMerchantMs.median)} ms although the floor allows < 100: ${where}`);
   }
@@ -382,7 +391,7 @@ export function readmeSection(results) {
     '  script). Same latencies, same run: each',
     "  round runs a cell's variants back to back. Ours is compared on the median of the paired differences",
     "  of time beyond each run's floor; within one frame is \"equal\", and \"faster\"/\"slower\" need three",
-    '  pairs in four to agree, else "unclear" (shown ?, neither met nor missed).',
+    '  pairs in four to agree, else "unclear" (shown ?: not shown equal, so not met).',
     "- **Hint**: what the page's `<head>` has for klarna.mjs. Without one, the script-tag bundle's first act, once",
     "  its module has loaded, is its own `import()` of klarna.mjs, and it yields a task before it evaluates Lit,",
     "  as the peer's first line is its `import()`. With one, the bundle calls `KlarnaSDK()` first and gives the SDK",
