@@ -11,8 +11,8 @@ const fake = () => (fakeModule ??= readFileSync(new URL('../../dist/klarna-fake.
 export const refused = [];
 
 /**
- * The same Chromium and flags as the end-to-end tests (test/e2e/support/browser.mjs), with the
- * network set up at the host resolver instead of by request interception, which would add a
+ * The same Chromium as the end-to-end tests (test/e2e/support/browser.mjs), with V8 flags of its own
+ * (below, each with its reason) and the network set up at the host resolver instead of by request interception, which would add a
  * round trip to Playwright for every request of every page (6–34 ms each on this machine):
  * js.klarna.com resolves to the benchmark's stand-in for Klarna's CDN (klarna-cdn.mjs), and every
  * other name but 127.0.0.1 resolves to nothing, so nothing leaves the machine.
@@ -32,7 +32,7 @@ export async function launch() {
       // Source positions made as code is compiled, not later on demand: Playwright keeps DevTools'
       // network domain on, which records the script stack of every request (no customer's browser
       // does), and V8 then placed a frame of a module's top level by parsing the whole module again:
-      // 10-15 ms at 4× CPU in the bundle's import() of klarna.mjs, under 1 ms for the peer's 4 KB.
+      // the bundle's import() of klarna.mjs took 7-16 ms at 4× CPU, 0.4-6 ms with this flag.
       '--js-flags=--no-compilation-cache --no-enable-lazy-source-positions',
       `--host-resolver-rules=MAP ${new URL(KLARNA_SDK_URL).hostname} 127.0.0.1:${cdn.port}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
     ],

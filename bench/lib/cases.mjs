@@ -3,7 +3,7 @@
  * (samples summarised as { median, p95, n }) for results.json; report.mjs turns it into the table.
  */
 import { loadAndMeasure, openPage, pageUrl } from './browser.mjs';
-import { round, seededRandom, shuffle, summary } from './stats.mjs';
+import { round, seededRandom, shuffle, signCounts, summary } from './stats.mjs';
 import { longestTask, mainThreadTasks, TRACE_CATEGORIES } from './trace.mjs';
 
 export const FRAME_MS = 1000 / 60;
@@ -150,9 +150,7 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
       versusPeerRawMs: pairedRaw.length ? summary(pairedRaw) : null,
       // each pair's difference, for the estimate pooled over cells (report.mjs)
       versusPeerPairsMs: paired.length ? paired.filter(Number.isFinite).map((difference) => round(difference)) : null,
-      versusPeerPairs: paired.length
-        ? { n: paired.filter(Number.isFinite).length, slower: paired.filter((d) => d > 0).length, faster: paired.filter((d) => d < 0).length }
-        : null,
+      versusPeerPairs: paired.length ? signCounts(paired) : null,
       sdkRequestsPerPage: Math.max(0, ...runs.map((run) => run.sdkRequests)),
       sdkFetchInitiators: [...new Set(runs.flatMap((run) => run.sdkFetches.map((fetch) => fetch.initiator)))],
     });

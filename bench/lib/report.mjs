@@ -3,7 +3,7 @@
  * Everything shown is computed here from the stored figures, so the section cannot drift from them.
  */
 import { FRAME_MS } from './cases.mjs';
-import { median, medianInterval } from './stats.mjs';
+import { median, medianInterval, signCounts } from './stats.mjs';
 
 const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}`);
 const signed = (value, digits = 0) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`);
@@ -298,15 +298,14 @@ export function chanceVerdicts(results) {
       let slower = 0;
       for (let signs = 0; signs < 2 ** pairs.length; signs++) {
         const flipped = pairs.map((difference, i) => (signs & (1 << i) ? -difference : difference));
-        const counts = { n: flipped.length, slower: flipped.filter((d) => d > 0).length, faster: flipped.filter((d) => d < 0).length };
-        if (compare(median(flipped), counts).verdict === 'slower') slower++;
+        if (compare(median(flipped), signCounts(flipped)).verdict === 'slower') slower++;
       }
       return slower / 2 ** pairs.length;
     });
     // the chance of each number of "slower" cells, the cells taken as independent
     let counts = [1];
     for (const chance of chances) counts = [...counts, 0].map((value, k) => value * (1 - chance) + (k > 0 ? counts[k - 1] * chance : 0));
-    const found = own.filter((cell) => compare(cell.versusPeerMs.median, cell.versusPeerPairs).verdict === 'slower').length;
+    const found = own.filter((cell) => versusPeer(cell, findCell(results, { ...cell, integration: 'peer' })).verdict === 'slower').length;
     const atLeast = counts.slice(found).reduce((sum, value) => sum + value, 0);
     return [
       `at ${cpu}× CPU a cell is called slower with a chance of ${percent(median(chances))} (median over its ${own.length} cells; ${percent(Math.min(...chances))} to ${percent(Math.max(...chances))}), none of them with ${percent(counts[0])}` +

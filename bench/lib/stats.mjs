@@ -6,6 +6,12 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** How many of some paired differences (ours minus the peer) say slower and faster: what the verdict rule counts. */
+export function signCounts(differences) {
+  const finite = differences.filter(Number.isFinite);
+  return { n: finite.length, slower: finite.filter((d) => d > 0).length, faster: finite.filter((d) => d < 0).length };
+}
+
 /**
  * A distribution-free confidence interval for the median: the order statistics that a
  * Binomial(n, ½) count of values below the median keeps it between with at least `level`.

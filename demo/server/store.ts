@@ -41,7 +41,7 @@ export interface Order {
   /** The payment attempt under way: the same Klarna call can be repeated with these until Klarna answers. */
   attemptKey: string | null;
   attemptToken: string | null;
-  /** When the attempt's first Klarna call went out: Klarna keeps its idempotency key for 24 hours from then. */
+  /** When the attempt was claimed, just before its first Klarna call: Klarna keeps that call's idempotency key for 24 hours. */
   attemptStartedAt: string | null;
   /** When the attempt's final authorization first went out: a later one is a repeat of it. */
   finalSentAt: string | null;
