@@ -16,6 +16,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * - POST /api/klarna/initiate?delay=ms the merchant backend, answered after `delay`.
  */
 export async function startServer() {
+  const files = {}; // path → the file's bytes (a promise of them), for this server's life
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     const delay = Number(url.searchParams.get('delay')) || 0;
@@ -50,7 +51,8 @@ export async function startServer() {
       return;
     }
     try {
-      const body = await readFile(join(root, path));
+      // read once, then served from memory as /peer.js is: both integrations' scripts answer alike
+      const body = await (files[path] ??= readFile(join(root, path)));
       response.writeHead(200, { 'content-type': types[extname(path)], ...noStore }).end(body);
     } catch {
       response.writeHead(404).end();
