@@ -2,6 +2,7 @@
  * The measurements. Each takes { browser, server, reps, random, log } and returns plain data
  * (samples summarised as { median, p95, n }) for results.json; report.mjs turns it into the table.
  */
+import { readFileSync } from 'node:fs';
 import { loadAndMeasure, openPage, pageUrl } from './browser.mjs';
 import { round, seededRandom, shuffle, signCounts, summary } from './stats.mjs';
 import { longestTask, mainThreadTasks, TRACE_CATEGORIES } from './trace.mjs';
@@ -174,8 +175,21 @@ function shiftTotals(shifts) {
 export const fewRuns = (reps) => Math.min(reps, 3);
 
 /** 4: layout shift caused by the element, per instruction, a load failure and an amount change. */
+/**
+ * The stylesheet rule the README gives for the element's row before its module has run (Performance),
+ * read from the README so the two cannot part. Without it, the page moves down by the row's height
+ * when the element upgrades: that is the merchant's page missing the README's rule, not the element.
+ */
+export function readmeRowRule() {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const rule = readme.match(/^pay-with-klarna:not\(:defined\) \{[^}\n]*\}/m)?.[0];
+  if (!rule) throw new Error('README.md no longer gives a pay-with-klarna:not(:defined) { … } rule; the layout-shift pages use it');
+  return rule;
+}
+
 export async function layoutShift({ browser, server, reps: allReps }) {
   const reps = fewRuns(allReps);
+  const rowRule = readmeRowRule();
   const sdkMs = 50;
   const fake = (instruction) => ({ instruction, initDelayMs: INIT_MS, presentationDelayMs: 50 });
   // The peer runs the same pages where the guide's sample has something to do.
@@ -199,7 +213,8 @@ export async function layoutShift({ browser, server, reps: allReps }) {
   const measure = async (item, int) => {
     net.sdkDelayMs = sdkMs;
     net.klarna = item.klarna;
-    await page.goto(pageUrl(server, { int, ...item.params }), { waitUntil: 'commit' });
+    // the element's page as the README has merchants write it: its row kept before the module runs
+    await page.goto(pageUrl(server, { int, ...item.params, css: int === 'ours' ? rowRule : undefined }), { waitUntil: 'commit' });
     await page.waitForFunction(() => window.__bench !== undefined);
     const shifts = await page.evaluate(
       async ([changeAmount, peer]) => {
