@@ -254,7 +254,7 @@ export async function layoutShift({ browser, server, reps: allReps }) {
     results.push({ id: item.id, label: item.label, ...summarise(ours), peer: item.peer ? summarise(peer) : null });
   }
   await context.close();
-  return { sdkMs, presentationMs: 50, cases: results };
+  return { sdkMs, presentationMs: 50, elementPageRule: rowRule, cases: results };
 }
 
 /** 5: 20 amount changes within 200 ms, once Klarna shows. */
@@ -398,20 +398,36 @@ export async function clickToBusy({ browser, server, reps }) {
           // at 4× CPU, traced) landed in the task measured here; and it lets go at once, so the
           // move, the press and the release were handled in one task. Here the pointer arrives, and
           // the button is held for 80 ms, a short press, before the release that makes the click.
-          const box = await page.locator('pay-with-klarna klarna-fake-payment-button button').boundingBox();
+          const button = page.locator('pay-with-klarna klarna-fake-payment-button button');
+          await button.scrollIntoViewIfNeeded();
+          const box = await button.boundingBox();
           if (!box) throw new Error("Klarna's payment button has no box to press");
-          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-          await page.evaluate(() => window.__bench.frames(1));
+          const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+          await page.mouse.move(x, y);
+          // What a press there would hit: the button, or the run stops here instead of waiting forever.
+          const hits = await page.evaluate(async ([x, y]) => {
+            await window.__bench.frames(1);
+            // the fake's button is inside its element's shadow root, as Klarna's is
+            const host = document.querySelector('pay-with-klarna klarna-fake-payment-button');
+            const hit = document.elementFromPoint(x, y);
+            const inner = host?.shadowRoot ? host.shadowRoot.elementFromPoint(x, y) : hit;
+            return Boolean(host && hit && host.contains(hit) && inner?.closest('button'));
+          }, [x, y]);
+          if (!hits) throw new Error(`a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's payment button`);
           await page.mouse.down();
           await new Promise((resolve) => setTimeout(resolve, 80));
           await page.mouse.up();
           click = await page.evaluate(async () => {
-            const busyAt = await window.__busy;
+            const busyAt = await Promise.race([
+              window.__busy,
+              new Promise((_, reject) => setTimeout(() => reject(new Error('no loading state painted within 5 s of the click')), 5_000)),
+            ]);
             await window.__bench.frames(2);
             const clickAt = window.__bench.clicks.at(-1).at;
             const timing = window.__bench.eventTimings.filter((entry) => entry.name === 'click').at(-1);
             return { clickAt, busyAt, eventTimingMs: timing ? timing.duration : null };
           });
+          await page.mouse.move(0, 0); // the next page loads without the pointer over its button
         }
       } finally {
         trace = await browser.stopTracing();

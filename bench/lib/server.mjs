@@ -52,7 +52,11 @@ export async function startServer() {
     }
     try {
       // read once, then served from memory as /peer.js is: both integrations' scripts answer alike
-      const body = await (files[path] ??= readFile(join(root, path)));
+      // (a failed read is not kept: the file may be there at the next request)
+      const body = await (files[path] ??= readFile(join(root, path)).catch((error) => {
+        delete files[path];
+        throw error;
+      }));
       response.writeHead(200, { 'content-type': types[extname(path)], ...noStore }).end(body);
     } catch {
       response.writeHead(404).end();
