@@ -331,7 +331,7 @@ export function fetchStartVersusPeer(results) {
     return `${signed(median(differences), 1)} ms at ${cpu}× CPU (${signed(Math.min(...differences), 1)} to ${signed(Math.max(...differences), 1)} across the cells)`;
   });
   if (rates.includes(null)) return null;
-  return `Without a hint, ours asks for klarna.mjs later than the peer by ${rates.join(' and ')}: the median per cell of when klarna.mjs's download starts, ours minus the peer.`;
+  return `Without a hint, ours asks for klarna.mjs against the peer (+ is later): ${rates.join(' and ')}; the median per cell of when klarna.mjs's download starts, ours minus the peer.`;
 }
 
 /** Ours slower than the peer, gaps over 100 ms where allowed, non-zero shifts: for the summary. */

@@ -148,6 +148,25 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await Promise.all([context.close(), tampered.context.close()]);
   });
 
+  it("with the README's <head> hints, loads with the build's hash, and not at all when the file differs", async () => {
+    const { page, context, klarnaRequests } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?preload=readme`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(klarnaRequests.length, 1); // the hint and the element's import() share one download
+    const tampered = await openPage(shared.browser);
+    await tampered.page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?preload=readme&tampered`);
+    await tampered.page.waitForLoadState('load');
+    assert.equal(await tampered.page.evaluate(() => customElements.get('pay-with-klarna')), undefined);
+    await Promise.all([context.close(), tampered.context.close()]);
+  });
+
+  it("a preload of the bundle without the hash lets a changed file run: why the README's carries it", async () => {
+    const { page, context } = await openPage(shared.browser);
+    await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?preload=bare&tampered`);
+    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+    await context.close();
+  });
+
   it('three elements and the bundle loaded twice: one SDK download, one KlarnaSDK(), no errors', async () => {
     const { page, klarnaRequests, errors, context } = await openPage(shared.browser);
     await page.goto(`${shared.server.url}/test/e2e/pages/many.html`);

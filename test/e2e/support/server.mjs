@@ -19,6 +19,14 @@ export const POLICIES = {
   'trusted-types': ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'"],
 };
 
+/** The README's `<head>` hints (Performance), for the bundle at /dist/ and with `integrity` as given. */
+async function readmeHeadHints(integrity) {
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const block = readme.match(/```html\n(<link rel="modulepreload"[^`]*?)```/)?.[1];
+  if (!block || !block.includes('/assets/pay-with-klarna.js')) throw new Error("README.md no longer gives the <head> hints for klarna.mjs and the bundle");
+  return block.replaceAll('/assets/pay-with-klarna.js', '/dist/pay-with-klarna.js').replaceAll('sha384-…', integrity);
+}
+
 /**
  * The page server and a merchant backend for end-to-end tests, on 127.0.0.1 and a free port.
  * It serves the built bundle and the test pages, and records every POST to /api/klarna/initiate.
@@ -41,8 +49,12 @@ export async function startServer() {
       const bundle = await readFile(join(root, 'dist/pay-with-klarna.js'));
       const integrity = `sha384-${createHash('sha384').update(bundle).digest('base64')}`;
       const tampered = url.searchParams.has('tampered') ? 'sha384-AAAA' + integrity.slice(11) : integrity;
+      // ?preload=readme: the <head> hints as the README's Performance section gives them, with the same
+      // hash; ?preload=bare: a preload of the bundle without one
+      const preload = { readme: await readmeHeadHints(tampered), bare: '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />' }[url.searchParams.get('preload')] ?? '';
       response.writeHead(200, { 'content-type': types['.html'] });
       response.end(`<!doctype html><html lang="en-US"><head><meta charset="utf-8"><title>SRI</title>
+        ${preload}
         <script type="module" src="/dist/pay-with-klarna.js" integrity="${tampered}" crossorigin="anonymous"></script></head>
         <body><pay-with-klarna client-id="klarna_test_client_e2e" amount="100" currency="USD" initiate-url="/api/klarna/initiate"></pay-with-klarna></body></html>`);
       return;
