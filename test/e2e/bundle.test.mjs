@@ -137,28 +137,20 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
-  it('loads with the integrity hash the build prints, and not at all when the file differs', async () => {
-    const { page, context } = await openPage(shared.browser);
-    await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html`);
-    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
-    const tampered = await openPage(shared.browser);
-    await tampered.page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?tampered`);
-    await tampered.page.waitForLoadState('load');
-    assert.equal(await tampered.page.evaluate(() => customElements.get('pay-with-klarna')), undefined);
-    await Promise.all([context.close(), tampered.context.close()]);
-  });
-
-  it("with the README's <head> hints, loads with the build's hash, and not at all when the file differs", async () => {
-    const { page, context, klarnaRequests } = await openPage(shared.browser);
-    await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?preload=readme`);
-    await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
-    assert.equal(klarnaRequests.length, 1); // the hint and the element's import() share one download
-    const tampered = await openPage(shared.browser);
-    await tampered.page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?preload=readme&tampered`);
-    await tampered.page.waitForLoadState('load');
-    assert.equal(await tampered.page.evaluate(() => customElements.get('pay-with-klarna')), undefined);
-    await Promise.all([context.close(), tampered.context.close()]);
-  });
+  // the script tag the README gives, alone and with the README's <head> hints (which preload the bundle)
+  for (const [label, query] of [['', ''], [" with the README's <head> hints", 'preload=readme&']]) {
+    it(`loads with the integrity hash the build prints${label}, and not at all when the file differs`, async () => {
+      const { page, context, klarnaRequests } = await openPage(shared.browser);
+      await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?${query}`);
+      await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
+      assert.equal(klarnaRequests.length, 1); // with the hint, it and the element's import() share one download
+      const tampered = await openPage(shared.browser);
+      await tampered.page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?${query}tampered`);
+      await tampered.page.waitForLoadState('load');
+      assert.equal(await tampered.page.evaluate(() => customElements.get('pay-with-klarna')), undefined);
+      await Promise.all([context.close(), tampered.context.close()]);
+    });
+  }
 
   it("a preload of the bundle without the hash lets a changed file run: why the README's carries it", async () => {
     const { page, context } = await openPage(shared.browser);
