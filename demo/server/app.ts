@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { Hono, type Context } from 'hono';
 import { CURRENCY, PRODUCTS, product } from './catalog.js';
 import { Payments, outcomeUnknown, redact } from './payments.js';
@@ -104,6 +105,17 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     return c.json({ error: 'Something went wrong on our side.' }, 500);
   });
 
+  // Every answer: no MIME sniffing, no framing by other sites (Hono's secureHeaders, which also drops
+  // X-Powered-By). Left off: the cross-origin opener and resource policies (Klarna's purchase journey
+  // may open a popup that reports back to this page, and the framework demos load /assets/ from
+  // their own origins), HSTS (the shop's https front decides it), and a referrer policy stricter than
+  // the browser's default. The shop's API answers are never cached: an order is its customer's.
+  app.use('*', secureHeaders({ crossOriginOpenerPolicy: false, crossOriginResourcePolicy: false, strictTransportSecurity: false, referrerPolicy: false }));
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+
   // Bodies are bounded as they stream in (S2), with or without a Content-Length: Hono's bodyLimit
   // stops reading past the limit, so a chunked upload is never buffered whole.
   const tooLarge = (limit: number) => bodyLimit({ maxSize: limit, onError: (c) => c.json({ error: `the body is larger than ${limit} bytes` }, 413) });
@@ -155,7 +167,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (!order) return c.json({ error: 'No such order.' }, 404);
     // The order page asks every second: Klarna's payment request is read at most every few seconds per order.
     if (order.status === 'pending' && lookedAt.fresh(order.id)) order = (await payments.reconcile(order)) ?? order;
-    return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id) });
+    // renewFromPage: the order page offers "Charge next period" (not in live mode: a scheduler charges)
+    return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id), renewFromPage: !config.live });
   });
 
   type Reply = (status: number, response: Record<string, unknown>, keep?: boolean) => Promise<Response>;
@@ -305,7 +318,10 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     }
   }
 
-  app.post('/api/orders/:id/charge', async (c) => {
+  // The order page's "Charge next period" stands in for the shop's scheduler, offline and against
+  // Klarna's test environment. Live, it is not offered: anyone who has an order's URL could charge
+  // a due period from the browser; a shop's scheduler calls payments.chargeNextPeriod(order).
+  if (!config.live) app.post('/api/orders/:id/charge', async (c) => {
     const key = c.req.header('idempotency-key');
     if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required', 'Idempotency-Key');
     return oncePerKey(c, `charge:${key}`, c.req.param('id'), async (reply) => {

@@ -14,6 +14,7 @@ function render(order) {
   $('total').textContent = money(order.amount, order.currency);
   $('transaction').textContent = order.paymentTransactionId ? `Klarna transaction ${order.paymentTransactionId}` : '';
   $('subscription').hidden = !order.subscriptionActive;
+  $('charge').hidden = !order.renewFromPage;
   $('charges').replaceChildren(...order.charges.map((charge) => Object.assign(document.createElement('li'), { textContent: `${new Date(charge.created_at).toLocaleString()}: ${money(charge.amount, order.currency)} ${charge.status}${charge.reason ? ` (${charge.reason})` : ''}` })));
   if (order.status === 'paid') writeCart([]);
 }

@@ -549,6 +549,39 @@ describe('the reference backend', () => {
     assert.equal(new Set(chargeCalls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
 
+  it('live, the order page offers no charge and the route is gone: a scheduler charges, not whoever has the URL', async () => {
+    const live = await startShop({ live: true });
+    try {
+      const api = shopApi(() => live);
+      const order = await api.newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+      await api.initiate(order, { outcome: 'approve' });
+      assert.equal((await api.json(await api.get(`/api/orders/${order.id}`))).body.renewFromPage, false);
+      const press = await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() });
+      assert.equal(press.status, 404);
+      assert.equal(live.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']).length, 0, 'Klarna was not asked to charge');
+    } finally {
+      await live.stop();
+    }
+    // and in the test environment the button is there
+    const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+    assert.equal((await json(await get(`/api/orders/${order.id}`))).body.renewFromPage, true);
+  });
+
+  it('answers with nosniff and same-origin framing only, and the API is never cached', async () => {
+    const order = await newOrder();
+    for (const path of ['/', '/checkout', `/orders/${order.id}`, '/assets/pay-with-klarna.js', `/api/orders/${order.id}`]) {
+      const response = await get(path);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN', path);
+      // Klarna's journey may open a popup that reports back to the page: no opener policy cuts it off
+      assert.equal(response.headers.get('cross-origin-opener-policy'), null, path);
+      assert.equal(response.headers.get('x-powered-by'), null, path);
+      await response.arrayBuffer();
+    }
+    assert.equal((await get(`/api/orders/${order.id}`)).headers.get('cache-control'), 'no-store');
+  });
+
   /** A subscription bought now (paid at once with a customer token), and its charge calls to Klarna. */
   const subscription = async () => {
     const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
