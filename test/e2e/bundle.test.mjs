@@ -137,8 +137,13 @@ describe('the script-tag bundle in a plain HTML page', () => {
     await context.close();
   });
 
-  // the script tag the README gives, alone and with the README's <head> hints (which preload the bundle)
-  for (const [label, query] of [['', ''], [" with the README's <head> hints", 'preload=readme&']]) {
+  // the script tag the README gives: alone, with the README's <head> hints (which preload the bundle), and
+  // replaced by a module of the page that imports the bundle, with those hints
+  for (const [label, query] of [
+    ['', ''],
+    [" with the README's <head> hints", 'preload=readme&'],
+    [" imported by a module, with the README's <head> hints", 'preload=readme&import&'],
+  ]) {
     it(`loads with the integrity hash the build prints${label}, and not at all when the file differs`, async () => {
       const { page, context, klarnaRequests } = await openPage(shared.browser);
       await page.goto(`${shared.server.url}/test/e2e/pages/integrity.html?${query}`);

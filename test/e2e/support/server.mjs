@@ -53,9 +53,13 @@ export async function startServer() {
       // hash; ?preload=bare: a preload of the bundle without one
       const preload = { readme: await readmeHeadHints(tampered), bare: '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />' }[url.searchParams.get('preload')] ?? '';
       response.writeHead(200, { 'content-type': types['.html'] });
+      // ?import: a module of the page imports the bundle instead of the tag (an import carries no hash)
+      const script = url.searchParams.has('import')
+        ? `<script type="module">import '/dist/pay-with-klarna.js';</script>`
+        : `<script type="module" src="/dist/pay-with-klarna.js" integrity="${tampered}" crossorigin="anonymous"></script>`;
       response.end(`<!doctype html><html lang="en-US"><head><meta charset="utf-8"><title>SRI</title>
         ${preload}
-        <script type="module" src="/dist/pay-with-klarna.js" integrity="${tampered}" crossorigin="anonymous"></script></head>
+        ${script}</head>
         <body><pay-with-klarna client-id="klarna_test_client_e2e" amount="100" currency="USD" initiate-url="/api/klarna/initiate"></pay-with-klarna></body></html>`);
       return;
     }
