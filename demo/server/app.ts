@@ -108,9 +108,10 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   // Every answer: no MIME sniffing, no framing by other sites (Hono's secureHeaders, which also drops
   // X-Powered-By). Left off: the cross-origin opener and resource policies (Klarna's purchase journey
   // may open a popup that reports back to this page, and the framework demos load /assets/ from
-  // their own origins), HSTS (the shop's https front decides it), and a referrer policy stricter than
-  // the browser's default. The shop's API answers are never cached: an order is its customer's.
-  app.use('*', secureHeaders({ crossOriginOpenerPolicy: false, crossOriginResourcePolicy: false, strictTransportSecurity: false, referrerPolicy: false }));
+  // their own origins), HSTS (the shop's https front decides it), a referrer policy stricter than
+  // the browser's default, and turning DNS prefetching off (a checkout wants Klarna's hosts resolved
+  // early). The shop's API answers are never cached: an order is its customer's.
+  app.use('*', secureHeaders({ crossOriginOpenerPolicy: false, crossOriginResourcePolicy: false, strictTransportSecurity: false, referrerPolicy: false, xDnsPrefetchControl: false }));
   app.use('/api/*', async (c, next) => {
     await next();
     c.header('cache-control', 'no-store');
