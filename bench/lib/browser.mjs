@@ -11,10 +11,10 @@ const fake = () => (fakeModule ??= readFileSync(new URL('../../dist/klarna-fake.
 export const refused = [];
 
 /**
- * The same Chromium as the end-to-end tests (test/e2e/support/browser.mjs), with V8 flags of its own
- * (below, each with its reason) and the network set up at the host resolver instead of by request interception, which would add a
- * round trip to Playwright for every request of every page (6–34 ms each on this machine):
- * js.klarna.com resolves to the benchmark's stand-in for Klarna's CDN (klarna-cdn.mjs), and every
+ * The same Chromium as the end-to-end tests (test/e2e/support/browser.mjs), with V8 flags of its
+ * own (below, each with its reason), and the network set up at the host resolver instead of by
+ * request interception, which would add a round trip to Playwright for every request of every
+ * page (6–34 ms each on this machine): js.klarna.com resolves to the benchmark's stand-in for Klarna's CDN (klarna-cdn.mjs), and every
  * other name but 127.0.0.1 resolves to nothing, so nothing leaves the machine.
  */
 export async function launch() {

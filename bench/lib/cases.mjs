@@ -174,7 +174,6 @@ function shiftTotals(shifts) {
 /** Layout shift and the amount burst are near-deterministic: fewer runs do. */
 export const fewRuns = (reps) => Math.min(reps, 3);
 
-/** 4: layout shift caused by the element, per instruction, a load failure and an amount change. */
 /**
  * The stylesheet rule the README gives for the element's row before its module has run (Performance),
  * read from the README so the two cannot part. Without it, the page moves down by the row's height
@@ -187,6 +186,7 @@ export function readmeRowRule() {
   return rule;
 }
 
+/** 4: layout shift caused by the element, per instruction, a load failure and an amount change. */
 export async function layoutShift({ browser, server, reps: allReps }) {
   const reps = fewRuns(allReps);
   const rowRule = readmeRowRule();

@@ -51,12 +51,13 @@ export async function startServer() {
       const tampered = url.searchParams.has('tampered') ? 'sha384-AAAA' + integrity.slice(11) : integrity;
       // ?preload=readme: the <head> hints as the README's Performance section gives them, with the same
       // hash; ?preload=bare: a preload of the bundle without one
-      const preload = { readme: await readmeHeadHints(tampered), bare: '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />' }[url.searchParams.get('preload')] ?? '';
-      response.writeHead(200, { 'content-type': types['.html'] });
+      const wanted = url.searchParams.get('preload');
+      const preload = wanted === 'readme' ? await readmeHeadHints(tampered) : wanted === 'bare' ? '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />' : '';
       // ?import: a module of the page imports the bundle instead of the tag (an import carries no hash)
       const script = url.searchParams.has('import')
         ? `<script type="module">import '/dist/pay-with-klarna.js';</script>`
         : `<script type="module" src="/dist/pay-with-klarna.js" integrity="${tampered}" crossorigin="anonymous"></script>`;
+      response.writeHead(200, { 'content-type': types['.html'] });
       response.end(`<!doctype html><html lang="en-US"><head><meta charset="utf-8"><title>SRI</title>
         ${preload}
         ${script}</head>
