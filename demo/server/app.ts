@@ -2,7 +2,7 @@
  * The reference backend's HTTP surface, as framework-agnostic Hono handlers: the shop's API, the
  * endpoint <pay-with-klarna> calls, Klarna's webhooks, and the storefront's pages and assets.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,9 +69,16 @@ function priceLines(input: unknown): OrderLine[] {
   });
 }
 
+/** PWK- and 10 characters of Crockford's base32 (no I, L, O or U to misread): 50 random bits. */
+function orderNumber(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return `PWK-${Array.from(randomBytes(10), (byte) => alphabet[byte & 31]).join('')}`;
+}
+
 function orderView(order: Order) {
   return {
     id: order.id,
+    number: order.purchaseReference,
     kind: order.kind,
     status: order.status,
     reason: order.reason,
@@ -131,7 +138,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const site = c.req.header('sec-fetch-site');
     const own = new URL(c.req.url).origin;
     if ((origin && origin !== own && origin !== new URL(config.publicUrl()).origin) || (site && site !== 'same-origin' && site !== 'none')) {
-      log(`refused a cross-site POST to ${c.req.path} from ${origin ?? site}`);
+      log(`refused a cross-site POST to ${c.req.path.replace(/\/orders\/[^/]+/, '/orders/…')} from ${origin ?? site}`); // an order's id opens it: not for the logs
       return c.json({ error: 'Cross-site requests are not accepted.' }, 403);
     }
     if (!c.req.header('content-type')?.startsWith('application/json')) return c.json({ error: 'Send JSON (Content-Type: application/json).' }, 415);
@@ -147,7 +154,13 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const id = `order-${randomUUID()}`; // unguessable: the order's page and its API take the id alone
     const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
-    const order = await store.createOrder({ id, kind, amount, currency: CURRENCY, lines, purchaseReference: id, transactionReference: `${id}-tx` });
+    let order: Order | undefined;
+    // Klarna, the logs and the customer get an order number instead, which opens nothing
+    for (let tries = 0; !order; tries++) {
+      if (tries === 5) throw new Error('no free order number after 5 tries');
+      const number = orderNumber();
+      order = await store.createOrder({ id, kind, amount, currency: CURRENCY, lines, purchaseReference: number, transactionReference: `${number}-tx` });
+    }
     await store.note(id, 'backend', `Order created: ${lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')}, total ${amount} ${CURRENCY}`);
     return c.json(orderView(order), 201);
   });
@@ -312,7 +325,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (metadata.event_type === 'payment.request.state-change.completed') {
       const token = payload.klarna_network_session_token ?? payload.state_context?.klarna_network_session_token;
       const customerToken = payload.klarna_customer?.customer_token ?? payload.state_context?.klarna_customer?.customer_token;
-      log(`webhook completed for ${order.id}: session token ${redact(token)}`);
+      log(`webhook completed for ${order.purchaseReference}: session token ${redact(token)}`);
       await payments.finalize(order, token, { completedAt: metadata.occurred_at, customerToken, via: 'webhook' });
     } else if (/\.(canceled|expired|declined)$/.test(metadata.event_type)) {
       await payments.ended(order, metadata.event_type.split('.').pop().toUpperCase(), 'webhook');

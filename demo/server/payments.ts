@@ -44,7 +44,7 @@ export function purchaseData(order: Order) {
     .map((line) => ({ line, plan: product(line.sku)?.subscription }))
     .filter(({ plan }) => plan)
     .map(({ line, plan }) => ({
-      subscription_reference: `${order.id}:${line.sku}`,
+      subscription_reference: `${order.purchaseReference}:${line.sku}`,
       name: line.name,
       free_trial: 'INACTIVE',
       billing_plans: [
@@ -67,7 +67,7 @@ function authorizeBody(order: Order, paymentOptionId: string | null) {
       ...(paymentOptionId ? { payment_option_id: paymentOptionId } : {}),
       payment_transaction_reference: order.transactionReference,
     },
-    ...(order.kind === 'subscription' ? { request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: order.id } } : {}),
+    ...(order.kind === 'subscription' ? { request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: order.purchaseReference } } : {}),
   };
 }
 
@@ -198,7 +198,7 @@ export class Payments {
     const body = {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
-        payment_request_reference: order.id,
+        payment_request_reference: order.purchaseReference,
         customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}` },
       },
     };
@@ -212,7 +212,7 @@ export class Payments {
       const error = asRepeat(thrown, repeat);
       if (outcomeUnknown(error)) {
         // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
-        await this.heldForAnswer(order.id, error, 'Payment Authorize');
+        await this.heldForAnswer(order, error, 'Payment Authorize');
         return { kind: 'unavailable', order };
       }
       const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message }, order.attemptKey);
@@ -273,7 +273,7 @@ export class Payments {
     } catch (thrown) {
       const error = asRepeat(thrown, sentAt !== null);
       if (outcomeUnknown(error)) {
-        await this.heldForAnswer(order.id, error, 'Final authorization');
+        await this.heldForAnswer(order, error, 'Final authorization');
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
       }
       await this.store.note(order.id, 'klarna', `Final authorization refused: ${(error as Error).message}`);
@@ -306,18 +306,18 @@ export class Payments {
     const held = await this.store.transition(order.id, [from], { status: 'unconfirmed', reason: UNCONFIRMED }, order.attemptKey);
     if (held) {
       const what = notRepeated(call, since, order.transactionReference);
-      this.log(`order ${order.id}: ${what}`);
+      this.log(`order ${order.purchaseReference}: ${what}`);
       await this.store.note(order.id, 'backend', what);
     }
     return held;
   }
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
-  private async heldForAnswer(orderId: string, error: unknown, call: string) {
+  private async heldForAnswer(order: Order, error: unknown, call: string) {
     const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat;
     const what = `${call}: ${answered ? error.message : 'Klarna did not answer'}`;
-    if (answered) this.log(`order ${orderId}: ${what}`);
-    await this.store.note(orderId, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
+    if (answered) this.log(`order ${order.purchaseReference}: ${what}`);
+    await this.store.note(order.id, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
   }
 
   private async expire(orderId: string) {
@@ -374,7 +374,7 @@ export class Payments {
   async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
     const subscriptionLines = order.lines.filter((line) => product(line.sku)?.subscription);
     const plan = subscriptionLines[0] && product(subscriptionLines[0].sku)?.subscription;
-    if (!plan) throw new Error(`order ${order.id} has no subscription`);
+    if (!plan) throw new Error(`order ${order.purchaseReference} has no subscription`);
     const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
     // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
     const charges = await this.store.charges(order.id);
@@ -390,11 +390,12 @@ export class Payments {
     // Real time, not `now` (a scheduler's date for what is due): Klarna's 24 hours are real ones.
     if (unanswered && Date.now() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
       const since = new Date(unanswered.created_at).toISOString();
-      this.log(`order ${order.id}: ${notRepeated(`period ${period}`, since, unanswered.id)}`);
+      this.log(`order ${order.purchaseReference}: ${notRepeated(`period ${period}`, since, unanswered.id)}`);
       return { kind: 'unconfirmed', period, reference: unanswered.id, since };
     }
     const attempt = unanswered?.attempt ?? ofPeriod.length + 1;
-    const chargeId = `${order.id}-period-${period}-${attempt}`; // the same for a repeated press: one Klarna request
+    // the same for a repeated press: one Klarna request (and Klarna's reference for it, so the number, not the id)
+    const chargeId = unanswered?.id ?? `${order.purchaseReference}-period-${period}-${attempt}`;
     const record = (outcome: { status: string; paymentTransactionId?: string; reason?: string }) =>
       this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, ...outcome });
     // 'unknown' before the call (or kept, with its time, for a repeat): a crash mid-call leaves it so.

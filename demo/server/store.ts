@@ -33,6 +33,10 @@ export interface Order {
   amount: number;
   currency: string;
   lines: OrderLine[];
+  /**
+   * The order number (PWK-…): what Klarna's references, the logs and the customer's order page
+   * carry. Never the id, which alone opens the order and its journey (the order page's address).
+   */
   purchaseReference: string;
   transactionReference: string;
   paymentOptionId: string | null;
@@ -124,6 +128,10 @@ do $$ begin
     -- a final authorization may have gone out for these under the version without the column: repeats, to be safe
     update orders set final_sent_at = completed_at where status in ('pending', 'finalizing') and completed_at is not null;
   end if;
+  -- The order number Klarna and the logs are given: one order each (older orders used their id, unique too).
+  if not exists (select 1 from pg_indexes where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
+    create unique index orders_purchase_reference_key on orders (purchase_reference);
+  end if;
 end $$;
 `;
 
@@ -204,13 +212,14 @@ const COLUMNS: Record<string, string> = {
 export class Store {
   constructor(readonly sql: Sql) {}
 
-  async createOrder(order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>): Promise<Order> {
+  /** The new order, or undefined when its purchase reference is taken already (pick another). */
+  async createOrder(order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>): Promise<Order | undefined> {
     const [row] = await this.sql.query(
       `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference)
-       values ($1, $2, 'open', $3, $4, $5, $6, $7) returning *`,
+       values ($1, $2, 'open', $3, $4, $5, $6, $7) on conflict (purchase_reference) do nothing returning *`,
       [order.id, order.kind, order.amount, order.currency, JSON.stringify(order.lines), order.purchaseReference, order.transactionReference],
     );
-    return toOrder(row!);
+    return row && toOrder(row);
   }
 
   async order(id: string): Promise<Order | undefined> {

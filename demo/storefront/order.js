@@ -4,9 +4,9 @@ import { followOrderLog } from '/storefront/log.js';
 const orderId = location.pathname.split('/').pop();
 const $ = (id) => document.getElementById(id);
 const LABELS = { open: 'Awaiting payment', authorizing: 'Starting payment…', pending: 'Waiting for Klarna…', finalizing: 'Confirming with Klarna…', paid: 'Paid', declined: 'Declined', canceled: 'Cancelled', expired: 'Expired', failed: 'Failed', unconfirmed: 'Being checked by the shop' };
-$('order-id').textContent = orderId;
 
 function render(order) {
+  $('order-number').textContent = order.number; // the id in the address opens the order: the number is what to quote
   $('status').textContent = LABELS[order.status] ?? order.status;
   $('status').dataset.status = order.status;
   $('reason').textContent = order.reason ?? '';

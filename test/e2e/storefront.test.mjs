@@ -44,6 +44,8 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   const orderIdOf = (page) => new URL(page.url()).pathname.split('/').pop();
   const orderOf = async (id) => (await fetch(`${shop.url}/api/orders/${id}`)).json();
+  /** What the element sends the backend when Klarna's button is pressed next: the order's id, among others. */
+  const initiateOf = (page) => page.waitForRequest((request) => request.url().endsWith('/api/klarna/initiate')).then((request) => request.postDataJSON());
 
   it('approved at once: the customer lands on a paid order', async () => {
     const { context, page, errors } = await checkout({ outcome: 'approve' });
@@ -70,7 +72,8 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const order = await orderOf(id);
     assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
     await page.getByText(`Klarna transaction ${order.paymentTransactionId}`).waitFor();
-    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${id}-tx`);
+    await page.getByRole('heading', { name: `Order ${order.number}` }).waitFor(); // the number to quote, not the id in the address
+    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${order.number}-tx`);
     assert.equal(finals.length, 1, 'webhook and return together authorize exactly once');
     // the log tells the story, with tokens redacted
     const log = await page.locator('#log').innerText();
@@ -82,25 +85,24 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it('declined: the customer is told to choose another method, nothing is paid', async () => {
     const { context, page } = await checkout({ outcome: 'decline' });
+    const initiated = initiateOf(page);
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
     assert.match(page.url(), /\/checkout$/);
-    const declined = shop.sim.simulator.log.findLast((call) => call.path.endsWith('/authorize'));
-    const orderId = declined.body.supplementary_purchase_data.purchase_reference;
-    assert.equal((await orderOf(orderId)).status, 'declined');
+    assert.equal((await orderOf((await initiated).orderId)).status, 'declined');
     await context.close();
   });
 
   it('cancelled in Klarna\'s journey: back at checkout, the order cancelled, nothing paid', async () => {
     const { context, page } = await checkout({ outcome: 'step-up' });
+    const initiated = initiateOf(page);
     const journey = await openJourney(page);
     await journey.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('alert').filter({ hasText: 'You left Klarna without paying' }).waitFor();
     await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
     const log = await page.locator('#log');
     await log.getByText(/Payment request CANCELED/).waitFor();
-    const started = shop.sim.simulator.log.findLast((call) => call.path.endsWith('/authorize'));
-    const order = await orderOf(started.body.supplementary_purchase_data.purchase_reference);
+    const order = await orderOf((await initiated).orderId);
     assert.equal(order.status, 'canceled');
     assert.equal(order.paymentTransactionId, null);
     await context.close();
@@ -115,7 +117,8 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.match((await page.locator('#log').innerText()), /payment request read/);
     // the delayed webhook arrives later and is acknowledged, but authorizes nothing again
     await page.locator('#log').getByText(/payment\.request\.state-change\.completed/).waitFor({ timeout: 15000 });
-    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${id}-tx`);
+    const { number } = await orderOf(id);
+    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${number}-tx`);
     assert.equal(finals.length, 1);
     assert.equal((await orderOf(id)).status, 'paid');
     await context.close();

@@ -29,7 +29,7 @@ describe('the reference backend', () => {
     assert.equal(call.headers['klarna-network-session-token'].includes('sim.approve'), true);
     assert.equal(call.body.request_payment_transaction.amount, 11800);
     assert.equal(call.body.request_payment_transaction.payment_option_id, 'KLARNA');
-    assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.id);
+    assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.number);
     assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
     assert.equal(call.body.step_up_config.customer_interaction_config.return_url, `${shop.url}/orders/${order.id}`);
     assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
@@ -137,7 +137,7 @@ describe('the reference backend', () => {
   });
 
   /** The next Klarna call for this order fails so (other orders' calls, a late webhook's say, are left alone). */
-  const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.id }) });
+  const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.number }) });
   /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
   const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
 
@@ -149,7 +149,7 @@ describe('the reference backend', () => {
     assert.match(first.body.message, /will not be taken twice/);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not declined: Klarna may have approved');
     assert.ok((await eventsOf(order)).some((text) => /^Payment Authorize: Klarna answered without a result this backend can act on \(none\); the same call/.test(text)));
-    assert.ok(logLines.some((line) => line === `order ${order.id}: Payment Authorize: Klarna answered without a result this backend can act on (none)`), 'logged for the operator');
+    assert.ok(logLines.some((line) => line === `order ${order.number}: Payment Authorize: Klarna answered without a result this backend can act on (none)`), 'logged for the operator');
     // The customer presses again (a new attempt to the element): the backend repeats the very call, and Klarna's first answer stands.
     const again = await json(await initiate(order, { outcome: 'decline' }));
     assert.equal(again.status, 200);
@@ -178,7 +178,7 @@ describe('the reference backend', () => {
     assert.deepEqual([after.status, after.reason], ['unconfirmed', UNCONFIRMED]);
     assert.equal(callsFor(order).length, 1, 'no second Payment Authorize');
     assert.ok(
-      logLines.some((line) => line.startsWith(`order ${order.id}: Payment Authorize: no answer from Klarna since`) && line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`)),
+      logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize: no answer from Klarna since`) && line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`)),
       'logged for the operator, with the reference to look up',
     );
     // the customer presses again (a new attempt, with a new key): refused, and Klarna is not called
@@ -195,7 +195,7 @@ describe('the reference backend', () => {
     const refused = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(refused.status, 503);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not failed: the first call may have paid');
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: Payment Authorize: Klarna refused the repeat`)), 'logged for the operator');
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize: Klarna refused the repeat`)), 'logged for the operator');
     assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one key: one payment');
@@ -261,7 +261,7 @@ describe('the reference backend', () => {
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'unconfirmed');
     assert.equal(callsFor(order).length, calls, 'no repeat');
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: Final authorization: no answer from Klarna since`)));
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Final authorization: no answer from Klarna since`)));
   });
 
   it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
@@ -516,6 +516,40 @@ describe('the reference backend', () => {
     assert.ok(texts.length > 15);
   });
 
+  it("an order's id, which opens the order, reaches Klarna only as the return URL and no log line: they get its order number", async () => {
+    const paidAtOnce = await newOrder();
+    await initiate(paidAtOnce, { outcome: 'approve' });
+    const steppedUp = await newOrder();
+    const { body } = await json(await initiate(steppedUp, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
+    await until(async () => (await orderNow(steppedUp.id)).status === 'paid', 'the stepped-up order to be paid');
+    const subscribed = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+    await initiate(subscribed, { outcome: 'approve' });
+    assert.equal((await post(`/api/orders/${subscribed.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })).status, 200);
+    assert.equal((await post(`/api/orders/${subscribed.id}/lines`, { lines: [] }, { origin: 'https://evil.example' })).status, 403);
+    const orders = [paidAtOnce, steppedUp, subscribed];
+    for (const order of orders) assert.match(order.number, /^PWK-[0-9A-HJKMNP-TV-Z]{10}$/);
+    assert.equal(new Set(orders.map((order) => order.number)).size, 3);
+    const taken = await shop.backend.store.createOrder({ id: `order-${crypto.randomUUID()}`, kind: 'purchase', amount: 1, currency: 'USD', lines: [], purchaseReference: paidAtOnce.number, transactionReference: 'taken-tx' });
+    assert.equal(taken, undefined, 'an order number is never given twice');
+    for (const order of orders) {
+      const calls = shop.sim.simulator.log.filter((call) => JSON.stringify(call).includes(order.number));
+      assert.ok(calls.length >= (order === paidAtOnce ? 1 : 2), `Klarna got ${order.number}`);
+      for (const call of shop.sim.simulator.log) {
+        const returnUrl = call.body?.step_up_config?.customer_interaction_config?.return_url;
+        if (returnUrl?.includes(order.id)) assert.equal(returnUrl, `${shop.url}/orders/${order.id}`);
+        const { return_url, ...interaction } = call.body?.step_up_config?.customer_interaction_config ?? {};
+        const rest = { ...call, body: { ...call.body, step_up_config: { ...call.body?.step_up_config, customer_interaction_config: interaction } } };
+        assert.ok(!JSON.stringify(rest).includes(order.id), `${order.number}'s id went to Klarna in ${call.method} ${call.path}`);
+      }
+      assert.ok(!logLines.some((line) => line.includes(order.id)), `${order.number}'s id is in a log line`);
+    }
+    assert.ok(logLines.some((line) => line.includes(steppedUp.number)), 'the logs name orders by number');
+    assert.ok(logLines.some((line) => line === 'refused a cross-site POST to /api/orders/…/lines from https://evil.example'));
+    assert.equal((await json(await get(`/api/orders/${subscribed.id}`))).body.number, subscribed.number);
+  });
+
   it('S18: a burst of concurrent initiates: no errors, no duplicate payments', async () => {
     const orders = await Promise.all(Array.from({ length: 20 }, () => newOrder()));
     const answers = await Promise.all(orders.map((order) => initiate(order)));
@@ -545,7 +579,7 @@ describe('the reference backend', () => {
     for (const answer of answers) assert.ok([[200, 2], [409, 3]].some((allowed) => allowed.join() === answer.join()), JSON.stringify(answers));
     const charges = await shop.backend.store.charges(order.id);
     assert.deepEqual(charges.map((charge) => [charge.period, charge.status]), [[2, 'approved']]);
-    const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']);
+    const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token'] && call.body.request_payment_transaction.payment_transaction_reference.startsWith(order.number));
     assert.equal(new Set(chargeCalls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
 
@@ -586,7 +620,7 @@ describe('the reference backend', () => {
   const subscription = async () => {
     const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
     await initiate(order, { outcome: 'approve' });
-    const charges = () => shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.id}-period-`));
+    const charges = () => shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`));
     return { order, charges };
   };
   const charge = (order) => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() });
@@ -685,7 +719,7 @@ describe('the reference backend', () => {
     await failNext('garbled', order);
     assert.equal((await charge(order)).status, 503);
     await shop.backend.store.sql.query("update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1", [order.id]);
-    const reference = `${order.id}-period-2-1`;
+    const reference = `${order.number}-period-2-1`;
     for (let press = 0; press < 2; press++) {
       const refused = await json(await charge(order));
       assert.equal(refused.status, 409);
@@ -693,7 +727,7 @@ describe('the reference backend', () => {
     }
     assert.equal(charges().length, 1, 'Klarna was asked once: neither the same key after its 24 hours nor a new attempt');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.id}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
   });
 });
 

@@ -92,7 +92,7 @@ export function shopApi(target) {
     initiate: (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
       post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key }),
     /** Payment Authorize calls for this order: the first authorization, then the final one. */
-    callsFor: (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.id}-tx`),
+    callsFor: (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`),
     /** A webhook as Klarna signs it (or, with other options, as Klarna would not). */
     webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = target().sim.signingKeyId, secret = target().sim.secret, occurredAt = new Date().toISOString() } = {}) {
       const metadata = { event_type: type, event_id: eventId, event_version: 'v2', ...(occurredAt ? { occurred_at: occurredAt } : {}), live };
