@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { afterIntervals } from '../../demo/server/payments.ts';
-import { openDatabase } from '../../demo/server/store.ts';
+import { Store, openDatabase } from '../../demo/server/store.ts';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
 /** The backend's failure cases (S1–S18 of the reliability brief) against the running reference backend and the Klarna simulator, over HTTP. */
@@ -732,7 +732,7 @@ describe('the reference backend', () => {
 });
 
 describe('the database of an earlier version', () => {
-  it('gains the attempt columns on start, and an order that may have sent its final authorization counts as having sent it', async () => {
+  it('gains the attempt columns and the order numbers\' unique index on start, and an order that may have sent its final authorization counts as having sent it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pwk-old-db-'));
     try {
       const old = await openDatabase({ dataDir, log: () => {} });
@@ -745,8 +745,10 @@ describe('the database of an earlier version', () => {
       await old.close();
       const sql = await openDatabase({ dataDir, log: () => {} });
       const rows = await sql.query('select id, attempt_started_at, final_sent_at = completed_at as repeats from orders order by id');
+      const again = await new Store(sql).createOrder({ id: 'newer', kind: 'purchase', amount: 100, currency: 'USD', lines: [], purchaseReference: 'p', transactionReference: 't3' });
       await sql.close();
       assert.deepEqual(rows.map((row) => [row.id, row.attempt_started_at, row.repeats]), [['fresh', null, null], ['old', null, true]]);
+      assert.equal(again, undefined, 'an order number already taken before the unique index is not given again');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
