@@ -33,7 +33,8 @@ function parseIntents(value: Intent[] | string): string[] {
   return list.map((intent) => String(intent).trim().toUpperCase()).filter(Boolean);
 }
 
-const invalid = (message: string) => new PayWithKlarnaError('init', 'invalid-config', `<pay-with-klarna>: ${message}`);
+/** A bad attribute: the page's own error. */
+export const invalid = (message: string) => new PayWithKlarnaError('init', 'invalid-config', message);
 
 /** The locale of `element`: its `locale`, else the nearest `lang`, else the browser's. */
 export function resolveLocale(element: Element, locale: string | null | undefined): string {
@@ -61,7 +62,7 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   const { currency } = attributes;
   const amount = wholeNumber(attributes.amount);
   const sdkConfig = sdkConfigFor(attributes, locale);
-  if (!sdkConfig) throw invalid('client-id is required (your Klarna client identifier).');
+  if (!sdkConfig) throw invalid('client-id is required (your Klarna client id).');
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
     throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
   }
@@ -89,7 +90,7 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   const frequency = wholeNumber(attributes.subscriptionBillingIntervalFrequency ?? undefined);
   if (frequency !== undefined) {
     if (!Number.isSafeInteger(frequency) || frequency < 1) {
-      throw invalid('subscription-billing-interval-frequency must be a whole number, 1 or more.');
+      throw invalid('subscription-billing-interval-frequency must be a whole number above 0.');
     }
     request.subscriptionBillingIntervalFrequency = frequency;
   }

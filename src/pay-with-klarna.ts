@@ -1,5 +1,5 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
-import { amountConverter, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
+import { amountConverter, intentsConverter, invalid, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
 import { answerWithin } from './internal/async.js';
 import {
@@ -360,14 +360,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     try {
       inputs = readPresentationInputs(this, resolveLocale(this, this.locale));
       if (!this.initiateUrl && !this.initiate) {
-        throw new PayWithKlarnaError('init', 'invalid-config', '<pay-with-klarna>: set initiate-url (your backend endpoint) or the initiate property.');
+        throw invalid('set initiate-url (your backend endpoint) or the initiate property.');
       }
     } catch (error) {
       const failure = error as PayWithKlarnaError;
       this.#presentations.cancel(); // an answer for the previous, valid attributes must not appear now
       if (failure.message !== this.#lastConfigError) {
         this.#lastConfigError = failure.message;
-        console.error(failure.message);
         this.#becomeUnavailable(failure);
       }
       return;
@@ -426,7 +425,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.#restoreOthers();
     if (event.defaultPrevented) return;
     if (this.selectedKind && instructed) uncheckOthers(this, false);
-    if (instruction === 'SHOW_ONLY_KLARNA') this.#showOthers ??= hideOthers(this);
+    if (instruction === 'SHOW_ONLY_KLARNA' && !this.#showOthers) {
+      this.#showOthers = hideOthers(this);
+      // A customer on a method now hidden (its radio, a card field) goes on to Klarna, not to the page.
+      if (!document.activeElement?.checkVisibility()) this.#keepFocus();
+    }
   }
 
   /**
@@ -467,6 +470,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
+    // Said on the console too, for a page that does not listen for klarna-error (Klarna would
+    // vanish without a word): a bad attribute is the page's own error, anything else a warning.
+    console[error.reason === 'invalid-config' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
     this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
   }
 

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from '@lit/reactive-element';
-import { PayWithKlarnaError, messageOf } from './errors.js';
+import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
 import { answerWithin } from './internal/async.js';
 import { getKlarnaSession, importersRan, loadKlarnaSdk, sdkTimeoutMs } from './sdk/loader.js';
 import type { KlarnaSession } from './sdk/session.js';
@@ -68,11 +68,14 @@ export class PresentationController implements ReactiveController {
         try {
           outcome = await this.#fetch(inputs);
         } catch (error) {
+          const code = klarnaErrorCode(error);
           outcome =
             error instanceof PayWithKlarnaError
               ? error
               : new PayWithKlarnaError('presentation', 'presentation', `Klarna's presentation failed: ${messageOf(error)}`, {
-                  retryable: true,
+                  // Klarna's input and access errors (a currency it does not take, a domain not allowlisted) stay until the page changes
+                  retryable: !/^(INPUT|ACCESS)_ERROR$/.test((error as { errorType?: string } | undefined)?.errorType!),
+                  code,
                   cause: error,
                 });
         }

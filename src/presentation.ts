@@ -34,7 +34,7 @@ export interface ReadPresentation {
 /** Reads both shapes Klarna returns: options (`paymentOption`/`savedPaymentOption`) or flat. */
 export function readPresentation(presentation: PaymentPresentation | undefined): ReadPresentation {
   if (!presentation || typeof presentation !== 'object') {
-    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna answered the presentation request with nothing.');
+    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent an empty presentation.');
   }
   const raw = presentation.instruction;
   const known = INSTRUCTIONS.includes(raw as Instruction);
@@ -48,7 +48,7 @@ export function readPresentation(presentation: PaymentPresentation | undefined):
     options.push({ kind: 'standard', id: presentation.paymentOptionId ?? 'KLARNA', source: presentation });
   }
   if (options.length === 0 && instruction !== 'HIDE_KLARNA') {
-    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent a presentation without any payment option to show.');
+    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent a presentation with no payment option to show.');
   }
   return { instruction, unknownInstruction: known ? undefined : String(raw), options };
 }

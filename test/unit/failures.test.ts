@@ -129,6 +129,34 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
     expectUnavailable(element, form);
   });
 
+  it("C9: Klarna's own presentation error keeps its code; an input or access error is not worth retrying, a technical one is", async () => {
+    const cases: Array<[unknown, string | undefined, boolean]> = [
+      [klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'currency ABC is not supported'), 'VALIDATION_ERROR', false],
+      [klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Origin not allowed'), 'PERMISSION_DENIED', false],
+      [klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'Try again later'), 'TECHNICAL_ERROR', true],
+    ];
+    for (const [error, code, retryable] of cases) {
+      const { event, element, form } = await failWith(new FakeKlarna({ presentationError: error }).module);
+      expect(event.detail, String(code)).to.deep.include({ phase: 'presentation', reason: 'presentation', retryable });
+      expect(event.detail.error.code).to.equal(code);
+      expect(event.detail.error.message).to.equal(`Klarna's presentation failed: ${(error as { errorMessage: string }).errorMessage}`);
+      expectUnavailable(element, form);
+    }
+  });
+
+  it('says why Klarna is unavailable on the console too, as a warning, for a page that does not listen for klarna-error', async () => {
+    const warnings: unknown[][] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args);
+    try {
+      const { event } = await failWith(new FakeKlarna({ initError: klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Origin not allowed') }).module);
+      expect(warnings).to.deep.equal([[`<pay-with-klarna>: ${event.detail.error.message}`]]);
+      expect(event.detail.error.message).to.contain('PERMISSION_DENIED');
+    } finally {
+      console.warn = original;
+    }
+  });
+
   it('C9: presentation() never answering is unavailable at the timeout', async () => {
     const fake = new FakeKlarna({ presentationHangs: true });
     const { event, element, form, elapsed } = await failWith(fake.module, { timeoutMs: 300 });

@@ -85,6 +85,38 @@ describe('rendering the presentation', () => {
     expect(element.selected, 'the selection is kept').to.equal(true);
   });
 
+  it('SHOW_ONLY_KLARNA hiding the method the customer is on moves their focus to Klarna, not to the page; focus elsewhere stays', async () => {
+    const { element, fake } = await mountWithFake(checkout(html`<input name="email" />`), { instruction: 'SHOW_KLARNA' });
+    const form = element.form!;
+    const card = form.querySelector<HTMLInputElement>('[value=card]')!;
+    card.focus();
+    fake.configure({ instruction: 'SHOW_ONLY_KLARNA' });
+    let next = oneEvent(element, 'klarna-presentation');
+    element.amount = 5000;
+    await next;
+    await element.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(card.checkVisibility()).to.equal(false);
+    expect(document.activeElement?.localName, 'focus on Klarna').to.equal('pay-with-klarna');
+    expect(element.shadowRoot!.activeElement === radios(element)[0], "on Klarna's option").to.equal(true);
+    expect(radios(element)[0]!.getAttribute('aria-checked')).to.equal('true');
+
+    fake.configure({ instruction: 'SHOW_KLARNA' });
+    next = oneEvent(element, 'klarna-presentation');
+    element.amount = 6000;
+    await next;
+    await element.updateComplete;
+    const email = form.querySelector<HTMLInputElement>('[name=email]')!;
+    email.focus();
+    fake.configure({ instruction: 'SHOW_ONLY_KLARNA' });
+    next = oneEvent(element, 'klarna-presentation');
+    element.amount = 7000;
+    await next;
+    await element.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(document.activeElement === email, 'a field that stays visible keeps its focus').to.equal(true);
+  });
+
   it('SHOW_ONLY_KLARNA on two Klarna elements of one group hides neither of them', async () => {
     const { root } = await mountWithFake<HTMLFormElement>(
       html`<form>
