@@ -1,9 +1,27 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const { name, exports } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const npmSection = readme.slice(readme.indexOf('\n## npm\n'), readme.indexOf('\n## Frameworks\n')).replace(/^```[^]*?^```$/gm, '');
+
+/** The package's JavaScript entries, as a user imports them: `pay-with-klarna`, `pay-with-klarna/define`, … */
+const scriptEntries = Object.entries(exports)
+  .filter(([, target]) => /\.m?js$/.test(typeof target === 'string' ? target : target.default))
+  .map(([key]) => (key === '.' ? name : `${name}/${key.slice(2)}`));
+
+/** The backticked package specifiers in README's sentence (in "npm") that contains `phrase`. */
+function entriesReadmeSays(phrase) {
+  const sentence = npmSection.split(/(?<=\.)\s+(?=[A-Z])/).find((text) => text.includes(phrase));
+  assert.ok(sentence, `README's "npm" section has no sentence with "${phrase}"`);
+  return [...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((text) => text === name || text.startsWith(`${name}/`));
+}
+const safeEntries = entriesReadmeSays('throws nothing');
+const browserOnlyEntries = entriesReadmeSays('browser-only');
 
 /** Imports `entries` one after the other in a fresh Node process, and reports what each added to globalThis. */
 function importInNode(...entries) {
@@ -22,13 +40,26 @@ describe('importing the package in Node (server-side rendering)', () => {
   // What Lit's server build puts on globalThis by itself (its customElements stand-in, among others).
   const [{ added: litsOwn }] = importInNode('@lit/reactive-element');
 
-  for (const entry of ['./dist/lib/index.js', './dist/lib/define.js', './dist/lib/testing/index.js']) {
+  it("README's sentences on Node name every JavaScript entry of the package, each as safe or as browser-only", () => {
+    assert.deepEqual([...safeEntries, ...browserOnlyEntries].sort(), [...scriptEntries].sort());
+  });
+
+  for (const entry of safeEntries) {
     it(`${entry} imports without throwing and adds nothing to the global scope beyond Lit's own`, () => {
       const [alone] = importInNode(entry);
       assert.ok(alone.exports.length > 0);
       assert.deepEqual(alone.added.filter((key) => !litsOwn.includes(key)), []);
       const [, afterLit] = importInNode('@lit/reactive-element', entry);
       assert.deepEqual(afterLit.added, [], 'with Lit loaded first, nothing at all');
+    });
+  }
+
+  for (const entry of browserOnlyEntries) {
+    it(`${entry}, which README calls browser-only, is the one that throws in Node, as README says`, () => {
+      const script = `try { await import(${JSON.stringify(entry)}); console.log('no error'); } catch (error) { console.log(String(error)); }`;
+      const { stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+      assert.equal(stdout.trim(), 'ReferenceError: HTMLElement is not defined');
+      assert.ok(npmSection.includes('`ReferenceError: HTMLElement is not defined`'), 'README names the error');
     });
   }
 
