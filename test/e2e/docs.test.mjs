@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { OUT_OF_DATE, currentReference, renderReference } from '../../scripts/readme-api.mjs';
+import { packedFiles } from './support/package.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const script = join(repo, 'scripts/readme-api.mjs');
@@ -92,5 +93,22 @@ describe("README's API reference against dist/custom-elements.json", () => {
     const check = docs('--check', `--readme=${unmarked}`);
     assert.equal(check.status, 1);
     assert.match(check.stderr, /<!-- api:start -->/);
+  });
+});
+
+describe("README's paths into the npm package", () => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const { name, exports } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+
+  it('names, for the files a page serves itself, paths under node_modules/ that the packed package has', () => {
+    const named = [...new Set([...readme.matchAll(new RegExp(`\`node_modules/${name}/([^\`]+)\``, 'g'))].map((match) => match[1]))];
+    // the script-tag bundle (Quick start) and the fake SDK for network-level tests (Testing kit)
+    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(named.includes(file), `README names no node_modules/${name}/${file}`);
+    assert.deepEqual(named.filter((file) => !packedFiles().includes(file)), [], 'paths README names that the package does not have');
+  });
+
+  it('names as package specifiers only what package.json exports', () => {
+    const specifiers = [...new Set([...readme.matchAll(new RegExp(`\`${name}(/[^\`\\s]*)?\``, 'g'))].map((match) => `.${match[1] ?? ''}`))];
+    assert.deepEqual(specifiers.filter((specifier) => !(specifier in exports)), [], 'specifiers README names that the package does not export');
   });
 });
