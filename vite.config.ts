@@ -42,6 +42,9 @@ export default defineConfig(({ mode }) => {
   const fake = mode === 'fake';
   return {
     plugins: fake ? [] : [minifyElementCss(), dropBuildMarks()],
+    // public/ holds the demo's images (the storefront serves them at /public/, README shows the
+    // screenshots): copied into dist/, they went into the npm package.
+    publicDir: false,
     build: {
       target: 'es2022',
       outDir: 'dist',
