@@ -31,6 +31,5 @@ globalThis[Symbol.for('pay-with-klarna.fake-options')] = {
   presentationDelayMs: 80,
   sessionToken: () => `krn:network:us1:test:session-token:sim.${choice('outcome', 'step-up')}.${choice('webhook', 'prompt')}.${crypto.randomUUID()}`,
   openJourney,
-  onNavigate: (url) => location.assign(url),
 };
 configureKlarnaSdk({ sdk: fakeKlarna });

@@ -45,7 +45,11 @@ export interface FakeKlarnaOptions {
   initiateArgs?: 'params' | 'none';
   /** What the purchase journey does after initiate resolved. Default `complete`. */
   journey?: FakeJourney;
-  /** Called instead of navigating when the SDK would go to a returnUrl. */
+  /**
+   * Called with the returnUrl of an answer that has only one (the backend approved at once), in place
+   * of going there. Without it the fake goes there, `location.assign(returnUrl)`, as Klarna's SDK does;
+   * either way no payment event fires.
+   */
   onNavigate?: (url: string) => void;
   /** The klarnaNetworkSessionToken handed to initiate and by Network.Session.token(); e.g. to steer a simulator. */
   sessionToken?: () => string;
@@ -292,7 +296,8 @@ export class FakeKlarna {
       return;
     }
     if (typeof accepted.returnUrl === 'string' && !('paymentRequestUrl' in accepted) && !('paymentRequestId' in accepted)) {
-      this.options.onNavigate?.(accepted.returnUrl);
+      if (this.options.onNavigate) this.options.onNavigate(accepted.returnUrl);
+      else location.assign(accepted.returnUrl);
       return;
     }
     const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;

@@ -82,13 +82,34 @@ describe('the button and the merchant backend', () => {
   });
 
   it('accepts paymentRequestId and returnUrl answers', async () => {
+    const navigated: string[] = [];
     for (const [scenario, answer] of [
       ['id', { paymentRequestId: 'krn:payment:na1:request:fake-2' }],
       ['approved', { returnUrl: 'http://127.0.0.1/order/1' }],
     ] as const) {
-      const { element, fake } = await checkoutWith(scenario);
+      const { element, fake } = await checkoutWith(scenario, { onNavigate: (url) => navigated.push(url) });
       await press(element, fake.initiateCalls);
       expect(fake.initiateCalls[0]!.answer).to.deep.equal(answer);
+    }
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(navigated, 'onNavigate gets the returnUrl in place of going there').to.deep.equal(['http://127.0.0.1/order/1']);
+  });
+
+  it('the fake goes to a returnUrl, as Klarna\'s SDK does, when the test sets no onNavigate', async () => {
+    // a fragment of this page, so that going there leaves the test running
+    const returnUrl = `${location.href.split('#')[0]}#order-1`;
+    const { element, fake } = await checkoutWith('ok');
+    element.initiate = () => ({ returnUrl });
+    let completed = 0;
+    element.addEventListener('klarna-complete', () => completed++);
+    const arrived = oneEvent(window, 'hashchange');
+    try {
+      await press(element, fake.initiateCalls);
+      await arrived;
+      expect(location.href).to.equal(returnUrl);
+      expect(completed, 'Klarna fires no event for an answer it only navigates to').to.equal(0);
+    } finally {
+      history.replaceState(null, '', location.href.split('#')[0]);
     }
   });
 
