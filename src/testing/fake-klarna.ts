@@ -347,11 +347,13 @@ interface FakeButtonElement extends HTMLElement {
 /** Klarna's own components are custom elements with their own shadow roots; so are the fake's. */
 function defineFakeElements() {
   if (customElements.get(PART_TAG)) return;
+  // Muted texts follow the page's color-scheme (light-dark()) and the badge brings its own text
+  // colour, so both keep 4.5:1 on a dark page too (test/e2e/contrast.test.mjs).
   const sheet = `:host{display:inline-block;font:inherit;color:inherit}
     :host([part-name=icon]) span{display:inline-grid;place-items:center;width:2.5rem;height:1.6rem;border-radius:.35rem;background:#ffa8cd;color:#0b051d;font-weight:700;font-size:.8rem}
     :host([part-name=header]){font-weight:600}
-    :host([part-name=subheader]),:host([part-name=terms]){font-size:.875em;color:#555}
-    :host([part-name=badge]) span{font-size:.75rem;padding:.1rem .45rem;border-radius:1rem;background:#eee}`;
+    :host([part-name=subheader]),:host([part-name=terms]){font-size:.875em;color:light-dark(#555,#b0b0bc)}
+    :host([part-name=badge]) span{font-size:.75rem;padding:.1rem .45rem;border-radius:1rem;background:#eee;color:#1f1f24}`;
   customElements.define(
     PART_TAG,
     class extends HTMLElement {
