@@ -88,6 +88,14 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const initiated = initiateOf(page);
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
+    const log = page.getByRole('log', { name: 'What happens' });
+    await log.getByText('error initiate/declined: The payment was declined: Klarna declined').waitFor();
+    // a log to read, not to be read out (each SDK event, each second's backend lines): the alert is the one thing the page announces
+    assert.equal(await log.getAttribute('aria-live'), 'off');
+    const announced = await page.evaluate(() =>
+      [...document.querySelectorAll('[aria-live], [role=alert], [role=status], [role=log]')].filter((region) => region.getAttribute('aria-live') !== 'off').map((region) => region.id),
+    );
+    assert.deepEqual(announced, ['message']);
     assert.match(page.url(), /\/checkout$/);
     assert.equal((await orderOf((await initiated).orderId)).status, 'declined');
     await context.close();
