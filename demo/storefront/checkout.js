@@ -44,7 +44,9 @@ async function updateQuantity(sku, quantity) {
     klarna.amount = order.amount; // Klarna's presentation follows the total
     renderLines();
   } catch (error) {
-    message.textContent = error.message;
+    note('shop', `cart update failed: ${error.message}`);
+    // a 409 says, for customers, why the order can no longer change; anything else is for the log
+    message.textContent = error.status === 409 ? error.message : 'Your cart could not be updated. Check the quantities (1 to 99) and try again.';
   }
 }
 renderLines();
@@ -70,10 +72,24 @@ klarna.addEventListener('klarna-abort', () => {
   note('sdk', 'abort: the customer left Klarna');
   message.textContent = 'You left Klarna without paying. You can try again or choose another method.';
 });
+/**
+ * What the customer is told when paying with Klarna fails, with what they can do next. The element's
+ * own message is for developers (it names URLs and statuses): it goes to the log. The reference
+ * backend's messages for a decline, a 409 or Klarna's pending answer (503) are written for customers,
+ * and the element quotes them after its prefix.
+ */
+function customerMessage({ phase, reason, retryable, error }) {
+  const backendSaid = /^(?:The payment was declined|The backend at \S+ answered (?:409|503)): (.+)$/s.exec(error.message)?.[1];
+  if (phase === 'initiate' && (reason === 'declined' || reason === 'http') && backendSaid) return backendSaid;
+  if (reason === 'declined') return 'Klarna declined this purchase. Please choose another payment method.';
+  if (retryable) return "Klarna couldn't be reached. Try again, or choose another payment method.";
+  if (phase === 'payment') return "Klarna couldn't complete the payment. Try again, or choose another payment method.";
+  return "Klarna couldn't take this payment. Please choose another payment method.";
+}
 klarna.addEventListener('klarna-error', (event) => {
   const { phase, reason, error } = event.detail;
   note('sdk', `error ${phase}/${reason}: ${error.message}`);
-  if (phase === 'initiate' || phase === 'payment') message.textContent = error.message;
+  if (phase === 'initiate' || phase === 'payment') message.textContent = customerMessage(event.detail);
 });
 document.getElementById('payment').addEventListener('submit', (event) => {
   event.preventDefault();

@@ -87,7 +87,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const { context, page } = await checkout({ outcome: 'decline' });
     const initiated = initiateOf(page);
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'declined' }).waitFor();
+    assert.equal(await alert.innerText(), 'Klarna declined this purchase. Please choose another payment method.', "the backend's sentence, without the element's developer text");
     const log = page.getByRole('log', { name: 'What happens' });
     await log.getByText('error initiate/declined: The payment was declined: Klarna declined').waitFor();
     // a log to read, not to be read out (each SDK event, each second's backend lines): the alert is the one thing the page announces
@@ -98,6 +100,32 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.deepEqual(announced, ['message']);
     assert.match(page.url(), /\/checkout$/);
     assert.equal((await orderOf((await initiated).orderId)).status, 'declined');
+    await context.close();
+  });
+
+  it('when paying fails, the alert says what to do next; the technical detail is only in the log', async () => {
+    const { context, page } = await checkout({ outcome: 'approve' });
+    const alert = page.getByRole('alert');
+    const log = page.getByRole('log', { name: 'What happens' });
+    const press = async (answer) => {
+      await page.unroute('**/api/klarna/initiate');
+      await page.route('**/api/klarna/initiate', answer);
+      await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    };
+
+    await press((route) => route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>Service Unavailable</h1>' }));
+    await alert.filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await alert.innerText(), "Klarna couldn't be reached. Try again, or choose another payment method.");
+    await log.getByText('error initiate/http: The backend at /api/klarna/initiate answered 503').waitFor();
+
+    await press((route) => route.abort('connectionrefused'));
+    await log.getByText('error initiate/network').waitFor();
+    assert.equal(await alert.innerText(), "Klarna couldn't be reached. Try again, or choose another payment method.");
+
+    await press((route) => route.fulfill({ status: 409, json: { error: 'A payment for this order is already under way.' } }));
+    await alert.filter({ hasText: 'under way' }).waitFor();
+    assert.equal(await alert.innerText(), 'A payment for this order is already under way.');
+    await log.getByText('answered 409: A payment for this order is already under way.').waitFor();
     await context.close();
   });
 
@@ -156,6 +184,12 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByLabel('Quantity of Stoneware mug').dispatchEvent('change');
     await page.locator('#total').filter({ hasText: '$72.00' }).waitFor();
     await page.getByText('4 interest-free payments of $18.00').waitFor();
+    // a quantity the shop refuses: the customer is told what to fix, the backend's field error is logged
+    await page.getByLabel('Quantity of Stoneware mug').fill('150');
+    await page.getByLabel('Quantity of Stoneware mug').dispatchEvent('change');
+    await page.getByRole('alert').filter({ hasText: 'Your cart could not be updated. Check the quantities (1 to 99) and try again.' }).waitFor();
+    await page.getByRole('log', { name: 'What happens' }).getByText('cart update failed: lines[0].quantity must be a whole number from 1 to 99').waitFor();
+    assert.equal(await page.locator('#total').innerText(), '$72.00');
     await context.close();
   });
 });
