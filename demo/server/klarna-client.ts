@@ -7,8 +7,10 @@ export interface KlarnaClientOptions {
   apiKey: string;
   partnerAccountId?: string;
   timeoutMs?: number;
-  /** Pauses before retrying a 5xx or a timeout, with the same Klarna-Idempotency-Key. */
+  /** Pauses before retrying a 429, a 5xx or a timeout, with the same Klarna-Idempotency-Key. */
   retryDelaysMs?: number[];
+  /** The longest `Retry-After` waited for before a retry; a longer one ends the retries (the caller repeats the call later). */
+  maxRetryAfterMs?: number;
 }
 
 export interface KlarnaAnswer<T = any> {
@@ -16,8 +18,29 @@ export interface KlarnaAnswer<T = any> {
   body: T;
 }
 
+/**
+ * Klarna did not answer, answered 5xx, or refused the call unprocessed (429), and kept doing so
+ * through the retries: the same call (same key) may be repeated later. `status` is Klarna's last.
+ */
 export class KlarnaUnavailableError extends Error {
   override readonly name = 'KlarnaUnavailableError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Klarna's answers that say "not processed, try again": a rate limit (429) or a server error (5xx). */
+const tryAgain = (status: number) => status === 429 || status >= 500;
+
+/** `Retry-After` in ms (seconds or an HTTP date), or undefined when absent or unreadable. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 export class KlarnaRequestError extends Error {
@@ -33,6 +56,7 @@ export class KlarnaRequestError extends Error {
 export function createKlarnaClient(options: KlarnaClientOptions) {
   const root = options.partnerAccountId ? `/v2/accounts/${encodeURIComponent(options.partnerAccountId)}/payment` : '/v2/payment';
   const retryDelays = options.retryDelaysMs ?? [300, 1000];
+  const maxRetryAfter = options.maxRetryAfterMs ?? 5_000;
 
   async function call(method: 'GET' | 'POST', path: string, init: { body?: unknown; headers?: Record<string, string | undefined> } = {}): Promise<KlarnaAnswer> {
     const headers: Record<string, string> = { Authorization: `Basic ${options.apiKey}`, Accept: 'application/json' };
@@ -50,13 +74,16 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
       } catch {
         response = undefined; // timeout or network: worth the same request again
       }
-      if (response && response.status < 500) {
+      if (response && !tryAgain(response.status)) {
         const body = await response.json().catch(() => ({}));
         if (!response.ok) throw new KlarnaRequestError(response.status, body);
         return { status: response.status, body };
       }
-      const delay = retryDelays[attempt];
-      if (delay === undefined) throw new KlarnaUnavailableError(response ? `Klarna answered ${response.status}` : 'Klarna did not answer');
+      await response?.body?.cancel().catch(() => {});
+      // Klarna's own pause, if it asks for one, when it is no longer than the cap; a longer one ends the retries.
+      const asked = response ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+      const delay = retryDelays[attempt] === undefined || (asked !== undefined && asked > maxRetryAfter) ? undefined : Math.max(retryDelays[attempt]!, asked ?? 0);
+      if (delay === undefined) throw new KlarnaUnavailableError(response ? `Klarna answered ${response.status} (${attempt + 1} ${attempt ? 'tries' : 'try'})` : 'Klarna did not answer', response?.status);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

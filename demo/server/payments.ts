@@ -96,6 +96,9 @@ export class RefusedRepeat extends Error {
 export const outcomeUnknown = (error: unknown) =>
   error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || error instanceof RefusedRepeat || (error instanceof KlarnaRequestError && error.status === 409);
 
+/** Klarna refused the request as such (a validation error): sending it again cannot change that. */
+const refusesTheRequest = (error: unknown) => error instanceof KlarnaRequestError && (error.status === 400 || error.status === 422);
+
 /** A refusal of a repeat is no refusal of the call it repeats. */
 const asRepeat = (error: unknown, repeat: boolean) => (repeat && error instanceof KlarnaRequestError ? new RefusedRepeat(error) : error);
 
@@ -272,7 +275,10 @@ export class Payments {
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (thrown) {
       const error = asRepeat(thrown, sentAt !== null);
-      if (outcomeUnknown(error)) {
+      // The customer approved and the token holds for 60 minutes: only a refusal of the request
+      // itself (invalid, 400 or 422) fails the order. Anything else (a 429 or 5xx through the
+      // retries, a 401 while a key is rotated) was not processed: back to pending, the next look repeats it.
+      if (outcomeUnknown(error) || !refusesTheRequest(error)) {
         await this.heldForAnswer(order, error, 'Final authorization');
         return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
       }
@@ -314,8 +320,8 @@ export class Payments {
 
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
   private async heldForAnswer(order: Order, error: unknown, call: string) {
-    const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat;
-    const what = `${call}: ${answered ? error.message : 'Klarna did not answer'}`;
+    const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat || error instanceof KlarnaRequestError || (error instanceof KlarnaUnavailableError && error.status !== undefined);
+    const what = `${call}: ${answered ? (error as Error).message : 'Klarna did not answer'}`;
     if (answered) this.log(`order ${order.purchaseReference}: ${what}`);
     await this.store.note(order.id, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
   }

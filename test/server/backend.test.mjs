@@ -138,6 +138,8 @@ describe('the reference backend', () => {
 
   /** The next Klarna call for this order fails so (other orders' calls, a late webhook's say, are left alone). */
   const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.number }) });
+  /** Klarna refuses the order's next call (429) through every retry the backend makes (the test shop tries 3 times). */
+  const refuseNext = (order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: '429', match: order.number }) });
   /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
   const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
 
@@ -189,13 +191,13 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'unconfirmed');
   });
 
-  it('S6: a refusal of the repeat (429) is no refusal of the payment: the order stays held, and the next repeat is paid once', async () => {
+  it('S6: a refusal of the repeat (429 through the retries) is no refusal of the payment: the order stays held, and the next repeat is paid once', async () => {
     const order = await unansweredFor();
-    await failNext('429', order);
+    await refuseNext(order);
     const refused = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(refused.status, 503);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not failed: the first call may have paid');
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize: Klarna refused the repeat`)), 'logged for the operator');
+    assert.ok(logLines.some((line) => line === `order ${order.number}: Payment Authorize: Klarna answered 429 (3 tries)`), 'logged for the operator');
     assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one key: one payment');
@@ -237,14 +239,51 @@ describe('the reference backend', () => {
     return order;
   };
 
-  it('S6: a refusal of a repeated final authorization (429) is no refusal: the order waits, and the next look is paid once', async () => {
+  it('S6: a refusal of a repeated final authorization (429 through the retries) is no refusal: the order waits, and the next look is paid once', async () => {
     const order = await unreadableFinal();
-    await failNext('429', order);
+    await refuseNext(order);
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'pending', 'not failed: the first final authorization may have paid');
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+  });
+
+  /** A step-up order the customer has approved in Klarna's journey, whose webhook is yet to come: `complete()` delivers it. */
+  const approvedInJourney = async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
+    const complete = () => deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
+    return { order, complete };
+  };
+  const failFor = (order, failure) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, match: order.number, ...failure }) });
+
+  it('S6: a rate limit (429) on the final authorization is retried after its Retry-After, with the same key: the customer who approved is paid', async () => {
+    const { order, complete } = await approvedInJourney();
+    await failFor(order, { mode: '429', retryAfter: 1 });
+    await complete();
+    await until(async () => (await orderNow(order.id)).status !== 'finalizing' && (await orderNow(order.id)).status !== 'pending', 'the final authorization to settle');
+    assert.equal((await orderNow(order.id)).status, 'paid', 'not failed: Klarna did not process the refused call');
+    const finals = callsFor(order).slice(1);
+    assert.equal(finals.length, 2);
+    assert.equal(new Set(finals.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    assert.ok(finals[1].at - finals[0].at >= 1000, `waited ${finals[1].at - finals[0].at} ms, not the 1 s Klarna asked`);
+  });
+
+  it('S6: a final authorization refused (429) past the retries goes back to pending, not failed, and the next look pays it; a Retry-After beyond the cap is not waited for', async () => {
+    const { order, complete } = await approvedInJourney();
+    await failFor(order, { mode: '429', retryAfter: 3600 });
+    const started = Date.now();
+    await complete();
+    await until(async () => (await eventsOf(order)).some((text) => text.startsWith('Final authorization: Klarna answered 429')), 'the refusal to be noted');
+    assert.ok(Date.now() - started < 3000, 'an hour-long Retry-After is not waited for in the request');
+    const held = await orderNow(order.id);
+    assert.deepEqual([held.status, held.reason], ['pending', null]);
+    assert.equal(callsFor(order).length, 2, 'one final authorization, not retried against the Retry-After');
+    await shop.backend.sweep();
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same call');
   });
 
   it('S6: a final authorization sent within the 60 minutes is repeated after them, not expired: Klarna answers it from its key', async () => {
@@ -694,19 +733,19 @@ describe('the reference backend', () => {
 
   it('a refused first try of a charge stays unknown too: a press racing it may have sent its key and been charged', async () => {
     const { order, charges } = await subscription();
-    await failNext('429', order);
-    assert.equal((await charge(order)).status, 500);
+    await refuseNext(order);
+    assert.equal((await charge(order)).status, 503);
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
     assert.equal((await json(await charge(order))).body.status, 'approved');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
     assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the same key, not a fresh attempt');
   });
 
-  it('a refusal of a charge repeat (429) is no refusal of the charge: it stays unknown, and the next press repeats it', async () => {
+  it('a refusal of a charge repeat (429 through the retries) is no refusal of the charge: it stays unknown, and the next press repeats it', async () => {
     const { order, charges } = await subscription();
     await failNext('garbled', order);
     assert.equal((await charge(order)).status, 503);
-    await failNext('429', order);
+    await refuseNext(order);
     assert.equal((await charge(order)).status, 503);
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']], 'not failed: a fresh attempt could charge twice');
     assert.equal((await json(await charge(order))).body.status, 'approved');
