@@ -278,7 +278,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
             false,
           );
         case 'rejected':
-          return reply(502, { error: outcome.message });
+          // Not a 5xx: the element would retry with the same key, and Klarna would refuse the same request again.
+          return reply(422, { error: 'klarna_refused', message: outcome.message, orderId: order.id });
         case 'unconfirmed':
           return reply(409, { error: outcome.message }, false);
         case 'busy':

@@ -15,6 +15,7 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
  * after that could be a second payment. An hour short of it, for clocks.
  */
 const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
+const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
 const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
 /** What the operator is told of a call left unrepeated at the end of that window. */
 const notRepeated = (call: string, since: string, reference: string) =>
@@ -218,9 +219,12 @@ export class Payments {
         await this.heldForAnswer(order, error, 'Payment Authorize');
         return { kind: 'unavailable', order };
       }
+      // A definite refusal of the first call (invalid, unauthorized): nothing was taken, and the same
+      // request would be refused again. The order may start a new attempt; the operator is told.
       const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message }, order.attemptKey);
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
-      return { kind: 'rejected', order: failed ?? order, message: error instanceof KlarnaRequestError ? 'Klarna refused the payment request.' : 'The payment could not be started.' };
+      this.log(`order ${order.purchaseReference}: Payment Authorize refused: ${(error as Error).message}`);
+      return { kind: 'rejected', order: failed ?? order, message: REFUSED };
     }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;

@@ -76,13 +76,14 @@ export function createSimulator(options: SimulatorOptions) {
   let clockOffset = 0;
   /**
    * Failures to come, for the next `count` API calls: '503' answers 503, '429' refuses the call
-   * unprocessed (a rate limit; its error type is a guess), 'hang' answers nothing for a
+   * unprocessed (a rate limit; its error type is a guess), '400' refuses it as invalid
+   * (VALIDATION_ERROR, as for a field Klarna does not accept), 'hang' answers nothing for a
    * minute, 'garbled' handles the call and then answers 200 with an HTML page in place of its JSON
    * (a proxy in the way): Klarna acted, and the caller cannot tell. With `match`, only calls whose
    * path or body contains it fail (a test's own order id), so that other traffic never uses them up.
    * With `retryAfter` (seconds), a 429 or 503 carries that Retry-After header.
    */
-  let failures: { count: number; mode: '503' | '429' | 'hang' | 'garbled'; match?: string; retryAfter?: number } = { count: 0, mode: '503' };
+  let failures: { count: number; mode: '503' | '429' | '400' | 'hang' | 'garbled'; match?: string; retryAfter?: number } = { count: 0, mode: '503' };
   const now = () => Date.now() + clockOffset;
   const iso = () => new Date(now()).toISOString();
   const later = (ms: number, run: () => void) => {
@@ -113,6 +114,7 @@ export function createSimulator(options: SimulatorOptions) {
       }
       if (failures.retryAfter !== undefined) c.header('retry-after', String(failures.retryAfter));
       if (failures.mode === '429') return klarnaError(c, 429, 'TOO_MANY_REQUESTS', 'Simulated rate limit: the request was not processed.');
+      if (failures.mode === '400') return klarnaError(c, 400, 'VALIDATION_ERROR', 'Simulated refusal: the request is invalid.');
       if (failures.mode === 'hang') await new Promise((resolve) => later(60_000, () => resolve(undefined)));
       return klarnaError(c, 503, 'TEMPORARILY_UNAVAILABLE', 'Simulated outage.');
     }
@@ -328,7 +330,7 @@ export function createSimulator(options: SimulatorOptions) {
   });
   app.post('/_sim/fail', async (c) => {
     const { count = 1, mode = '503', match, retryAfter } = await c.req.json();
-    if (!['503', '429', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, 429, hang or garbled' }, 400);
+    if (!['503', '429', '400', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, 429, 400, hang or garbled' }, 400);
     if (match !== undefined && (typeof match !== 'string' || !match)) return c.json({ error: 'match is a non-empty string' }, 400);
     if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0)) return c.json({ error: 'retryAfter is a whole number of seconds' }, 400);
     failures = { count: Number(count), mode, match, retryAfter };

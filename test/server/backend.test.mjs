@@ -162,6 +162,32 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
+  it('S6: a first Payment Authorize refused (429) through the retries answers a retryable 503 that is not kept: the retry with the same key is served', async () => {
+    const order = await newOrder();
+    const { request, headers } = approvingPress(order);
+    await refuseNext(order);
+    const refused = await json(await post('/api/klarna/initiate', request, headers));
+    assert.equal(refused.status, 503, 'retryable, so the element keeps the key');
+    assert.match(refused.body.message, /not confirmed yet and will not be taken twice/);
+    const retried = await json(await post('/api/klarna/initiate', request, headers));
+    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the retry repeats the same Klarna call');
+  });
+
+  it('a first Payment Authorize Klarna refuses as invalid answers a non-retryable 422 with a message; the next attempt may pay', async () => {
+    const order = await newOrder();
+    await failNext('400', order);
+    const refused = await json(await initiate(order, { outcome: 'approve' }));
+    assert.equal(refused.status, 422, 'not a 5xx: retrying the same request would be refused again');
+    assert.equal(refused.body.message, 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.');
+    assert.equal((await orderNow(order.id)).status, 'failed');
+    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize refused: Klarna answered 400: VALIDATION_ERROR`)), 'logged for the operator');
+    assert.equal(callsFor(order).length, 1, 'a refusal is not retried');
+    assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
   /** An order whose Payment Authorize Klarna answered unreadably (having approved it), then, with `set`, moved in time. */
   const unansweredFor = async (set) => {
     const order = await newOrder();
