@@ -23,6 +23,8 @@ export interface BackendConfig {
   /** The simulator's address in offline mode, for the storefront's outcome picker. */
   simulatorUrl?: () => string;
   log?: (line: string) => void;
+  /** Given work that goes on after its answer (a webhook's handling), so that a stop waits for it. */
+  track?: (work: Promise<unknown>) => void;
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -309,13 +311,14 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       return c.json({ error: 'live flag does not match this environment' }, 400);
     }
     if (!(await store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id))) return c.json({ received: true, duplicate: true });
-    setImmediate(() => {
+    const handling = new Promise((resolve) => setImmediate(resolve)).then(() =>
       handleWebhook(metadata, payload).catch(async (error) => {
         // Acknowledged already, so Klarna will not resend it: forget it, and the sweep settles the order.
         log(`webhook ${metadata.event_id} failed: ${(error as Error).message}`);
         await store.forgetDelivery(metadata.event_id).catch(() => undefined);
-      });
-    });
+      }),
+    );
+    config.track?.(handling);
     return c.json({ received: true });
   });
 

@@ -64,6 +64,8 @@ export interface BackendOptions {
   simulatorUrl?: string;
   /** How often pending orders are checked with Klarna, for a webhook that never came. */
   sweepMs?: number;
+  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database. */
+  drainMs?: number;
   log?: (line: string) => void;
 }
 
@@ -74,7 +76,15 @@ export async function startBackend(options: BackendOptions) {
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
   const payments = new Payments(store, klarna, () => publicUrl, log);
+  // Work under way (requests, webhooks acknowledged and still being handled): stop() lets it finish.
+  const underWay = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const settled: Promise<unknown> = work.catch(() => undefined).finally(() => underWay.delete(settled));
+    underWay.add(settled);
+  };
+  let stopping = false;
   const app = createApp(store, payments, {
+    track,
     mode: options.mode,
     clientId: options.klarna.clientId,
     live: options.klarna.live ?? false,
@@ -83,7 +93,13 @@ export async function startBackend(options: BackendOptions) {
     simulatorUrl: options.simulatorUrl ? () => options.simulatorUrl! : undefined,
     log,
   });
-  const { server, url } = await listen(app.fetch, options.port ?? 0);
+  const { server, url } = await listen((request) => {
+    // Stopping: nothing new starts (a retry reaches the next instance, or this one once it is back).
+    if (stopping) return Response.json({ error: 'The shop is restarting; please try again in a moment.' }, { status: 503, headers: { 'retry-after': '1' } });
+    const answer = Promise.resolve(app.fetch(request));
+    track(answer);
+    return answer;
+  }, options.port ?? 0);
   publicUrl ||= url;
   // A webhook can be lost and a process can die mid-call: orders still under way are looked at again.
   let sweeping: Promise<void> | undefined;
@@ -100,10 +116,33 @@ export async function startBackend(options: BackendOptions) {
     payments,
     /** Runs one sweep now (tests; the interval does it in production). */
     sweep: () => payments.sweep(),
+    /**
+     * Stops taking requests, lets those under way finish (for `drainMs`, 30 s by default: past the
+     * initiate's bound), then closes the connections and the database. Closing the database under a
+     * running request would leave its Idempotency-Key claimed and its order mid-call.
+     */
     async stop() {
+      stopping = true;
       clearInterval(sweep);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + (options.drainMs ?? 30_000);
+      while (underWay.size && Date.now() < deadline) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([Promise.all(underWay), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        clearTimeout(timer);
+      }
+      if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${options.drainMs ?? 30_000} ms`);
       await sweeping;
-      await close(server);
+      // The last answers may still be on their way out: their connections are closed once idle, the rest after a second.
+      const connections = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+      let ended = false;
+      void closed.then(() => (ended = true));
+      for (let waited = 0; !ended && waited < 1000; waited += 25) {
+        connections.closeIdleConnections?.();
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      connections.closeAllConnections?.();
+      await closed;
       await sql.close();
     },
   };

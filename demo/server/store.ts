@@ -135,6 +135,12 @@ do $$ begin
 end $$;
 `;
 
+/**
+ * How long an Idempotency-Key's claim without an answer counts as a request still running: well
+ * past the longest a request runs (an initiate is answered within 25 s, a charge within 50 s).
+ */
+export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
+
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
 const SCHEMA_LOCK = 7_116_093_540;
 
@@ -257,10 +263,21 @@ export class Store {
     return rows.map((row) => ({ ...row, at: new Date(row.at).toISOString() }));
   }
 
-  /** Claims an idempotency key: 'new', or the stored answer, or 'busy', or 'conflict' for another body. */
-  async claimKey(key: string, fingerprint: string): Promise<{ kind: 'new' } | { kind: 'replay'; status: number; response: unknown } | { kind: 'busy' } | { kind: 'conflict' }> {
+  /**
+   * Claims an idempotency key: 'new', or the stored answer, or 'busy', or 'conflict' for another body.
+   * A claim without an answer older than `staleAfterMs` (longer than any request runs) was left by a
+   * process that died mid-request: it is taken over, and the request runs again. That is safe: what
+   * it does is decided by the order's own state (an attempt under way repeats its very Klarna call,
+   * with the same Klarna-Idempotency-Key; a charge repeats its recorded attempt).
+   */
+  async claimKey(key: string, fingerprint: string, { staleAfterMs = CLAIM_STALE_AFTER_MS } = {}): Promise<{ kind: 'new' } | { kind: 'replay'; status: number; response: unknown } | { kind: 'busy' } | { kind: 'conflict' }> {
     const inserted = await this.sql.query('insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict do nothing returning key', [key, fingerprint]);
     if (inserted.length) return { kind: 'new' };
+    const taken = await this.sql.query(
+      "update idempotency_keys set created_at = now() where key = $1 and fingerprint = $2 and status is null and created_at < now() - $3 * interval '1 millisecond' returning key",
+      [key, fingerprint, staleAfterMs],
+    );
+    if (taken.length) return { kind: 'new' };
     const [row] = await this.sql.query<{ fingerprint: string; status: number | null; response: unknown }>('select fingerprint, status, response from idempotency_keys where key = $1', [key]);
     if (!row || row.fingerprint !== fingerprint) return { kind: 'conflict' };
     if (row.status === null) return { kind: 'busy' };

@@ -399,6 +399,38 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
+  it('an Idempotency-Key left claimed by a request that died mid-call is free again once no request can still be running: the retry repeats the same Klarna call', async () => {
+    const order = await newOrder();
+    const { request, headers } = approvingPress(order);
+    const name = `initiate:${headers['idempotency-key']}`;
+    // Klarna approves, its answer is lost, and the process dies before it can free the key
+    await failNext('garbled', order);
+    const died = await whileStoreFails('releaseKey', (key) => key === name, () => post('/api/klarna/initiate', request, headers));
+    assert.equal(died.status, 500);
+    const young = await json(await post('/api/klarna/initiate', request, headers));
+    assert.equal(young.status, 409, 'a claim this young may be a request still running');
+    await shop.backend.store.sql.query("update idempotency_keys set created_at = now() - interval '3 minutes' where key = $1", [name]);
+    const retried = await json(await post('/api/klarna/initiate', request, headers));
+    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    const calls = callsFor(order);
+    assert.equal(calls.length, 2);
+    assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the same Klarna call again, not a second payment');
+  });
+
+  it('a stop lets the requests under way finish before it closes the database: the customer gets the answer', async () => {
+    const order = await newOrder();
+    const { request, headers } = approvingPress(order);
+    // the first try hangs until the backend's 2 s timeout, the retry is answered: a request 2 s long
+    await failNext('hang', order);
+    const answer = post('/api/klarna/initiate', request, headers);
+    await until(() => callsFor(order).length === 1, 'the call to reach Klarna');
+    await shop.restartBackend(0);
+    assert.deepEqual(await json(await answer), { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.equal((await orderNow(order.id)).status, 'paid');
+    assert.equal(callsFor(order).length, 2);
+  });
+
   it('a second initiate while a payment request is open reuses it instead of opening another', async () => {
     const order = await newOrder();
     const first = await json(await initiate(order));
