@@ -25,11 +25,18 @@ export interface BackendConfig {
   log?: (line: string) => void;
   /** Given work that goes on after its answer (a webhook's handling), so that a stop waits for it. */
   track?: (work: Promise<unknown>) => void;
+  /**
+   * How long an initiate may take before it is answered "not confirmed yet" (503) while its Klarna
+   * call goes on: 25 s, within the element's default initiate-timeout of 30 s.
+   */
+  initiateBoundMs?: number;
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAX_BODY = 16 * 1024;
 const MAX_WEBHOOK_BODY = 64 * 1024;
+const INITIATE_BOUND_MS = 25_000;
+const NOT_CONFIRMED = 'Klarna has not given the shop a clear answer yet. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.';
 /** How often a customer's order page may have the backend read the order's payment request from Klarna. */
 const LOOK_AGAIN_MS = 5_000;
 
@@ -195,22 +202,39 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
    * (the outcome may change: a retry runs again); so does a failure of `handle`, which must never
    * leave the key claimed (every retry with it would get 409 for ever).
    */
-  async function oncePerKey(c: Context, name: string, fingerprint: string, handle: (reply: Reply) => Promise<Response>): Promise<Response> {
+  async function oncePerKey(
+    c: Context,
+    name: string,
+    fingerprint: string,
+    handle: (reply: Reply) => Promise<Response>,
+    bound?: { ms: number; answer: Record<string, unknown> },
+  ): Promise<Response> {
     const claim = await store.claimKey(name, fingerprint);
     if (claim.kind === 'replay') return c.json(claim.response as object, claim.status as 200);
     if (claim.kind === 'busy') return c.json({ error: 'A request with this Idempotency-Key is still running.' }, 409);
     if (claim.kind === 'conflict') return c.json({ error: 'This Idempotency-Key was already used for a different request.' }, 422);
+    // Past the bound the key is freed and answered 503: what `handle` gives after that is kept nowhere
+    // (a retry with the key may have claimed it again, and gets its own answer from the order).
+    let late = false;
     const reply: Reply = async (status, response, keep = true) => {
+      if (late) return c.json(response, status as 200);
       if (keep) await store.storeReply(name, status, response);
       else await store.releaseKey(name);
       return c.json(response, status as 200);
     };
-    try {
-      return await handle(reply);
-    } catch (error) {
-      await store.releaseKey(name).catch(() => {});
+    const work = handle(reply).catch(async (error) => {
+      if (!late) await store.releaseKey(name).catch(() => {});
       throw error;
-    }
+    });
+    if (!bound) return work;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => ((late = true), resolve(undefined)), bound.ms)));
+    const answer = await Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+    if (answer) return answer;
+    // The work goes on (the same Klarna call, to its answer), and a stop waits for it.
+    config.track?.(work.catch((error) => log(`${name.split(':')[0]} after its answer: ${(error as Error).message}`)));
+    await store.releaseKey(name);
+    return c.json(bound.answer, 503);
   }
 
   // The endpoint <pay-with-klarna initiate-url> calls from Klarna's button.
@@ -225,6 +249,9 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (typeof body.currency !== 'string') throw new BadRequest(400, 'currency must be a string', 'currency');
 
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    // Answered within the element's initiate-timeout (30 s by default), though Klarna's retries can take
+    // longer (3 tries of up to 15 s): past the bound the customer is told the payment is not confirmed
+    // and will not be taken twice, while the call goes on (a retry meanwhile gets its answer) or the sweep repeats it.
     return oncePerKey(c, `initiate:${key}`, fingerprint, async (reply) => {
       let order = await store.order(body.orderId);
       if (!order) return reply(404, { error: 'No such order.' });
@@ -274,20 +301,14 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         case 'declined':
           return reply(402, { error: 'declined', message: 'Klarna declined this purchase. Please choose another payment method.', orderId: order.id });
         case 'unavailable':
-          return reply(
-            503,
-            { error: 'klarna_unavailable', message: 'Klarna has not given the shop a clear answer yet. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.', status: 'authorizing' },
-            false,
-          );
+          return reply(503, { error: 'klarna_unavailable', message: NOT_CONFIRMED, status: 'authorizing' }, false);
         case 'rejected':
           // Not a 5xx: the element would retry with the same key, and Klarna would refuse the same request again.
           return reply(422, { error: 'klarna_refused', message: outcome.message, orderId: order.id });
         case 'unconfirmed':
           return reply(409, { error: outcome.message }, false);
-        case 'busy':
-          return reply(409, { error: 'A payment for this order is already under way.' }, false);
       }
-    });
+    }, { ms: config.initiateBoundMs ?? INITIATE_BOUND_MS, answer: { error: 'klarna_unavailable', message: NOT_CONFIRMED } });
   });
 
   // Klarna's webhooks: verified over the raw bytes, acknowledged at once, processed once per event id.

@@ -64,6 +64,8 @@ export interface BackendOptions {
   simulatorUrl?: string;
   /** How often pending orders are checked with Klarna, for a webhook that never came. */
   sweepMs?: number;
+  /** How long an initiate may take before it is answered 503 "not confirmed yet" (25 s by default). */
+  initiateBoundMs?: number;
   /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database. */
   drainMs?: number;
   log?: (line: string) => void;
@@ -85,6 +87,7 @@ export async function startBackend(options: BackendOptions) {
   let stopping = false;
   const app = createApp(store, payments, {
     track,
+    initiateBoundMs: options.initiateBoundMs,
     mode: options.mode,
     clientId: options.klarna.clientId,
     live: options.klarna.live ?? false,

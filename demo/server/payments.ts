@@ -164,12 +164,11 @@ export type InitiateOutcome =
   | { kind: 'step-up'; order: Order; paymentRequestUrl: string; paymentRequestId: string }
   | { kind: 'declined'; order: Order; reason: string }
   | { kind: 'unavailable'; order: Order }
-  | { kind: 'busy'; order: Order }
   | { kind: 'rejected' | 'unconfirmed'; order: Order; message: string };
 
 export class Payments {
-  /** Orders whose Payment Authorize is under way in this process: a repeat waits for its answer instead. */
-  private readonly authorizing = new Set<string>();
+  /** Payment Authorize calls under way in this process, by order: a repeat meanwhile gets that call's answer. */
+  private readonly authorizing = new Map<string, Promise<InitiateOutcome>>();
 
   constructor(
     private readonly store: Store,
@@ -184,13 +183,13 @@ export class Payments {
    * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
    */
   async authorize(order: Order, { repeat = false } = {}): Promise<InitiateOutcome> {
-    if (this.authorizing.has(order.id)) return { kind: 'busy', order };
-    this.authorizing.add(order.id);
-    try {
-      return await this.authorizeOnce(order, repeat);
-    } finally {
-      this.authorizing.delete(order.id);
-    }
+    // A call for this order is under way (one whose initiate was answered "not confirmed yet" at the
+    // bound, say): a repeat now would be the same call, so it waits for that one's answer.
+    const running = this.authorizing.get(order.id);
+    if (running) return running;
+    const call = this.authorizeOnce(order, repeat).finally(() => this.authorizing.delete(order.id));
+    this.authorizing.set(order.id, call);
+    return call;
   }
 
   private async authorizeOnce(order: Order, repeat: boolean): Promise<InitiateOutcome> {

@@ -431,6 +431,32 @@ describe('the reference backend', () => {
     assert.equal(callsFor(order).length, 2);
   });
 
+  it('an initiate is answered within its bound (under the element\'s initiate-timeout): past it, a retryable 503 "not confirmed", while the same call goes on, and a retry after it gets its answer', async () => {
+    const bounded = await startShop({ initiateBoundMs: 500 });
+    try {
+      const api = shopApi(() => bounded);
+      const order = await api.newOrder();
+      const { request, headers } = approvingPress(order);
+      // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
+      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      const started = performance.now();
+      const first = await api.json(await api.post('/api/klarna/initiate', request, headers));
+      assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
+      assert.equal(first.status, 503, 'retryable: the element keeps the key');
+      assert.match(first.body.message, /not confirmed yet and will not be taken twice/);
+      // the element's retry while the call is still under way waits for it, and is bounded too
+      assert.equal((await api.post('/api/klarna/initiate', request, headers)).status, 503);
+      await until(async () => (await bounded.backend.store.order(order.id)).status === 'paid', 'the call to go on to its answer');
+      const retried = await api.json(await api.post('/api/klarna/initiate', request, headers));
+      assert.deepEqual(retried, { status: 200, body: { returnUrl: `${bounded.url}/orders/${order.id}`, orderId: order.id } });
+      const calls = api.callsFor(order);
+      assert.equal(calls.length, 2, 'the hung try and its retry: the element\'s retries made no call of their own');
+      assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    } finally {
+      await bounded.stop();
+    }
+  });
+
   it('a second initiate while a payment request is open reuses it instead of opening another', async () => {
     const order = await newOrder();
     const first = await json(await initiate(order));
