@@ -151,6 +151,52 @@ export async function startBackend(options: BackendOptions) {
   };
 }
 
+const KLARNA_VARIABLES = ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'KLARNA_PARTNER_ACCOUNT_ID', 'KLARNA_API_BASE', 'KLARNA_LIVE'];
+const TEST_API = 'https://api-global.test.klarna.com';
+const LIVE_API = 'https://api-global.klarna.com';
+
+/**
+ * Klarna's settings from the environment, or undefined for the offline simulator; throws, naming
+ * the variable, on a half-set or contradictory environment, which would otherwise run the
+ * simulator in place of Klarna, or send test calls live (or live ones to the test environment).
+ */
+export function klarnaFromEnv(env: Record<string, string | undefined>) {
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  if (!set('KLARNA_API_KEY')) {
+    const given = KLARNA_VARIABLES.filter(set);
+    if (given.length) throw new Error(`KLARNA_API_KEY is not set, but ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'}: set KLARNA_API_KEY to use Klarna, or unset ${given.length > 1 ? 'them' : 'it'} for the offline simulator (see the README).`);
+    return undefined;
+  }
+  for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'PUBLIC_URL']) {
+    if (!set(name)) throw new Error(`${name} is required with KLARNA_API_KEY (see the README).`);
+  }
+  if (set('KLARNA_LIVE') && env.KLARNA_LIVE !== 'true' && env.KLARNA_LIVE !== 'false') throw new Error(`KLARNA_LIVE is true or false, not ${JSON.stringify(env.KLARNA_LIVE)}.`);
+  const live = env.KLARNA_LIVE === 'true';
+  const baseUrl = set('KLARNA_API_BASE') ? env.KLARNA_API_BASE! : live ? LIVE_API : TEST_API;
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname;
+  } catch {
+    throw new Error(`KLARNA_API_BASE is not a URL: ${JSON.stringify(baseUrl)}.`);
+  }
+  // Klarna's hosts say which environment they are; another host (a proxy, say) is taken at its word.
+  const klarnaHost = host === 'klarna.com' || host.endsWith('.klarna.com');
+  const testHost = /(^|\.)test\.klarna\.com$/.test(host) || /(^|\.)playground\.klarna\.com$/.test(host);
+  if (klarnaHost && live && testHost) throw new Error(`KLARNA_LIVE=true, but KLARNA_API_BASE (${host}) is Klarna's test environment.`);
+  if (klarnaHost && !live && !testHost) throw new Error(`KLARNA_API_BASE (${host}) is Klarna's live environment, but KLARNA_LIVE is not true.`);
+  return {
+    publicUrl: env.PUBLIC_URL!,
+    klarna: {
+      baseUrl,
+      apiKey: env.KLARNA_API_KEY!,
+      partnerAccountId: env.KLARNA_PARTNER_ACCOUNT_ID,
+      clientId: env.KLARNA_CLIENT_ID!,
+      signingKeys: parseSigningKeys(env.KLARNA_WEBHOOK_SIGNING_KEYS),
+      live,
+    },
+  };
+}
+
 /** `npm start`: the storefront, offline unless KLARNA_API_KEY is set. */
 async function main() {
   const env = process.env;
@@ -158,25 +204,9 @@ async function main() {
   const dataDir = env.DATA_DIR ?? '.data/storefront';
   let backend: Awaited<ReturnType<typeof startBackend>>;
   let simulator: SimulatorHandle | undefined;
-  if (env.KLARNA_API_KEY) {
-    for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'PUBLIC_URL']) {
-      if (!env[name]) throw new Error(`${name} is required with KLARNA_API_KEY (see the README).`);
-    }
-    backend = await startBackend({
-      port,
-      dataDir,
-      databaseUrl: env.DATABASE_URL,
-      mode: 'klarna',
-      publicUrl: env.PUBLIC_URL,
-      klarna: {
-        baseUrl: env.KLARNA_API_BASE ?? 'https://api-global.test.klarna.com',
-        apiKey: env.KLARNA_API_KEY,
-        partnerAccountId: env.KLARNA_PARTNER_ACCOUNT_ID,
-        clientId: env.KLARNA_CLIENT_ID!,
-        signingKeys: parseSigningKeys(env.KLARNA_WEBHOOK_SIGNING_KEYS),
-        live: env.KLARNA_LIVE === 'true',
-      },
-    });
+  const klarna = klarnaFromEnv(env); // before anything opens or listens
+  if (klarna) {
+    backend = await startBackend({ port, dataDir, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
   } else {
     simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0) });
     backend = await startBackend({
@@ -197,7 +227,7 @@ async function main() {
     });
     simulator.webhookUrl = `${backend.url}/api/klarna/webhooks`;
   }
-  console.log(`Storefront: ${backend.url}/  (${simulator ? `offline, Klarna simulator at ${simulator.url}` : 'Klarna test environment'})`);
+  console.log(`Storefront: ${backend.url}/  (${simulator ? `offline, Klarna simulator at ${simulator.url}` : klarna?.klarna.live ? 'Klarna live' : 'Klarna test environment'})`);
   const shutdown = async () => {
     await backend.stop();
     await simulator?.stop();

@@ -27,12 +27,25 @@ export function verifyWebhookSignature(
   return { ok: true, keyId };
 }
 
-/** `id1:secret1,id2:secret2` → Map. */
+/**
+ * `id1:secret1,id2:secret2` → Map. Throws on anything else (an entry without `id:` or without a
+ * secret, an id given twice, no key at all): a key silently dropped would refuse every webhook it
+ * signs. The message names entries by position, never by what they hold.
+ */
 export function parseSigningKeys(value: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const pair of (value ?? '').split(',')) {
-    const index = pair.indexOf(':');
-    if (index > 0) keys.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim());
-  }
+  const entries = (value ?? '').split(',');
+  entries.forEach((pair, index) => {
+    if (!pair.trim() && entries.length > 1) return; // a trailing comma
+    const colon = pair.indexOf(':');
+    const id = pair.slice(0, Math.max(colon, 0)).trim();
+    const secret = pair.slice(colon + 1).trim();
+    const where = `KLARNA_WEBHOOK_SIGNING_KEYS entry ${index + 1}`;
+    if (colon < 0 || !id) throw new Error(`${where} is not id:secret (no signing key id before a colon).`);
+    if (!secret) throw new Error(`${where} has no secret after its id.`);
+    if (keys.has(id)) throw new Error(`${where} repeats the signing key id ${id}.`);
+    keys.set(id, secret);
+  });
+  if (!keys.size) throw new Error('KLARNA_WEBHOOK_SIGNING_KEYS holds no signing key (id:secret[,id2:secret2]).');
   return keys;
 }
