@@ -65,6 +65,13 @@ class BadRequest extends Error {
   }
 }
 
+/** The order id in the path: one with a NUL character (which Postgres cannot hold) names no order. */
+function orderIdParam(c: Context): string {
+  const id = c.req.param('id') ?? '';
+  if (id.includes('\u0000')) throw new BadRequest(404, 'No such order.', 'id');
+  return id;
+}
+
 function priceLines(input: unknown): OrderLine[] {
   if (!Array.isArray(input) || input.length === 0) throw new BadRequest(400, 'lines must be a non-empty array of { sku, quantity }', 'lines');
   if (input.length > 20) throw new BadRequest(400, 'lines may hold at most 20 products', 'lines');
@@ -179,14 +186,16 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const body = await readJson(c);
     const lines = priceLines(body.lines);
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
-    const order = await store.transition(c.req.param('id'), ['open', 'declined', 'canceled', 'failed'], { lines, amount, status: 'open' });
+    const id = orderIdParam(c);
+    const order = await store.transition(id, ['open', 'declined', 'canceled', 'failed'], { lines, amount, status: 'open' });
+    if (!order && !(await store.order(id))) throw new BadRequest(404, 'No such order.');
     if (!order) throw new BadRequest(409, 'This order can no longer be changed.');
     return c.json(orderView(order));
   });
 
   const lookedAt = throttle(LOOK_AGAIN_MS);
   app.get('/api/orders/:id', async (c) => {
-    let order = await store.order(c.req.param('id'));
+    let order = await store.order(orderIdParam(c));
     if (!order) return c.json({ error: 'No such order.' }, 404);
     // The order page asks every second: Klarna's payment request is read at most every few seconds per order.
     if (order.status === 'pending' && lookedAt.fresh(order.id)) order = (await payments.reconcile(order)) ?? order;
@@ -245,6 +254,10 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (typeof body.orderId !== 'string') throw new BadRequest(400, 'orderId must be a string', 'orderId');
     if (body.klarnaNetworkSessionToken !== undefined && typeof body.klarnaNetworkSessionToken !== 'string') throw new BadRequest(400, 'klarnaNetworkSessionToken must be a string', 'klarnaNetworkSessionToken');
     if (body.paymentOptionId !== undefined && typeof body.paymentOptionId !== 'string') throw new BadRequest(400, 'paymentOptionId must be a string', 'paymentOptionId');
+    // Postgres cannot store a NUL character: a field holding one is refused here, not by a 500 there.
+    for (const field of ['orderId', 'klarnaNetworkSessionToken', 'paymentOptionId']) {
+      if (typeof body[field] === 'string' && body[field].includes('\u0000')) throw new BadRequest(400, `${field} must not contain a NUL character`, field);
+    }
     if (!Number.isSafeInteger(body.amount)) throw new BadRequest(400, 'amount must be a whole number of minor units', 'amount');
     if (typeof body.currency !== 'string') throw new BadRequest(400, 'currency must be a string', 'currency');
 
@@ -363,8 +376,9 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   if (!config.live) app.post('/api/orders/:id/charge', async (c) => {
     const key = c.req.header('idempotency-key');
     if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required', 'Idempotency-Key');
-    return oncePerKey(c, `charge:${key}`, c.req.param('id'), async (reply) => {
-      const order = await store.order(c.req.param('id'));
+    const id = orderIdParam(c);
+    return oncePerKey(c, `charge:${key}`, id, async (reply) => {
+      const order = await store.order(id);
       if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
         return reply(409, { error: 'Only an active subscription can be charged.' }, false);
       }

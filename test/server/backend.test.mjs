@@ -82,6 +82,29 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'open');
   });
 
+  it('S2: a NUL character in an id (which Postgres cannot hold) is a 400 or 404 naming the field, never a 500; an unknown order\'s lines are a 404', async () => {
+    const order = await newOrder();
+    const key = () => ({ 'idempotency-key': crypto.randomUUID() });
+    const initiateWith = (fields) => post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD', ...fields }, key());
+    const cases = [
+      [await get('/api/orders/%00'), 404, 'id'],
+      [await get(`/api/orders/${order.id}%00`), 404, 'id'],
+      [await post('/api/orders/a%00b/lines', { lines: [{ sku: 'mug', quantity: 1 }] }), 404, 'id'],
+      [await post('/api/orders/a%00b/charge', {}, key()), 404, 'id'],
+      [await initiateWith({ orderId: 'a\u0000b' }), 400, 'orderId'],
+      [await initiateWith({ klarnaNetworkSessionToken: 'krn:\u0000' }), 400, 'klarnaNetworkSessionToken'],
+      [await initiateWith({ paymentOptionId: 'KLARNA\u0000' }), 400, 'paymentOptionId'],
+    ];
+    for (const [response, status, field] of cases) {
+      const { status: got, body } = await json(response);
+      assert.deepEqual([got, body.field], [status, field], JSON.stringify(body));
+    }
+    const unknown = await json(await post(`/api/orders/order-${crypto.randomUUID()}/lines`, { lines: [{ sku: 'mug', quantity: 1 }] }));
+    assert.deepEqual(unknown, { status: 404, body: { error: 'No such order.' } });
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open');
+  });
+
   it('S3: the same idempotency key twice gives the same answer and one authorization', async () => {
     const order = await newOrder();
     const key = crypto.randomUUID();
