@@ -75,11 +75,11 @@ klarna.addEventListener('klarna-abort', () => {
 /**
  * What the customer is told when paying with Klarna fails, with what they can do next. The element's
  * own message is for developers (it names URLs and statuses): it goes to the log. The reference
- * backend's messages for a decline, a 409 or Klarna's pending answer (503) are written for customers,
+ * backend's messages for a decline, a 409, Klarna's refusal (422) or its pending answer (503) are written for customers,
  * and the element quotes them after its prefix.
  */
 function customerMessage({ phase, reason, retryable, error }) {
-  const backendSaid = /^(?:The payment was declined|The backend at \S+ answered (?:409|503)): (.+)$/s.exec(error.message)?.[1];
+  const backendSaid = /^(?:The payment was declined|The backend at \S+ answered (?:409|422|503)): (.+)$/s.exec(error.message)?.[1];
   if (phase === 'initiate' && (reason === 'declined' || reason === 'http') && backendSaid) return backendSaid;
   if (reason === 'declined') return 'Klarna declined this purchase. Please choose another payment method.';
   if (retryable) return "Klarna couldn't be reached. Try again, or choose another payment method.";
