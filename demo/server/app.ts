@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { Hono, type Context } from 'hono';
-import { CURRENCY, PRODUCTS, product } from './catalog.js';
+import { CURRENCY, PRODUCTS, money, product } from './catalog.js';
 import { Payments, outcomeUnknown, redact } from './payments.js';
 import { verifyWebhookSignature } from './signing.js';
 import type { Order, OrderLine, Store } from './store.js';
@@ -283,7 +283,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
       if (order.status === 'unconfirmed') return reply(409, { error: order.reason }, false);
       if (body.currency !== order.currency || body.amount !== order.amount) {
-        return reply(409, { error: `The total changed: the order is ${order.amount} ${order.currency}, the page showed ${body.amount} ${body.currency}. Please review your cart.` });
+        return reply(409, { error: `The total changed: the order is ${money(order.amount, order.currency)}, the page showed ${money(body.amount, body.currency)}. Please review your cart.` });
       }
       let outcome;
       if (order.status === 'authorizing') {

@@ -151,7 +151,6 @@ export async function startBackend(options: BackendOptions) {
   };
 }
 
-const KLARNA_VARIABLES = ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'KLARNA_PARTNER_ACCOUNT_ID', 'KLARNA_API_BASE', 'KLARNA_LIVE'];
 const TEST_API = 'https://api-global.test.klarna.com';
 const LIVE_API = 'https://api-global.klarna.com';
 
@@ -163,12 +162,23 @@ const LIVE_API = 'https://api-global.klarna.com';
 export function klarnaFromEnv(env: Record<string, string | undefined>) {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
   if (!set('KLARNA_API_KEY')) {
-    const given = KLARNA_VARIABLES.filter(set);
+    // any of them, a misspelt one too (KLARNA_CLIENTID): each says Klarna was meant
+    const given = Object.keys(env).filter((name) => name.startsWith('KLARNA_') && name !== 'KLARNA_API_KEY' && set(name));
     if (given.length) throw new Error(`KLARNA_API_KEY is not set, but ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'}: set KLARNA_API_KEY to use Klarna, or unset ${given.length > 1 ? 'them' : 'it'} for the offline simulator (see the README).`);
     return undefined;
   }
   for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'PUBLIC_URL']) {
     if (!set(name)) throw new Error(`${name} is required with KLARNA_API_KEY (see the README).`);
+  }
+  // Klarna sends the customer back to it, and the API checks Origin against it: an origin, no path
+  let publicUrl: URL | undefined;
+  try {
+    publicUrl = new URL(env.PUBLIC_URL!);
+  } catch {
+    // named below
+  }
+  if (!publicUrl || !/^https?:$/.test(publicUrl.protocol) || publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    throw new Error(`PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(env.PUBLIC_URL)}.`);
   }
   if (set('KLARNA_LIVE') && env.KLARNA_LIVE !== 'true' && env.KLARNA_LIVE !== 'false') throw new Error(`KLARNA_LIVE is true or false, not ${JSON.stringify(env.KLARNA_LIVE)}.`);
   const live = env.KLARNA_LIVE === 'true';
@@ -185,7 +195,7 @@ export function klarnaFromEnv(env: Record<string, string | undefined>) {
   if (klarnaHost && live && testHost) throw new Error(`KLARNA_LIVE=true, but KLARNA_API_BASE (${host}) is Klarna's test environment.`);
   if (klarnaHost && !live && !testHost) throw new Error(`KLARNA_API_BASE (${host}) is Klarna's live environment, but KLARNA_LIVE is not true.`);
   return {
-    publicUrl: env.PUBLIC_URL!,
+    publicUrl: publicUrl.origin,
     klarna: {
       baseUrl,
       apiKey: env.KLARNA_API_KEY!,

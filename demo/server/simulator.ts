@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { money as formatMoney } from './catalog.js';
 import { signWebhook } from './signing.js';
 
 export type SimOutcome = 'approve' | 'step-up' | 'decline';
@@ -374,7 +375,7 @@ function validateAuthorize(body: Record<string, any>) {
 
 function money(amount: number | undefined, currency: string) {
   if (amount === undefined) return 'nothing today';
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 100);
+  return formatMoney(amount, currency);
 }
 
 const escapeHtml = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

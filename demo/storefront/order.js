@@ -22,10 +22,11 @@ function render(order) {
 followOrderLog(orderId, render);
 $('charge').addEventListener('click', async () => {
   $('charge').disabled = true;
+  $('charge-message').textContent = '';
   try {
     await api(`/api/orders/${orderId}/charge`, {}, { 'Idempotency-Key': crypto.randomUUID() });
   } catch (error) {
-    $('reason').textContent = error.message;
+    $('charge-message').textContent = error.message; // not #reason, which each poll rewrites from the order
   } finally {
     $('charge').disabled = false;
   }

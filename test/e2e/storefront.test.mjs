@@ -169,6 +169,12 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
     await page.getByRole('button', { name: 'Charge next period' }).click();
     await page.getByText(/\$19\.00 approved/).waitFor();
+    // a second press is refused until period 3 is due; the refusal stays on screen through the page's polls
+    await page.getByRole('button', { name: 'Charge next period' }).click();
+    const refusal = page.locator('#charge-message').filter({ hasText: /^Period 3 is due on \d{4}-\d{2}-\d{2}/ });
+    await refusal.waitFor();
+    await page.waitForTimeout(2500);
+    assert.equal(await refusal.count(), 1, 'the refusal is still shown after the order was polled again');
     const charge = shop.sim.simulator.log.findLast((call) => call.headers['klarna-customer-token']);
     assert.match(charge.headers['klarna-customer-token'], /^krn:partner:us1:test:identity:customer-token:/);
     assert.equal(charge.headers['klarna-network-session-token'], '');

@@ -48,7 +48,9 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { status, body } = await json(await initiate(order, { amount: 100 }));
     assert.equal(status, 409);
-    assert.match(body.error, /The total changed: the order is 11800 USD, the page showed 100 USD/);
+    assert.match(body.error, /^The total changed: the order is \$118\.00, the page showed \$1\.00\. Please review your cart\.$/);
+    const odd = await json(await initiate(order, { currency: 'dollars' }));
+    assert.deepEqual([odd.status, odd.body.error], [409, 'The total changed: the order is $118.00, the page showed 11800 dollars. Please review your cart.']);
     assert.equal(callsFor(order).length, 0);
     const lines = await json(await post('/api/orders', { lines: [{ sku: 'headphones', quantity: 1, price: 1 }] }));
     assert.equal(lines.body.amount, 11800, 'a price sent by the browser is ignored');

@@ -70,6 +70,18 @@ describe('the storefront refuses to start on a Klarna environment it cannot trus
     }
   });
 
+  it('a misspelt Klarna variable without KLARNA_API_KEY is refused too, naming it', async () => {
+    const { code, output } = await start({ KLARNA_CLIENTID: 'klarna_test_client_x' });
+    assert.equal(code, 1);
+    assert.match(output, /^KLARNA_API_KEY is not set, but KLARNA_CLIENTID is:/);
+  });
+
+  it('a PUBLIC_URL that is not an http(s) origin is refused, naming it', async () => {
+    for (const value of ['notaurl', 'https://shop.example/store', 'ftp://shop.example', 'https://shop.example/?a=1']) {
+      assert.deepEqual(await start({ ...KLARNA, PUBLIC_URL: value }), { code: 1, output: `PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(value)}.` });
+    }
+  });
+
   it('offline with no Klarna variable, it starts', async () => {
     assert.equal((await start({})).code, 'running');
   });
