@@ -66,6 +66,11 @@ function klarnaError(c: Context, status: 400 | 401 | 404 | 409 | 429 | 503, code
   return c.json({ error_id: randomUUID(), error_type: type, error_code: code, error_message: message, ...(errors ? { errors } : {}) }, status);
 }
 
+type FailureMode = '503' | '429' | '400' | 'hang' | 'garbled' | 'decline';
+const FAILURE_MODES: FailureMode[] = ['503', '429', '400', 'hang', 'garbled', 'decline'];
+
+const declined = (reason: string) => ({ payment_transaction_response: { result: 'DECLINED', result_reason: reason } });
+
 export function createSimulator(options: SimulatorOptions) {
   const requests = new Map<string, PaymentRequest>();
   const grants = new Map<string, SessionGrant>();
@@ -82,9 +87,14 @@ export function createSimulator(options: SimulatorOptions) {
    * minute, 'garbled' handles the call and then answers 200 with an HTML page in place of its JSON
    * (a proxy in the way): Klarna acted, and the caller cannot tell. With `match`, only calls whose
    * path or body contains it fail (a test's own order id), so that other traffic never uses them up.
-   * With `retryAfter` (seconds), a 429 or 503 carries that Retry-After header.
+   * With `retryAfter` (seconds), a 429 or 503 carries that Retry-After header. 'decline' is no
+   * failure of the call but Klarna's answer to a Payment Authorize: DECLINED with `reason`
+   * (PAYMENT_DECLINED unless given), kept under its Klarna-Idempotency-Key like any answer; it is
+   * used up by Payment Authorize calls only.
    */
-  let failures: { count: number; mode: '503' | '429' | '400' | 'hang' | 'garbled'; match?: string; retryAfter?: number } = { count: 0, mode: '503' };
+  let failures: { count: number; mode: FailureMode; match?: string; retryAfter?: number; reason?: string } = { count: 0, mode: '503' };
+  /** Payment Authorize calls that a 'decline' failure picked, with the reason to decline them for. */
+  const forcedDeclines = new WeakMap<Request, string>();
   const now = () => Date.now() + clockOffset;
   const iso = () => new Date(now()).toISOString();
   const later = (ms: number, run: () => void) => {
@@ -106,8 +116,13 @@ export function createSimulator(options: SimulatorOptions) {
     const headers = { authorization: authorized ? 'valid' : 'invalid', ...Object.fromEntries(pick.map((name) => [name, c.req.header(name) ?? ''])) };
     log.push({ method: c.req.method, path: c.req.path, headers, body, at: now() });
     if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
-    if (failures.count > 0 && (!failures.match || c.req.path.includes(failures.match) || JSON.stringify(body ?? '').includes(failures.match))) {
+    const applies = failures.mode !== 'decline' || (c.req.method === 'POST' && c.req.path.endsWith('/payment/authorize'));
+    if (failures.count > 0 && applies && (!failures.match || c.req.path.includes(failures.match) || JSON.stringify(body ?? '').includes(failures.match))) {
       failures.count--;
+      if (failures.mode === 'decline') {
+        forcedDeclines.set(c.req.raw, failures.reason ?? 'PAYMENT_DECLINED');
+        return next();
+      }
       if (failures.mode === 'garbled') {
         await next();
         c.res = new Response('<!doctype html><title>Bad gateway</title><p>Upstream answered', { status: 200, headers: { 'content-type': 'text/html' } });
@@ -138,7 +153,8 @@ export function createSimulator(options: SimulatorOptions) {
       if (previous && previous.fingerprint !== fingerprint) return klarnaError(c, 409, 'RESOURCE_CONFLICT', 'This idempotency key was used with another request.');
       if (previous) return c.json(previous.body as object, previous.status as 200);
     }
-    const [status, answer] = decide(body, c.req.header('klarna-network-session-token'), c.req.header('klarna-customer-token'));
+    const forced = forcedDeclines.get(c.req.raw);
+    const [status, answer] = forced ? [200, declined(forced)] : decide(body, c.req.header('klarna-network-session-token'), c.req.header('klarna-customer-token'));
     if (key) replies.set(key, { fingerprint, status, body: answer });
     return c.json(answer, status as 200);
   };
@@ -163,7 +179,6 @@ export function createSimulator(options: SimulatorOptions) {
       },
       ...extra,
     });
-    const declined = (reason: string) => ({ payment_transaction_response: { result: 'DECLINED', result_reason: reason } });
 
     if (customerToken) {
       const known = customerTokens.get(customerToken);
@@ -330,12 +345,23 @@ export function createSimulator(options: SimulatorOptions) {
     return c.json({ now: iso() });
   });
   app.post('/_sim/fail', async (c) => {
-    const { count = 1, mode = '503', match, retryAfter } = await c.req.json();
-    if (!['503', '429', '400', 'hang', 'garbled'].includes(mode)) return c.json({ error: 'mode is 503, 429, 400, hang or garbled' }, 400);
+    const { count = 1, mode = '503', match, retryAfter, reason } = await c.req.json();
+    if (!FAILURE_MODES.includes(mode)) return c.json({ error: 'mode is 503, 429, 400, hang, garbled or decline' }, 400);
     if (match !== undefined && (typeof match !== 'string' || !match)) return c.json({ error: 'match is a non-empty string' }, 400);
     if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0)) return c.json({ error: 'retryAfter is a whole number of seconds' }, 400);
-    failures = { count: Number(count), mode, match, retryAfter };
+    if (reason !== undefined && (mode !== 'decline' || typeof reason !== 'string' || !/^[A-Z_]+$/.test(reason))) return c.json({ error: 'reason is a decline\'s result_reason (like CUSTOMER_TOKEN_INVALID), with mode decline' }, 400);
+    failures = { count: Number(count), mode, match, retryAfter, reason };
     return c.json(failures);
+  });
+  // The customer withdraws consent or removes the saved payment method: Klarna forgets the customer
+  // tokens issued with this customer_token_reference (the shop's order number), and a charge with one
+  // is declined CUSTOMER_TOKEN_INVALID from then on.
+  app.post('/_sim/revoke', async (c) => {
+    const { reference } = await c.req.json();
+    if (typeof reference !== 'string' || !reference) return c.json({ error: 'reference is the customer_token_reference, a non-empty string' }, 400);
+    let revoked = 0;
+    for (const [token, { reference: issuedFor }] of customerTokens) if (issuedFor === reference && customerTokens.delete(token)) revoked++;
+    return c.json({ revoked });
   });
   app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));
 

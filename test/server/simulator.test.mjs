@@ -67,6 +67,30 @@ describe('the Klarna simulator', () => {
     assert.deepEqual(expired.payment_transaction_response, { result: 'DECLINED', result_reason: 'SESSION_TOKEN_EXPIRED' });
   });
 
+  it('declines a charge on request (kept under its key), and a revoked customer token for good', async () => {
+    const approved = await (await authorize(
+      { ...valid, request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: 'PWK-SIMREVOKE' } },
+      { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.approve.prompt.e' },
+    )).json();
+    const customerToken = approved.customer_token_response.customer_token.customer_token;
+    const charge = (key) => authorize({ ...valid, request_payment_transaction: { amount: 1000, payment_transaction_reference: 'PWK-SIMREVOKE-period-2-1' } }, { 'klarna-customer-token': customerToken, 'klarna-idempotency-key': key });
+    const fail = (body) => fetch(`${sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify(body) });
+    assert.equal((await fail({ mode: 'decline', reason: 'not a reason' })).status, 400);
+    assert.equal((await fail({ mode: '503', reason: 'PAYMENT_DECLINED' })).status, 400, 'a reason is for declines only');
+    assert.equal((await fail({ count: 1, mode: 'decline', match: 'PWK-SIMREVOKE' })).status, 200);
+    const key = crypto.randomUUID();
+    assert.deepEqual((await (await charge(key)).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'PAYMENT_DECLINED' });
+    assert.deepEqual((await (await charge(key)).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'PAYMENT_DECLINED' }, 'the same key, the same answer');
+    assert.equal((await (await charge(crypto.randomUUID())).json()).payment_transaction_response.result, 'APPROVED', 'used up');
+    await fail({ count: 1, mode: 'decline', match: 'PWK-SIMREVOKE', reason: 'CUSTOMER_TOKEN_INVALID' });
+    assert.equal((await (await charge(crypto.randomUUID())).json()).payment_transaction_response.result_reason, 'CUSTOMER_TOKEN_INVALID');
+    const revoke = await (await fetch(`${sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: 'PWK-SIMREVOKE' }) })).json();
+    assert.deepEqual(revoke, { revoked: 1 });
+    for (let press = 0; press < 2; press++) {
+      assert.deepEqual((await (await charge(crypto.randomUUID())).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'CUSTOMER_TOKEN_INVALID' });
+    }
+  });
+
   it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
     const { createServer } = await import('node:http');
     const { signWebhook } = await import('../../demo/server/signing.ts');
