@@ -26,17 +26,18 @@ export interface BackendConfig {
   /** Given work that goes on after its answer (a webhook's handling), so that a stop waits for it. */
   track?: (work: Promise<unknown>) => void;
   /**
-   * How long an initiate may take before it is answered "not confirmed yet" (503) while its Klarna
-   * call goes on: 25 s, within the element's default initiate-timeout of 30 s.
+   * How long an initiate or a subscription charge may take before it is answered "not confirmed
+   * yet" (503) while its Klarna call goes on: 25 s, within the element's default initiate-timeout of 30 s.
    */
-  initiateBoundMs?: number;
+  requestBoundMs?: number;
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAX_BODY = 16 * 1024;
 const MAX_WEBHOOK_BODY = 64 * 1024;
-const INITIATE_BOUND_MS = 25_000;
+const REQUEST_BOUND_MS = 25_000;
 const NOT_CONFIRMED = 'Klarna has not given the shop a clear answer yet. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.';
+const CHARGE_NOT_CONFIRMED = 'Klarna gave no clear answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.';
 /** How often a customer's order page may have the backend read the order's payment request from Klarna. */
 const LOOK_AGAIN_MS = 5_000;
 
@@ -110,6 +111,7 @@ function orderView(order: Order) {
 export function createApp(store: Store, payments: Payments, config: BackendConfig) {
   const app = new Hono();
   const log = config.log ?? ((line: string) => console.log(line));
+  const requestBoundMs = config.requestBoundMs ?? REQUEST_BOUND_MS;
 
   async function readJson(c: Context): Promise<Record<string, any>> {
     const raw = await c.req.text(); // bounded by bodyLimit below
@@ -321,7 +323,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         case 'unconfirmed':
           return reply(409, { error: outcome.message }, false);
       }
-    }, { ms: config.initiateBoundMs ?? INITIATE_BOUND_MS, answer: { error: 'klarna_unavailable', message: NOT_CONFIRMED } });
+    }, { ms: requestBoundMs, answer: { error: 'klarna_unavailable', message: NOT_CONFIRMED } });
   });
 
   // Klarna's webhooks: verified over the raw bytes, acknowledged at once, processed once per event id.
@@ -377,6 +379,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const key = c.req.header('idempotency-key');
     if (!key || !/^[A-Za-z0-9_-]{8,128}$/.test(key)) throw new BadRequest(400, 'the Idempotency-Key header is required', 'Idempotency-Key');
     const id = orderIdParam(c);
+    // Bounded as an initiate is: past the bound the charge goes on (its row 'unknown' until it has its
+    // outcome), and the next press repeats that very charge or finds it settled.
     return oncePerKey(c, `charge:${key}`, id, async (reply) => {
       const order = await store.order(id);
       if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
@@ -387,7 +391,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         result = await payments.chargeNextPeriod(order, { aheadOnePeriod: config.mode === 'simulator' });
       } catch (error) {
         if (!outcomeUnknown(error)) throw error;
-        return reply(503, { error: 'klarna_unavailable', message: 'Klarna gave no clear answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.' }, false);
+        return reply(503, { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED }, false);
       }
       if (result.kind === 'not-due') {
         return reply(409, { error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, false);
@@ -397,7 +401,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       }
       const { kind, ...charge } = result;
       return reply(kind === 'approved' ? 200 : 402, { status: kind, approved: kind === 'approved', ...charge });
-    });
+    }, { ms: requestBoundMs, answer: { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED } });
   });
 
   // ---- the storefront ----------------------------------------------------------------------------

@@ -64,8 +64,8 @@ export interface BackendOptions {
   simulatorUrl?: string;
   /** How often pending orders are checked with Klarna, for a webhook that never came. */
   sweepMs?: number;
-  /** How long an initiate may take before it is answered 503 "not confirmed yet" (25 s by default). */
-  initiateBoundMs?: number;
+  /** How long an initiate or a charge may take before it is answered 503 "not confirmed yet" (25 s by default). */
+  requestBoundMs?: number;
   /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database. */
   drainMs?: number;
   log?: (line: string) => void;
@@ -87,7 +87,7 @@ export async function startBackend(options: BackendOptions) {
   let stopping = false;
   const app = createApp(store, payments, {
     track,
-    initiateBoundMs: options.initiateBoundMs,
+    requestBoundMs: options.requestBoundMs,
     mode: options.mode,
     clientId: options.klarna.clientId,
     live: options.klarna.live ?? false,
@@ -121,8 +121,8 @@ export async function startBackend(options: BackendOptions) {
     sweep: () => payments.sweep(),
     /**
      * Stops taking requests, lets those under way finish (for `drainMs`, 30 s by default: past the
-     * initiate's bound), then closes the connections and the database. Closing the database under a
-     * running request would leave its Idempotency-Key claimed and its order mid-call.
+     * bound of an initiate or a charge), then closes the connections and the database. Closing the
+     * database under a running request would leave its Idempotency-Key claimed and its order mid-call.
      */
     async stop() {
       stopping = true;

@@ -137,7 +137,7 @@ end $$;
 
 /**
  * How long an Idempotency-Key's claim without an answer counts as a request still running: well
- * past the longest a request runs (an initiate is answered within 25 s, a charge within 50 s).
+ * past the longest a request runs (an initiate or a charge is answered within 25 s).
  */
 export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
 

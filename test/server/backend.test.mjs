@@ -457,7 +457,7 @@ describe('the reference backend', () => {
   });
 
   it('an initiate is answered within its bound (under the element\'s initiate-timeout): past it, a retryable 503 "not confirmed", while the same call goes on, and a retry after it gets its answer', async () => {
-    const bounded = await startShop({ initiateBoundMs: 500 });
+    const bounded = await startShop({ requestBoundMs: 500 });
     try {
       const api = shopApi(() => bounded);
       const order = await api.newOrder();
@@ -876,6 +876,31 @@ describe('the reference backend', () => {
     assert.equal(charges().length, 1, 'Klarna was asked once: neither the same key after its 24 hours nor a new attempt');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
     assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
+  });
+
+  it('a charge is answered within the same bound as an initiate: past it, a retryable 503, while the same charge goes on to its outcome', async () => {
+    const bounded = await startShop({ requestBoundMs: 500 });
+    try {
+      const api = shopApi(() => bounded);
+      const order = await api.newOrder([{ sku: 'coffee-club', quantity: 1 }]);
+      await api.initiate(order, { outcome: 'approve' });
+      // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
+      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      const started = performance.now();
+      const first = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
+      assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
+      assert.equal(first.status, 503);
+      assert.match(first.body.message, /Nothing is charged twice/);
+      const rows = async () => (await bounded.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
+      await until(async () => (await rows()).join() === [2, 1, 'approved'].join(), 'the charge to go on to its answer');
+      const calls = bounded.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`));
+      assert.equal(calls.length, 2, 'the hung try and the client\'s retry of it');
+      assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+      const next = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
+      assert.deepEqual([next.status, next.body.period], [409, 3], 'period 2 is charged; period 3 is not due');
+    } finally {
+      await bounded.stop();
+    }
   });
 });
 

@@ -12,10 +12,10 @@ export const SECRETS_OF = (sim) => [sim.apiKey, sim.secret];
  * The storefront as `npm start` runs it offline, on free ports of 127.0.0.1: the Klarna simulator
  * and the reference backend with its own embedded database in a fresh directory.
  */
-export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop-')), port = 0, simulator, log = () => {}, live = false, initiateBoundMs } = {}) {
+export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop-')), port = 0, simulator, log = () => {}, live = false, requestBoundMs } = {}) {
   const sim = simulator ?? (await startSimulator({ retryDelaysMs: [300, 600, 1200, 2400, 4800], webhookDelayMs: 2500 }));
   const signingKeys = new Map([[sim.signingKeyId, sim.secret]]);
-  const backend = await startShop.backend({ sim, dataDir, port, log, signingKeys, live, initiateBoundMs });
+  const backend = await startShop.backend({ sim, dataDir, port, log, signingKeys, live, requestBoundMs });
   return {
     sim,
     backend,
@@ -31,7 +31,7 @@ export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop
       await backend.stop();
       await whileDown();
       await new Promise((resolve) => setTimeout(resolve, gapMs));
-      Object.assign(backend, await startShop.backend({ sim, dataDir, port: Number(samePort), log, signingKeys, live, initiateBoundMs }));
+      Object.assign(backend, await startShop.backend({ sim, dataDir, port: Number(samePort), log, signingKeys, live, requestBoundMs }));
     },
     async stop() {
       await backend.stop();
@@ -41,7 +41,7 @@ export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop
   };
 }
 
-startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, signingKeys, live = false, initiateBoundMs }) => {
+startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, signingKeys, live = false, requestBoundMs }) => {
   const backend = await startBackend({
     port,
     dataDir,
@@ -60,7 +60,7 @@ startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, si
       timeoutMs: 2000,
     },
     sweepMs: 60_000,
-    initiateBoundMs,
+    requestBoundMs,
     log,
   });
   sim.webhookUrl = `${backend.url}/api/klarna/webhooks`;
