@@ -383,15 +383,20 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     // outcome), and the next press repeats that very charge or finds it settled.
     return oncePerKey(c, `charge:${key}`, id, async (reply) => {
       const order = await store.order(id);
-      if (!order || order.kind !== 'subscription' || order.status !== 'paid' || !order.customerToken) {
-        return reply(409, { error: 'Only an active subscription can be charged.' }, false);
-      }
+      const inactive = 'Only an active subscription can be charged.';
+      if (!order || order.kind !== 'subscription' || order.status !== 'paid') return reply(409, { error: inactive }, false);
       let result;
       try {
         result = await payments.chargeNextPeriod(order, { aheadOnePeriod: config.mode === 'simulator' });
       } catch (error) {
         if (!outcomeUnknown(error)) throw error;
         return reply(503, { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED }, false);
+      }
+      if (result.kind === 'ended') {
+        const error = result.reason
+          ? `This subscription has ended: Klarna declined period ${result.period} (${result.reason}), so its customer token can no longer be charged. The customer can subscribe again.`
+          : inactive;
+        return reply(409, { error, ...result }, false);
       }
       if (result.kind === 'not-due') {
         return reply(409, { error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, false);

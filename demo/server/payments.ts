@@ -17,6 +17,12 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
 const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
 const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+/**
+ * A charge's decline that names the token (CUSTOMER_TOKEN_INVALID, as the simulator answers for a
+ * token it does not know, or CUSTOMER_TOKEN_EXPIRED, TOKEN_REVOKED…): the customer token, the one
+ * token a charge sends, can no longer be charged, and no attempt can change that.
+ */
+export const tokenUnusable = (reason: string | null | undefined) => /(^|_)TOKEN(_|$)/i.test(reason ?? '');
 /** What the operator is told of a call left unrepeated at the end of that window. */
 const notRepeated = (call: string, since: string, reference: string) =>
   `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and no new attempt is made. Check transaction reference ${reference} in the Klarna Portal.`;
@@ -142,6 +148,8 @@ export class UnreadableAnswer extends Error {
 export type ChargeOutcome =
   | { kind: 'approved' | 'declined'; period: number; amount: number; transactionId?: string; reason?: string }
   | { kind: 'not-due'; period: number; dueAt: string }
+  /** No customer token to charge: `reason` is the decline that ended the subscription, if one did. */
+  | { kind: 'ended'; period: number; reason?: string }
   | { kind: 'unconfirmed'; period: number; reference: string; since: string };
 
 /**
@@ -378,7 +386,8 @@ export class Payments {
   /**
    * A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up.
    * Once per period, and not before the period is due (with `aheadOnePeriod`, up to one billing
-   * interval early: the offline demo's way to show a renewal without waiting a month).
+   * interval early: the offline demo's way to show a renewal without waiting a month). A decline
+   * naming the customer token ends the subscription: Klarna is not called again for it.
    */
   async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
     const subscriptionLines = order.lines.filter((line) => product(line.sku)?.subscription);
@@ -388,6 +397,15 @@ export class Payments {
     // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
     const charges = await this.store.charges(order.id);
     const period = charges.filter((charge) => charge.status === 'approved').length + 2;
+    // A decline naming the customer token ended the subscription: checked before the order's token,
+    // which a press racing that decline may still have read (and which a crash right after the
+    // decline was recorded may have left in place: forgotten now).
+    const ending = charges.find((charge) => charge.status === 'declined' && tokenUnusable(charge.reason));
+    if (ending) {
+      await this.endSubscription(order, ending.period, ending.reason);
+      return { kind: 'ended', period: ending.period, reason: ending.reason ?? undefined };
+    }
+    if (!order.customerToken) return { kind: 'ended', period };
     // The plan starts on the day the first purchase tells Klarna (its billing plan's `from`).
     const started = new Date(order.createdAt);
     const dueAt = afterIntervals(started, plan, period - 1);
@@ -432,6 +450,18 @@ export class Payments {
     const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
     const recorded = await record({ status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
     if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
+    if (result === 'DECLINED' && tokenUnusable(reason)) await this.endSubscription(order, period, reason);
     return { kind: result === 'APPROVED' ? 'approved' : 'declined', period, amount, transactionId, reason };
+  }
+
+  /**
+   * Klarna declined a charge because of its customer token: the token is forgotten (the order stays
+   * paid for its first period; `subscriptionActive` is false), and no further period is charged.
+   */
+  private async endSubscription(order: Order, period: number, reason: string | null | undefined) {
+    if (!(await this.store.forgetCustomerToken(order.id))) return; // already forgotten, by a press racing this one
+    const what = `Subscription ended: Klarna declined period ${period} (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`;
+    this.log(`order ${order.purchaseReference}: ${what}`);
+    await this.store.note(order.id, 'backend', what);
   }
 }

@@ -254,6 +254,12 @@ export class Store {
     return row ? toOrder(row) : undefined;
   }
 
+  /** Forgets an order's customer token: true for the one caller that found it still there. */
+  async forgetCustomerToken(id: string): Promise<boolean> {
+    const rows = await this.sql.query('update orders set customer_token = null, updated_at = now() where id = $1 and customer_token is not null returning id', [id]);
+    return rows.length > 0;
+  }
+
   async note(orderId: string, source: OrderEvent['source'], text: string): Promise<void> {
     await this.sql.query('insert into order_events (order_id, source, text) values ($1, $2, $3)', [orderId, source, text]);
   }

@@ -878,6 +878,31 @@ describe('the reference backend', () => {
     assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
   });
 
+  it('a decline saying the customer token is no longer usable ends the subscription: the token is forgotten, and a press is refused without calling Klarna', async () => {
+    // the customer withdrew consent (Klarna forgets the token), or Klarna names the token in another reason
+    const revoked = await subscription();
+    await fetch(`${shop.sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: revoked.order.number }) });
+    const expired = await subscription();
+    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number }) });
+    for (const [{ order, charges }, reason] of [[revoked, 'CUSTOMER_TOKEN_INVALID'], [expired, 'CUSTOMER_TOKEN_EXPIRED']]) {
+      const declined = await json(await charge(order));
+      assert.equal(declined.status, 402);
+      assert.deepEqual([declined.body.status, declined.body.period, declined.body.reason], ['declined', 2, reason]);
+      const { body: view } = await json(await get(`/api/orders/${order.id}`));
+      assert.equal(view.subscriptionActive, false);
+      assert.equal(view.status, 'paid', 'the first period stays paid');
+      assert.ok(view.events.some((event) => event.text === `Subscription ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`), JSON.stringify(view.events));
+      assert.equal((await orderNow(order.id)).customerToken, null);
+      for (let press = 0; press < 2; press++) {
+        const refused = await json(await charge(order));
+        assert.equal(refused.status, 409);
+        assert.equal(refused.body.error, `This subscription has ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged. The customer can subscribe again.`);
+      }
+      assert.equal(charges().length, 1, 'Klarna was asked once: the decline is not replayed');
+      assert.deepEqual(await chargeRows(order), [[2, 1, 'declined']]);
+    }
+  });
+
   it('a charge is answered within the same bound as an initiate: past it, a retryable 503, while the same charge goes on to its outcome', async () => {
     const bounded = await startShop({ requestBoundMs: 500 });
     try {
