@@ -398,6 +398,9 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           : inactive;
         return reply(409, { error, ...result }, false);
       }
+      if (result.kind === 'exhausted') {
+        return reply(409, { error: `Klarna declined period ${result.period} three times; it is not tried again. Ask the customer to check their Klarna payment method, or end the subscription.`, ...result }, false);
+      }
       if (result.kind === 'not-due') {
         return reply(409, { error: `Period ${result.period} is due on ${result.dueAt.slice(0, 10)}; it cannot be charged before then.`, ...result }, false);
       }

@@ -18,6 +18,11 @@ const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
 const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
 /**
+ * How many attempts a period's charge gets: each declined one is a press of its own (a scheduler's
+ * run), never an automatic retry. Klarna: "Declines should not be replayed without change of context".
+ */
+export const ATTEMPTS_PER_PERIOD = 3;
+/**
  * A charge's decline that names the token (CUSTOMER_TOKEN_INVALID, as the simulator answers for a
  * token it does not know, or CUSTOMER_TOKEN_EXPIRED, TOKEN_REVOKED…): the customer token, the one
  * token a charge sends, can no longer be charged, and no attempt can change that.
@@ -150,6 +155,8 @@ export type ChargeOutcome =
   | { kind: 'not-due'; period: number; dueAt: string }
   /** No customer token to charge: `reason` is the decline that ended the subscription, if one did. */
   | { kind: 'ended'; period: number; reason?: string }
+  /** The period was declined ATTEMPTS_PER_PERIOD times: not tried again. */
+  | { kind: 'exhausted'; period: number; attempts: number; reason?: string }
   | { kind: 'unconfirmed'; period: number; reference: string; since: string };
 
 /**
@@ -386,8 +393,9 @@ export class Payments {
   /**
    * A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up.
    * Once per period, and not before the period is due (with `aheadOnePeriod`, up to one billing
-   * interval early: the offline demo's way to show a renewal without waiting a month). A decline
-   * naming the customer token ends the subscription: Klarna is not called again for it.
+   * interval early: the offline demo's way to show a renewal without waiting a month). A declined
+   * period gets ATTEMPTS_PER_PERIOD attempts, one per call; a decline naming the customer token ends
+   * the subscription. After either, Klarna is not called again for it.
    */
   async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
     const subscriptionLines = order.lines.filter((line) => product(line.sku)?.subscription);
@@ -420,6 +428,8 @@ export class Payments {
       this.log(`order ${order.purchaseReference}: ${notRepeated(`period ${period}`, since, unanswered.id)}`);
       return { kind: 'unconfirmed', period, reference: unanswered.id, since };
     }
+    const declines = ofPeriod.filter((charge) => charge.status === 'declined');
+    if (!unanswered && declines.length >= ATTEMPTS_PER_PERIOD) return { kind: 'exhausted', period, attempts: declines.length, reason: declines.at(-1)?.reason ?? undefined };
     const attempt = unanswered?.attempt ?? ofPeriod.length + 1;
     // the same for a repeated press: one Klarna request (and Klarna's reference for it, so the number, not the id)
     const chargeId = unanswered?.id ?? `${order.purchaseReference}-period-${period}-${attempt}`;
@@ -451,6 +461,11 @@ export class Payments {
     const recorded = await record({ status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
     if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
     if (result === 'DECLINED' && tokenUnusable(reason)) await this.endSubscription(order, period, reason);
+    else if (recorded && result === 'DECLINED' && attempt >= ATTEMPTS_PER_PERIOD) {
+      const what = `Period ${period}: Klarna declined all ${attempt} attempts; it is not tried again.`;
+      this.log(`order ${order.purchaseReference}: ${what}`);
+      await this.store.note(order.id, 'backend', what);
+    }
     return { kind: result === 'APPROVED' ? 'approved' : 'declined', period, amount, transactionId, reason };
   }
 

@@ -903,6 +903,28 @@ describe('the reference backend', () => {
     }
   });
 
+  it('a declined period is tried at most three times, once per press and never by itself; then a press is refused without calling Klarna', async () => {
+    const { order, charges } = await subscription();
+    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: 'decline', match: order.number }) });
+    for (let press = 1; press <= 3; press++) {
+      const declined = await json(await charge(order));
+      assert.equal(declined.status, 402);
+      assert.deepEqual([declined.body.status, declined.body.period, declined.body.reason], ['declined', 2, 'PAYMENT_DECLINED']);
+      assert.equal(charges().length, press, 'one Klarna call per press, no retry of its own');
+    }
+    assert.deepEqual(await chargeRows(order), [[2, 1, 'declined'], [2, 2, 'declined'], [2, 3, 'declined']]);
+    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 3, 'three attempts');
+    for (let press = 0; press < 2; press++) {
+      const refused = await json(await charge(order));
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error, 'Klarna declined period 2 three times; it is not tried again. Ask the customer to check their Klarna payment method, or end the subscription.');
+    }
+    assert.equal(charges().length, 3, 'no fourth call: the simulator would have approved it');
+    const { body: view } = await json(await get(`/api/orders/${order.id}`));
+    assert.equal(view.subscriptionActive, true, 'such declines do not end the subscription');
+    assert.ok(view.events.some((event) => event.text === 'Period 2: Klarna declined all 3 attempts; it is not tried again.'), JSON.stringify(view.events));
+  });
+
   it('a charge is answered within the same bound as an initiate: past it, a retryable 503, while the same charge goes on to its outcome', async () => {
     const bounded = await startShop({ requestBoundMs: 500 });
     try {
