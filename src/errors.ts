@@ -25,13 +25,15 @@ export type ErrorReason =
 /** Every failure the element reports is one of these: what failed, why, and whether trying again may help. */
 export class PayWithKlarnaError extends Error {
   override readonly name = 'PayWithKlarnaError';
-  readonly phase: ErrorPhase;
-  readonly reason: ErrorReason;
-  readonly retryable: boolean;
+  // Declared, not defined as fields: the constructor sets every one of them, in this order, so the
+  // bundle need not list them a second time.
+  declare readonly phase: ErrorPhase;
+  declare readonly reason: ErrorReason;
+  declare readonly retryable: boolean;
   /** Klarna's own error code when Klarna gave one (e.g. `VALIDATION_ERROR`), or the HTTP status for `http`. */
-  readonly code?: string;
+  declare readonly code?: string;
   /** For `csp`: the directive the page's policy must allow. */
-  readonly directive?: string;
+  declare readonly directive?: string;
 
   constructor(
     phase: ErrorPhase,
