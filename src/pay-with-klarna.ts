@@ -511,9 +511,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
-  /** @internal An arrow key moved into this element from a neighbour of the group. */
-  selectFromKeyboard(edge: 'first' | 'last'): boolean {
-    const option = edge === 'first' ? this.options[0] : this.options[this.options.length - 1];
+  /** @internal An arrow key moved into this element from a neighbour of the group: forward (1) to its first option, back (-1) to its last. */
+  selectFromKeyboard(direction: 1 | -1): boolean {
+    const option = this.options.at(direction > 0 ? 0 : -1);
     if (!option || this.#isDisabled) return false;
     this.#chooseFromCustomer(option.kind);
     return true;
@@ -531,9 +531,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const index = this.options.findIndex((option) => option.kind === kind) + direction;
     const inside = this.options[index];
     if (inside) return this.#chooseFromCustomer(inside.kind);
-    const next = neighbour(this, groupMembers(this), direction);
-    if (!next) return this.#chooseFromCustomer(this.options[direction === 1 ? 0 : this.options.length - 1]!.kind);
-    if (isKlarnaMember(next)) next.selectFromKeyboard(direction === 1 ? 'first' : 'last');
+    // With no other member to go to, it wraps around within this element.
+    const next = neighbour(this, groupMembers(this), direction) ?? this;
+    if (isKlarnaMember(next)) next.selectFromKeyboard(direction);
     else chooseRadio(next);
   }
 
@@ -568,7 +568,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     const direction = arrowDirection(event);
     if (!direction || !isGroupRadio(event.target, this.name, this.form)) return;
     if (neighbour(event.target, groupMembers(this), direction) !== this) return;
-    if (this.selectFromKeyboard(direction === 1 ? 'first' : 'last')) event.preventDefault();
+    if (this.selectFromKeyboard(direction)) event.preventDefault();
   };
 
   /** @internal Called by the browser for a form-associated element. */
@@ -615,7 +615,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (!session || !inputs) throw new PayWithKlarnaError('initiate', 'initiate', 'Klarna is not ready yet.');
     session.startFlow(this);
     this.#mounts.setButtonsState('loading', true, option.kind);
-    this.#initiateAbort = new AbortController();
+    const { signal } = (this.#initiateAbort = new AbortController());
     try {
       const paymentOptionId = params?.paymentOptionId || option.id;
       const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
@@ -627,19 +627,19 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       const body: InitiateRequestBody = { ...extra, klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
       const idempotencyKey = this.#attempts.keyFor(body);
       const answer = this.initiate
-        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal: this.#initiateAbort.signal })
+        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal })
         : await postInitiate(this.initiateUrl!, body, {
             idempotencyKey,
             requestInit: this.requestInit,
             timeoutMs: this.initiateTimeout,
-            signal: this.#initiateAbort.signal,
+            signal,
           });
       const result = toSdkAnswer(answer);
       this.#attempts.settle(false);
       return result;
     } catch (error) {
       // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
-      if (this.#initiateAbort.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
+      if (signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
       const failure =
         error instanceof PayWithKlarnaError
           ? error

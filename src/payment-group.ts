@@ -11,8 +11,8 @@ export interface KlarnaGroupMember extends HTMLElement {
   readonly selected: boolean;
   /** Deselects because another member of the group was chosen. */
   releaseSelection(byCustomer: boolean): void;
-  /** Moves focus to the first or last visible option and selects it, as arrow keys do. */
-  selectFromKeyboard(edge: 'first' | 'last'): boolean;
+  /** Moves focus to the first (direction 1) or last (-1) visible option and selects it, as arrow keys do. */
+  selectFromKeyboard(direction: 1 | -1): boolean;
 }
 
 export type GroupControl = HTMLInputElement | KlarnaGroupMember;
