@@ -256,7 +256,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stopListeningToGroup();
+    this.#listenToGroup(); // disconnected: to nothing
     this.#initiateAbort?.abort();
     this.#session?.detach(this);
     this.#session = undefined;
@@ -539,20 +539,15 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   #groupRoot?: EventTarget;
 
-  /** The group's changes and keys are heard on its form, or on the document outside forms. */
+  /** The group's changes and keys are heard on its form, or on the document outside forms (nowhere while disconnected or unnamed). */
   #listenToGroup(): void {
     const root = this.name && this.isConnected ? (this.#internals.form ?? (this.getRootNode() as EventTarget)) : undefined;
     if (root === this.#groupRoot) return;
-    this.#stopListeningToGroup();
+    this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
+    this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
     root?.addEventListener('change', this.#onGroupChange);
     root?.addEventListener('keydown', this.#onGroupKeydown as EventListener, true);
     this.#groupRoot = root;
-  }
-
-  #stopListeningToGroup(): void {
-    this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
-    this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
-    this.#groupRoot = undefined;
   }
 
   /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
