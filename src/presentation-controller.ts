@@ -66,7 +66,10 @@ export class PresentationController implements ReactiveController {
         const generation = this.#generation;
         let outcome: { session: KlarnaSession; presentation: PaymentPresentation } | PayWithKlarnaError;
         try {
-          outcome = await this.#fetch(inputs);
+          await importersRan();
+          const session = await getKlarnaSession(inputs.sdkConfig);
+          const presentation = await answerWithin(() => session.klarna.Payment.presentation(inputs.request), sdkTimeoutMs(), 'presentation', "Klarna's presentation");
+          outcome = { session, presentation };
         } catch (error) {
           const code = klarnaErrorCode(error);
           outcome =
@@ -86,13 +89,5 @@ export class PresentationController implements ReactiveController {
     } finally {
       this.#running = false;
     }
-  }
-
-  async #fetch(inputs: PresentationInputs) {
-    await importersRan();
-    const session = await getKlarnaSession(inputs.sdkConfig);
-    const presentation = await answerWithin(() => session.klarna.Payment.presentation(inputs.request), sdkTimeoutMs(), 'presentation', "Klarna's presentation");
-
-    return { session, presentation };
   }
 }
