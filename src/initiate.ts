@@ -25,17 +25,24 @@ export type InitiateHandler = (context: InitiateContext) => unknown;
  * pass; a success, a final failure or a different request starts a new attempt.
  */
 export class PaymentAttempts {
-  #current?: { fingerprint: string; key: string; reusable: boolean };
+  // The current attempt, in private fields (the bundle shortens their names): the request it was
+  // made for, its key, and whether its next request may reuse the key.
+  #fingerprint?: string;
+  #key = '';
+  #reusable = false;
 
   keyFor(body: InitiateRequestBody): string {
     const fingerprint = JSON.stringify(body);
-    if (this.#current?.reusable && this.#current.fingerprint === fingerprint) return this.#current.key;
-    this.#current = { fingerprint, key: newUuid(), reusable: true };
-    return this.#current.key;
+    if (!this.#reusable || this.#fingerprint !== fingerprint) {
+      this.#fingerprint = fingerprint;
+      this.#key = newUuid();
+      this.#reusable = true;
+    }
+    return this.#key;
   }
 
   settle(retryable: boolean): void {
-    if (this.#current) this.#current.reusable = retryable;
+    this.#reusable = retryable;
   }
 }
 
