@@ -20,9 +20,9 @@ export function sleep(ms: number): Promise<void> {
 
 /** A v4 UUID, also on plain-http pages where `crypto.randomUUID` is missing. */
 export function newUuid(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+  // Each x a random hex digit, y one of 8 to b (the variant); the 4 is the version.
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (digit) => {
+    const nibble = crypto.getRandomValues(new Uint8Array(1))[0]! & 15;
+    return (digit === 'x' ? nibble : (nibble & 3) | 8).toString(16);
+  });
 }
