@@ -454,10 +454,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #setStatus(status: Status): void {
     this.status = status;
     try {
-      for (const name of ['loading', 'ready', 'hidden', 'unavailable']) {
-        if (name === status) this.#internals.states.add(name);
-        else this.#internals.states.delete(name);
-      }
+      // the element's only custom states are its statuses
+      this.#internals.states.clear();
+      this.#internals.states.add(status);
     } catch {
       // Browsers older than those supported lack custom states (or want --names): the element still
       // works, and takes no space when it has nothing to show, as its parts are then all hidden.

@@ -18,7 +18,10 @@ export class KlarnaSession {
   /** The element that started the flow has left the page: its events have no one to go to. */
   #ownerLeft = false;
 
-  constructor(readonly klarna: Klarna) {
+  declare readonly klarna: Klarna;
+
+  constructor(klarna: Klarna) {
+    this.klarna = klarna;
     const payment = klarna.Payment;
     payment.on('complete', async (paymentRequest: PaymentRequest) =>
       this.#recipients().every((target) => target.paymentCompleted(paymentRequest ?? {})),
