@@ -330,7 +330,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       row.option.toggleAttribute('data-selected', selected);
       row.radio.setAttribute('aria-checked', String(selected));
       row.radio.setAttribute('aria-disabled', String(this.#isDisabled));
-      row.radio.tabIndex = this.#tabIndexFor(kind);
+      row.radio.tabIndex = this.#isTabStop(kind) ? 0 : -1;
       row.details.hidden = !selected;
       for (const [part, node] of Object.entries(row.parts)) node.hidden = !option || !hasPart(option.source, part as keyof RowView['parts']);
     }
@@ -341,12 +341,10 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
 
   /** One tab stop: the selected option, else the first one unless another method of the group is chosen. */
-  #tabIndexFor(kind: OptionKind): number {
-    if (this.#isDisabled) return -1;
-    if (this.selectedKind) return this.selectedKind === kind ? 0 : -1;
-    if (this.options[0]?.kind !== kind) return -1;
-    const otherChecked = groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
-    return otherChecked ? -1 : 0;
+  #isTabStop(kind: OptionKind): boolean {
+    if (this.#isDisabled) return false;
+    if (this.selectedKind) return this.selectedKind === kind;
+    return this.options[0]?.kind === kind && !groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
   }
 
   #radioFor(kind: OptionKind | undefined): HTMLElement | undefined {
