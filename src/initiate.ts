@@ -61,20 +61,6 @@ export async function postInitiate(url: string, body: InitiateRequestBody, optio
   headers.set('Idempotency-Key', options.idempotencyKey);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
-  const fail = (error: unknown): never => {
-    if (error instanceof PayWithKlarnaError) throw error;
-    if (options.signal.aborted) throw options.signal.reason ?? new DOMException('The payment was abandoned.', 'AbortError');
-    if (timeout.aborted) {
-      throw new PayWithKlarnaError('initiate', 'timeout', `The backend at ${url} did not answer within ${options.timeoutMs} ms.`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, {
-      retryable: true,
-      cause: error,
-    });
-  };
   try {
     const response = await fetch(url, {
       credentials: 'same-origin',
@@ -94,7 +80,18 @@ export async function postInitiate(url: string, body: InitiateRequestBody, optio
       });
     }
   } catch (error) {
-    return fail(error);
+    if (error instanceof PayWithKlarnaError) throw error;
+    if (options.signal.aborted) throw options.signal.reason ?? new DOMException('The payment was abandoned.', 'AbortError');
+    if (timeout.aborted) {
+      throw new PayWithKlarnaError('initiate', 'timeout', `The backend at ${url} did not answer within ${options.timeoutMs} ms.`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, {
+      retryable: true,
+      cause: error,
+    });
   }
 }
 
