@@ -51,17 +51,13 @@ export function uncheckOthers(host: KlarnaGroupMember, byCustomer: boolean): voi
   }
 }
 
-/** The element that stands for one payment method on the page: what to hide to hide that method. */
-export function containerOf(member: Element): HTMLElement {
-  return (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
-}
-
 /** Hides the group's other payment methods (not other Klarna elements); returns how to show them again. */
 export function hideOthers(host: KlarnaGroupMember): () => void {
   const restores: Array<() => void> = [];
   for (const member of groupMembers(host)) {
     if (member === host || isKlarnaMember(member)) continue;
-    const container = containerOf(member);
+    // What stands for that payment method on the page: what to hide to hide it.
+    const container = (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
     if (container.contains(host) || container.hidden) continue;
     const hadStyle = container.hasAttribute('style');
     const display = container.style.getPropertyValue('display');
@@ -77,10 +73,6 @@ export function hideOthers(host: KlarnaGroupMember): () => void {
     });
   }
   return () => restores.forEach((restore) => restore());
-}
-
-export function isAvailable(member: GroupControl): boolean {
-  return (isKlarnaMember(member) || !member.disabled) && member.checkVisibility();
 }
 
 const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
@@ -100,7 +92,7 @@ export function neighbour(host: GroupControl, members: GroupControl[], direction
   const start = members.indexOf(host);
   for (let step = 1; step < members.length; step++) {
     const candidate = members[(start + direction * step + members.length * step) % members.length]!;
-    if (isAvailable(candidate)) return candidate;
+    if ((isKlarnaMember(candidate) || !candidate.disabled) && candidate.checkVisibility()) return candidate;
   }
   return undefined;
 }
