@@ -618,8 +618,15 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
       const body: InitiateRequestBody = { ...extra, klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
       const idempotencyKey = this.#attempts.keyFor(body);
-      const answer = this.initiate
-        ? await this.#callCustomInitiate(this.initiate, { ...body, idempotencyKey, signal })
+      const { initiate } = this;
+      // A custom initiate's signal also aborts at the timeout, after the element's own timeout error:
+      // that is what is reported, whatever the handler then throws.
+      const timedOut = new AbortController();
+      const answer = initiate
+        ? await answerWithin(() => initiate({ ...body, idempotencyKey, signal: AbortSignal.any([signal, timedOut.signal]) }), this.initiateTimeout, 'initiate', 'The initiate function').catch((error: unknown) => {
+            timedOut.abort(error);
+            throw error;
+          })
         : await postInitiate(this.initiateUrl!, body, {
             idempotencyKey,
             requestInit: this.requestInit,
@@ -642,15 +649,6 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     } finally {
       this.#mounts.setButtonsState('loading', false, option.kind);
     }
-  }
-
-  /** Its signal also aborts at the timeout, after the element's own timeout error: that is what is reported, whatever the handler then throws. */
-  #callCustomInitiate(initiate: InitiateHandler, context: Parameters<InitiateHandler>[0]): Promise<unknown> {
-    const timedOut = new AbortController();
-    return answerWithin(() => initiate({ ...context, signal: AbortSignal.any([context.signal, timedOut.signal]) }), this.initiateTimeout, 'initiate', 'The initiate function').catch((error: unknown) => {
-      timedOut.abort(error);
-      throw error;
-    });
   }
 
   /** @internal Klarna's payment events, routed here by the SDK session. */
