@@ -19,6 +19,7 @@ import {
   isGroupRadio,
   isKlarnaMember,
   neighbour,
+  syncTabStops,
   uncheckOthers,
   type KlarnaGroupMember,
 } from './payment-group.js';
@@ -334,6 +335,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       row.details.hidden = !selected;
       for (const [part, node] of Object.entries(row.parts)) node.hidden = !option || !hasPart(option.source, part as keyof RowView['parts']);
     }
+    // The group's native radios leave the Tab order while Klarna's option is its tab stop, and come
+    // back when that ends: also at a disconnect, whose options = [] brings an update.
+    syncTabStops(this);
   }
 
   get #isDisabled(): boolean {
@@ -534,18 +538,26 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     else chooseRadio(next);
   }
 
-  #groupRoot?: EventTarget;
+  #groupRoot?: Node;
 
-  /** The group's changes and keys are heard on its form, or on the document outside forms (nowhere while disconnected or unnamed). */
+  /**
+   * The group's changes, keys and new members are heard on its form, or on the document outside
+   * forms (nowhere while disconnected or unnamed).
+   */
   #listenToGroup(): void {
-    const root = this.name && this.isConnected ? (this.#internals.form ?? (this.getRootNode() as EventTarget)) : undefined;
+    const root = this.name && this.isConnected ? (this.#internals.form ?? this.getRootNode()) : undefined;
     if (root === this.#groupRoot) return;
     this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
     this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
+    this.#groupMutations.disconnect();
     root?.addEventListener('change', this.#onGroupChange);
     root?.addEventListener('keydown', this.#onGroupKeydown as EventListener, true);
+    if (root) this.#groupMutations.observe(root, { childList: true, subtree: true });
     this.#groupRoot = root;
   }
+
+  /** A radio added to the group (or taken from the page) while Klarna is selected: its tab stop follows. */
+  readonly #groupMutations = new MutationObserver(() => syncTabStops(this));
 
   /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
   readonly #onGroupChange = (event: Event) => {

@@ -9,6 +9,8 @@ export interface KlarnaGroupMember extends HTMLElement {
   name: string;
   readonly form: HTMLFormElement | null;
   readonly selected: boolean;
+  /** Set while an option is selected and shown: the group's tab stop is then Klarna's, unless disabled. */
+  readonly paymentOptionId?: string;
   /** Deselects because another member of the group was chosen. */
   releaseSelection(byCustomer: boolean): void;
   /** Moves focus to the first (direction 1) or last (-1) visible option and selects it, as arrow keys do. */
@@ -25,7 +27,7 @@ export function isGroupRadio(element: unknown, name: string, form: HTMLFormEleme
   return element instanceof HTMLInputElement && element.type === 'radio' && element.name === name && element.form === form;
 }
 
-export function groupMembers(host: KlarnaGroupMember): GroupControl[] {
+export function groupMembers(host: GroupControl): GroupControl[] {
   const { name, form } = host;
   if (!name) return [host];
   const candidates: Iterable<Element> = form
@@ -104,4 +106,31 @@ export function chooseRadio(radio: HTMLInputElement): void {
   radio.checked = true;
   radio.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
   radio.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/** The page's own tabindex of each native radio taken out of the Tab order (null: it had none). */
+const ownTabIndex = new Map<HTMLInputElement, string | null>();
+
+/**
+ * One tab stop per group, as for native radios: while a Klarna element of a radio's group has its
+ * checked option focusable (selected, shown, not disabled), the radio leaves the Tab order; otherwise
+ * it gets its own tabindex back exactly (attribute present or absent). Judged again for `host`'s
+ * group and for every radio taken out before, each by its own group as it is now: radios that left
+ * the group, or the page, get theirs back too.
+ */
+export function syncTabStops(host: KlarnaGroupMember): void {
+  for (const radio of [...groupMembers(host), ...ownTabIndex.keys()]) {
+    if (isKlarnaMember(radio)) continue;
+    const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.paymentOptionId && !member.matches(':disabled'));
+    if (out === ownTabIndex.has(radio)) continue;
+    if (out) {
+      ownTabIndex.set(radio, radio.getAttribute('tabindex'));
+      radio.tabIndex = -1;
+    } else {
+      const own = ownTabIndex.get(radio);
+      ownTabIndex.delete(radio);
+      if (own == null) radio.removeAttribute('tabindex');
+      else radio.setAttribute('tabindex', own);
+    }
+  }
 }

@@ -175,6 +175,204 @@ describe('selection and the payment-method group', () => {
     expect(stops.filter((stop) => stop.startsWith('klarna:')), stops.join(' → ')).to.deep.equal(['klarna:saved-radio']);
   });
 
+  // ---- one tab stop for the group while Klarna is its selection ------------------------------------
+
+  /** A checkout with a field before the group and a button after it; the page gives two radios a tabindex of its own. */
+  const tabCheckout = () => html`
+    <form>
+      <input id="email" />
+      <label><input type="radio" name="payment" value="card" tabindex="0" /> Card</label>
+      <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+      <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
+      <label><input type="radio" name="payment" value="gift" tabindex="x7" /> Gift card</label>
+      <button type="button" id="pay">Pay</button>
+    </form>
+  `;
+
+  /** What has focus, for a list of tab stops: Klarna's option by id, a radio by value, anything else by id. */
+  const stopName = () => {
+    const focused = document.activeElement as HTMLElement | null;
+    if (focused?.localName === 'pay-with-klarna') return `klarna:${focused.shadowRoot!.activeElement?.id}`;
+    if (focused?.closest('pay-with-klarna')) return "klarna:Klarna's button";
+    return focused instanceof HTMLInputElement && focused.type === 'radio' ? `radio:${focused.value}` : `#${focused?.id ?? 'nothing'}`;
+  };
+
+  /** The stops real Tab (or Shift+Tab) presses make from `start` up to `end`, `end` excluded. */
+  async function tabStops(start: HTMLElement, press: 'Tab' | 'Shift+Tab', end: string): Promise<string[]> {
+    start.focus();
+    const stops: string[] = [];
+    for (let count = 0; count < 8; count++) {
+      await sendKeys({ press });
+      const stop = stopName();
+      if (stop === end) return stops;
+      stops.push(stop);
+    }
+    return [...stops, '(never reached the end)'];
+  }
+
+  /** Each native radio's tabindex attribute as the page has it ("none" when absent). */
+  const tabindexes = (form: HTMLFormElement) =>
+    [...form.querySelectorAll<HTMLInputElement>('input[type=radio]')].map((radio) => `${radio.value}=${radio.getAttribute('tabindex') ?? 'none'}`).join(' ');
+  const OWN = 'card=0 paypal=none gift=x7';
+  const OUT = 'card=-1 paypal=-1 gift=-1';
+
+  it('while Klarna is selected, Tab from the field before the group and Shift+Tab from after it both land on its checked option only', async () => {
+    const { element } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
+    const form = element.form!;
+    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    const email = form.querySelector<HTMLElement>('#email')!;
+    const pay = form.querySelector<HTMLElement>('#pay')!;
+    expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:saved-radio → klarna:Klarna's button");
+    expect((await tabStops(pay, 'Shift+Tab', '#email')).join(' → ')).to.equal("klarna:Klarna's button → klarna:saved-radio");
+
+    // the customer picks Klarna's other option with the keyboard: still the only stop, on that option
+    element.focus();
+    await sendKeys({ press: 'ArrowDown' });
+    await element.updateComplete;
+    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
+  });
+
+  it("a native radio chosen again gets the page's own tabindex back, exactly, and Tab stops on it", async () => {
+    const { element } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
+    const form = element.form!;
+    expect(tabindexes(form), 'out of the Tab order while Klarna is selected').to.equal(OUT);
+    element.focus();
+    await sendKeys({ press: 'ArrowDown' }); // from Klarna's option to PayPal, as between native radios
+    await element.updateComplete;
+    expect(stopName()).to.equal('radio:paypal');
+    expect(element.selected).to.equal(false);
+    expect(tabindexes(form)).to.equal(OWN);
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal('radio:paypal');
+
+    form.querySelector<HTMLInputElement>('[value=paypal]')!.focus();
+    await sendKeys({ press: 'ArrowUp' }); // back into Klarna
+    await element.updateComplete;
+    expect(element.selected).to.equal(true);
+    expect(tabindexes(form)).to.equal(OUT);
+    form.querySelector<HTMLInputElement>('[value=card]')!.click();
+    await element.updateComplete;
+    expect(tabindexes(form)).to.equal(OWN);
+  });
+
+  it('the page\'s own tabindex comes back when Klarna is deselected in code, disabled, reset with the form, hidden or unavailable', async () => {
+    const { element, fake } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
+    const form = element.form!;
+    const reselect = async () => {
+      element.selected = true;
+      await element.updateComplete;
+      expect(tabindexes(form), 'out again').to.equal(OUT);
+    };
+    element.selected = false;
+    await element.updateComplete;
+    expect(tabindexes(form), 'selected = false').to.equal(OWN);
+    await reselect();
+
+    element.disabled = true;
+    await element.updateComplete;
+    expect(tabindexes(form), 'disabled: Klarna has no tab stop, so the radios keep theirs').to.equal(OWN);
+    element.disabled = false;
+    await element.updateComplete;
+    expect(tabindexes(form)).to.equal(OUT);
+    const fieldset = document.createElement('fieldset');
+    form.append(fieldset);
+    fieldset.append(element); // a move: Klarna is mounted afresh, still selected
+    await oneEvent(element, 'klarna-presentation');
+    await element.updateComplete;
+    expect(tabindexes(form)).to.equal(OUT);
+    fieldset.disabled = true;
+    await element.updateComplete;
+    expect(tabindexes(form), 'in a disabled fieldset').to.equal(OWN);
+    fieldset.disabled = false;
+    await element.updateComplete;
+    expect(tabindexes(form)).to.equal(OUT);
+
+    form.reset();
+    await element.updateComplete;
+    expect(tabindexes(form), 'form reset').to.equal(OWN);
+    await reselect();
+
+    fake.configure({ instruction: 'HIDE_KLARNA' });
+    let settled = oneEvent(element, 'klarna-presentation');
+    element.amount = 20000;
+    await settled;
+    await element.updateComplete;
+    expect(tabindexes(form), 'HIDE_KLARNA').to.equal(OWN);
+
+    fake.configure({ instruction: 'PRESELECT_KLARNA' });
+    element.amount = 20001;
+    await oneEvent(element, 'klarna-presentation');
+    await reselect();
+    fake.configure({ presentationError: new Error('Klarna is down') });
+    settled = oneEvent(element, 'klarna-error');
+    element.amount = 20002;
+    await settled;
+    await element.updateComplete;
+    expect(tabindexes(form), 'unavailable').to.equal(OWN);
+  });
+
+  it("the page's own tabindex comes back when the selected Klarna element leaves the page", async () => {
+    const { element } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
+    const form = element.form!;
+    expect(tabindexes(form)).to.equal(OUT);
+    element.remove();
+    await element.updateComplete;
+    expect(tabindexes(form)).to.equal(OWN);
+    form.querySelector('[value=card]')!.after(element);
+    await oneEvent(element, 'klarna-presentation');
+    await element.updateComplete;
+    expect(element.selected, 'back on the page, still selected').to.equal(true);
+    expect(tabindexes(form)).to.equal(OUT);
+  });
+
+  it('two Klarna elements: the radios stay out while either is selected, and come back when a radio is chosen or the selected one leaves', async () => {
+    const { root } = await mountWithFake<HTMLFormElement>(html`
+      <form>
+        <label><input type="radio" name="payment" value="card" tabindex="0" /> Card</label>
+        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>
+        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x" value="klarna-2"></pay-with-klarna>
+        <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
+      </form>
+    `);
+    const [first, second] = root.querySelectorAll('pay-with-klarna');
+    await Promise.all([first!.updateComplete, second!.updateComplete]);
+    if (radios(second!).length === 0) await oneEvent(second!, 'klarna-presentation');
+    const settle = () => Promise.all([first!.updateComplete, second!.updateComplete]);
+    radios(first!)[0]!.click();
+    await settle();
+    expect(tabindexes(root)).to.equal('card=-1 paypal=-1');
+    radios(second!)[0]!.click();
+    await settle();
+    expect(tabindexes(root), 'the other Klarna element selected').to.equal('card=-1 paypal=-1');
+    first!.remove();
+    await settle();
+    expect(tabindexes(root), 'an unselected one left').to.equal('card=-1 paypal=-1');
+    root.querySelector<HTMLInputElement>('[value=paypal]')!.click();
+    await settle();
+    expect(tabindexes(root), 'a radio chosen').to.equal('card=0 paypal=none');
+    radios(second!)[0]!.click();
+    await settle();
+    expect(tabindexes(root)).to.equal('card=-1 paypal=-1');
+    second!.remove();
+    await settle();
+    expect(tabindexes(root), 'the selected one left').to.equal('card=0 paypal=none');
+  });
+
+  it('a radio added to the group while Klarna is selected takes no tab stop, and gets its own tabindex back when it leaves', async () => {
+    const { element } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
+    const form = element.form!;
+    const later = Object.assign(document.createElement('input'), { type: 'radio', name: 'payment', value: 'later' });
+    later.setAttribute('tabindex', '0');
+    form.querySelector('#pay')!.before(later);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(later.getAttribute('tabindex')).to.equal('-1');
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
+    later.remove();
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(later.getAttribute('tabindex'), 'off the page, its own again').to.equal('0');
+    expect(tabindexes(form)).to.equal(OUT);
+  });
+
   it('disabled: not selectable, announced as disabled, its button inactive', async () => {
     const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA' });
     element.disabled = true;
