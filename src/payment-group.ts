@@ -119,6 +119,8 @@ const ownTabIndex = new Map<HTMLInputElement, string | null>();
  * the group, or the page, get theirs back too.
  */
 export function syncTabStops(host: KlarnaGroupMember): void {
+  // Nothing to take out or give back: the common case, on each update and each change of the page.
+  if (!host.paymentOptionId && !ownTabIndex.size) return;
   for (const radio of [...groupMembers(host), ...ownTabIndex.keys()]) {
     if (isKlarnaMember(radio)) continue;
     const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.paymentOptionId && !member.matches(':disabled'));
