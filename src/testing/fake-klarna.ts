@@ -100,6 +100,11 @@ export class FakeKlarna {
   /** Payment event handlers registered on each instance, and when. */
   readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number; instance: number }> = [];
   readonly module: KlarnaSdkModule;
+  /**
+   * The option ids of this fake's presentations: opaque strings, as Klarna's are. Never Klarna's
+   * built-in fallback ids (`KLARNA`, `SAVED_PAYMENT_OPTION`), which only `fallback` serves.
+   */
+  readonly paymentOptionIds = { standard: `pmo_${nextId()}`, saved: `pmo_saved_${nextId()}` };
   private readonly defaultToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
 
   constructor(options: FakeKlarnaOptions = {}) {
@@ -167,7 +172,7 @@ export class FakeKlarna {
     if (this.options.presentationHangs) await new Promise(() => {});
     if (this.options.presentationError !== undefined) throw this.options.presentationError;
     const locale = request.locale || config.locale || 'en-US';
-    const standard = this.option('KLARNA', false, request, locale, instance);
+    const standard = this.option(this.paymentOptionIds.standard, false, request, locale, instance);
     const instruction = this.options.instruction ?? 'SHOW_KLARNA';
     if (this.options.shape === 'flat') {
       const { paymentOptionId: _id, ...flat } = standard;
@@ -176,7 +181,7 @@ export class FakeKlarna {
     return {
       instruction,
       paymentOption: standard,
-      ...(this.options.savedOption ? { savedPaymentOption: this.option('SAVED_PAYMENT_OPTION', true, request, locale, instance) } : {}),
+      ...(this.options.savedOption ? { savedPaymentOption: this.option(this.paymentOptionIds.saved, true, request, locale, instance) } : {}),
     };
   }
 

@@ -48,12 +48,12 @@ describe('the button and the merchant backend', () => {
     document.cookie = 'session=abc; path=/';
     const announced = oneEvent(element, 'klarna-initiate');
     await press(element, fake.initiateCalls);
-    expect((await announced).detail).to.deep.equal({ paymentOptionId: 'KLARNA' });
+    expect((await announced).detail).to.deep.equal({ paymentOptionId: fake.paymentOptionIds.standard });
     const [entry, ...more] = await backendLog(run);
     expect(more).to.have.length(0);
     expect(entry!.body).to.deep.equal({
       klarnaNetworkSessionToken: fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken,
-      paymentOptionId: 'KLARNA',
+      paymentOptionId: fake.paymentOptionIds.standard,
       amount: 11800,
       currency: 'USD',
       locale: 'en-US',
@@ -171,7 +171,7 @@ describe('the button and the merchant backend', () => {
     element.initiateData = { cartId: 'cart-7', amount: 1, currency: 'EUR', paymentOptionId: 'SOMETHING_ELSE', klarnaNetworkSessionToken: 'forged', intents: ['SIGNUP'] };
     await press(element, fake.initiateCalls);
     const [entry] = await backendLog(run);
-    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: 'KLARNA', intents: ['PAY'] });
+    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: fake.paymentOptionIds.standard, intents: ['PAY'] });
     expect(entry!.body.klarnaNetworkSessionToken).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
   });
 
@@ -276,7 +276,7 @@ describe('the button and the merchant backend', () => {
     await press(element, fake.initiateCalls);
     const body = (await backendLog(run))[0]!.body;
     expect(body.klarnaNetworkSessionToken).to.match(/^krn:network:us1:test:session-token:/);
-    expect(body.paymentOptionId).to.equal('KLARNA');
+    expect(body.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
   });
 
   it('the initiate property replaces the built-in call and is given the whole context', async () => {
@@ -288,7 +288,7 @@ describe('the button and the merchant backend', () => {
     };
     await press(element, fake.initiateCalls);
     expect(await backendLog(run)).to.have.length(0);
-    expect(contexts[0]).to.include({ paymentOptionId: 'KLARNA', amount: 11800, currency: 'USD' });
+    expect(contexts[0]).to.include({ paymentOptionId: fake.paymentOptionIds.standard, amount: 11800, currency: 'USD' });
     expect((contexts[0] as { signal: unknown }).signal).to.be.instanceOf(AbortSignal);
     expect((contexts[0] as { idempotencyKey: string }).idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
     expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start' });

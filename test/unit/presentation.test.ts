@@ -35,9 +35,9 @@ describe('rendering the presentation', () => {
   });
 
   it('PRESELECT_KLARNA: Klarna selected with message, terms and button shown; the other radios unchecked', async () => {
-    const { element } = await mountWithFake<HTMLFormElement>(checkout(), { instruction: 'PRESELECT_KLARNA' });
+    const { element, fake } = await mountWithFake<HTMLFormElement>(checkout(), { instruction: 'PRESELECT_KLARNA' });
     expect(element.selected).to.equal(true);
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect(element.hasAttribute('selected')).to.equal(true);
     for (const part of ['message', 'terms', 'button']) expect(isShown(element, 'standard', part), part).to.equal(true);
     const form = element.form!;
@@ -48,11 +48,11 @@ describe('rendering the presentation', () => {
   });
 
   it('PRESELECT_KLARNA with a saved option: saved row first, selected, with its badge', async () => {
-    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', savedOption: true });
     const rows = radios(element);
     expect(rows).to.have.length(2);
     expect(rows[0]!.id).to.equal('saved-radio');
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
     expect(isShown(element, 'saved', 'badge')).to.equal(true);
     expect(isShown(element, 'saved', 'button')).to.equal(true);
     expect(isShown(element, 'standard', 'button'), 'only the selected option shows its button').to.equal(false);
@@ -185,9 +185,9 @@ describe('rendering the presentation', () => {
     };
     document.addEventListener('klarna-presentation', onPresentation);
     try {
-      const { element } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
+      const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
       expect(events).to.have.length(1);
-      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentOptionIds: ['SAVED_PAYMENT_OPTION', 'KLARNA'] });
+      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard] });
       const form = element.form!;
       expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
       expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);

@@ -37,7 +37,7 @@ describe('selection and the payment-method group', () => {
   });
 
   it('checking another method deselects Klarna and fires change; setting selected in code fires none', async () => {
-    const { element } = await mountWithFake(checkout());
+    const { element, fake } = await mountWithFake(checkout());
     radios(element)[0]!.click();
     const changes = countChanges(element);
     element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.click();
@@ -48,7 +48,7 @@ describe('selection and the payment-method group', () => {
 
     element.selected = true;
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect(element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.checked).to.equal(false);
     element.selected = false;
     await element.updateComplete;
@@ -81,16 +81,16 @@ describe('selection and the payment-method group', () => {
   });
 
   it('arrow keys move through the whole group as between native radios; Space selects', async () => {
-    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
     const [card, paypal] = element.form!.querySelectorAll<HTMLInputElement>('input');
     card!.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal(fake.paymentOptionIds.saved);
     expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
     expect(element.selected).to.equal(false);
@@ -98,7 +98,7 @@ describe('selection and the payment-method group', () => {
     expect(focusedName()).to.equal('input[value=paypal]');
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal('KLARNA');
+    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
@@ -109,11 +109,11 @@ describe('selection and the payment-method group', () => {
     expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
     await sendKeys({ press: 'Space' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
   });
 
   it('an arrow with Alt, Ctrl or Meta is left to the browser (Alt+Left is Back); Left and Right swap on a right-to-left page', async () => {
-    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
     const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
     card.focus();
     for (const press of ['Alt+ArrowDown', 'Control+ArrowRight', 'Meta+ArrowDown']) {
@@ -128,10 +128,10 @@ describe('selection and the payment-method group', () => {
     await sendKeys({ press: 'Space' });
     await sendKeys({ press: 'ArrowLeft' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'Left is forward on a right-to-left page').to.equal('KLARNA');
+    expect(element.paymentOptionId, 'Left is forward on a right-to-left page').to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowRight' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'and Right is back').to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId, 'and Right is back').to.equal(fake.paymentOptionIds.saved);
   });
 
   /** What has focus, named (an element itself in a failed assertion would have chai print the whole page). */
@@ -217,9 +217,9 @@ describe('selection and the payment-method group', () => {
   const OUT = 'card=-1 paypal=-1 gift=-1';
 
   it('while Klarna is selected, Tab from the field before the group and Shift+Tab from after it both land on its checked option only', async () => {
-    const { element } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
+    const { element, fake } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
     const form = element.form!;
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
     const email = form.querySelector<HTMLElement>('#email')!;
     const pay = form.querySelector<HTMLElement>('#pay')!;
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:saved-radio → klarna:Klarna's button");
@@ -229,7 +229,7 @@ describe('selection and the payment-method group', () => {
     element.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
   });
 
