@@ -5,7 +5,7 @@ const bubbling = { bubbles: true, composed: true } as const;
 
 export interface KlarnaPresentationDetail {
   instruction: Instruction;
-  /** The ids of the options shown, the saved option first. */
+  /** The ids of the options shown, the saved option first (a presentation without ids has none). */
   paymentOptionIds: string[];
 }
 
@@ -17,7 +17,8 @@ export class KlarnaPresentationEvent extends CustomEvent<KlarnaPresentationDetai
 }
 
 export interface KlarnaInitiateDetail {
-  paymentOptionId: string;
+  /** The pressed option's id, from the SDK or the presentation; undefined when neither gave one. */
+  paymentOptionId: string | undefined;
 }
 
 /** Fired before the backend is called. `preventDefault()` (e.g. the form is invalid) stops the payment. */

@@ -5,7 +5,8 @@ import type { InitiateResult, PresentationRequest } from './sdk/types.js';
 /** The JSON body the element POSTs to `initiate-url`: the presented context, plus whatever `initiateData` adds. */
 export interface InitiateRequestBody extends PresentationRequest {
   klarnaNetworkSessionToken?: string;
-  paymentOptionId: string;
+  /** Left out when neither the SDK nor the presentation gave one. */
+  paymentOptionId?: string;
   [key: string]: unknown;
 }
 

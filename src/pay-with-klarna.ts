@@ -24,7 +24,7 @@ import {
   type KlarnaGroupMember,
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
-import { OPTION_KINDS, hasPart, readPresentation, type OptionKind, type OptionView } from './presentation.js';
+import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
 import type { KlarnaSession, PaymentEventTarget } from './sdk/session.js';
 import type {
   ButtonShape,
@@ -229,9 +229,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   get instruction(): Instruction | undefined {
     return this.#applied?.instruction;
   }
-  /** The id of the selected Klarna option, to send to your backend. */
+  /** The id of the selected Klarna option, to send to your backend (none in a presentation that carries no ids). */
   get paymentOptionId(): string | undefined {
     return this.options.find((option) => option.kind === this.selectedKind)?.id;
+  }
+  /** @internal One of Klarna's options is selected and shown. */
+  get optionChecked(): boolean {
+    return this.options.some((option) => option.kind === this.selectedKind);
   }
   /** The presentation shown, as Klarna returned it. */
   get presentation(): PaymentPresentation | undefined {
@@ -389,6 +393,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     let read;
     try {
       read = readPresentation(presentation);
+      if (read.fallback) throw notEntitled(inputs.sdkConfig.clientId);
       if (read.unknownInstruction !== undefined && !this.#warned.has(read.unknownInstruction)) {
         this.#warned.add(read.unknownInstruction);
         console.warn(`<pay-with-klarna>: unknown instruction ${JSON.stringify(read.unknownInstruction)}, shown as SHOW_KLARNA.`);
@@ -419,7 +424,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
     if (hadFocus) this.#keepFocus();
 
-    const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
+    const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.flatMap((option) => option.id ?? []) });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
     const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
@@ -472,8 +477,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
     // Said on the console too, for a page that does not listen for klarna-error (Klarna would
-    // vanish without a word): a bad attribute is the page's own error, anything else a warning.
-    console[error.reason === 'invalid-config' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
+    // vanish without a word): a bad attribute or a page Klarna does not accept is the page's own
+    // error, anything else a warning.
+    console[error.reason === 'invalid-config' || error.reason === 'not-entitled' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
     this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
   }
 

@@ -41,6 +41,12 @@ export interface FakeKlarnaOptions {
   presentationError?: unknown;
   /** `presentation()` never settles. */
   presentationHangs?: boolean;
+  /**
+   * Klarna did not accept the client id or the page's origin: as the live SDK does, `presentation()`
+   * swallows the 401 and resolves with its stand-in (option ids `KLARNA`, `SAVED_PAYMENT_OPTION`,
+   * generic texts, SHOW_KLARNA), whose button fails when pressed.
+   */
+  fallback?: boolean;
   /** `params` (latest: `{ klarnaNetworkSessionToken, paymentOptionId }`) or `none` (r6/r8 call initiate without arguments). */
   initiateArgs?: 'params' | 'none';
   /** What the purchase journey does after initiate resolved. Default `complete`. */
@@ -79,6 +85,8 @@ export interface InitiateRecord {
 
 type Handler = (...args: unknown[]) => unknown;
 
+/** The option ids of Klarna's stand-in presentation for a client id or origin it refused. */
+const FALLBACK_IDS = { standard: 'KLARNA', saved: 'SAVED_PAYMENT_OPTION' };
 const PART_TAG = 'klarna-fake-ui';
 const BUTTON_TAG = 'klarna-fake-payment-button';
 
@@ -172,16 +180,20 @@ export class FakeKlarna {
     if (this.options.presentationHangs) await new Promise(() => {});
     if (this.options.presentationError !== undefined) throw this.options.presentationError;
     const locale = request.locale || config.locale || 'en-US';
-    const standard = this.option(this.paymentOptionIds.standard, false, request, locale, instance);
-    const instruction = this.options.instruction ?? 'SHOW_KLARNA';
+    // Klarna's stand-in for a refused client id or origin carries its built-in ids, and is served
+    // as SHOW_KLARNA whatever the instruction would have been.
+    const { fallback } = this.options;
+    const ids = fallback ? FALLBACK_IDS : this.paymentOptionIds;
+    const standard = this.option(ids.standard, false, request, locale, instance);
+    const instruction = fallback ? 'SHOW_KLARNA' : (this.options.instruction ?? 'SHOW_KLARNA');
     if (this.options.shape === 'flat') {
-      const { paymentOptionId: _id, ...flat } = standard;
-      return { instruction, paymentStatus: 'REQUIRES_CUSTOMER_ACTION', ...flat };
+      const { paymentOptionId, ...flat } = standard;
+      return { instruction, paymentStatus: 'REQUIRES_CUSTOMER_ACTION', ...flat, ...(fallback ? { paymentOptionId } : {}) };
     }
     return {
       instruction,
       paymentOption: standard,
-      ...(this.options.savedOption ? { savedPaymentOption: this.option(this.paymentOptionIds.saved, true, request, locale, instance) } : {}),
+      ...(this.options.savedOption ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
     };
   }
 
@@ -209,7 +221,8 @@ export class FakeKlarna {
   private texts(saved: boolean, request: PresentationRequest, locale: string): Partial<Record<FakePartName, string>> {
     const custom = this.options.texts ?? {};
     let instalment = '';
-    if (typeof request.amount === 'number') {
+    // the stand-in knows nothing of the amount
+    if (typeof request.amount === 'number' && !this.options.fallback) {
       try {
         instalment = new Intl.NumberFormat(locale, { style: 'currency', currency: request.currency }).format(request.amount / 400);
       } catch {
@@ -279,6 +292,11 @@ export class FakeKlarna {
 
   private async press(paymentOptionId: string, config: PaymentButtonConfig, element: HTMLElement) {
     if (element.hasAttribute('disabled')) return;
+    if (Object.values(FALLBACK_IDS).includes(paymentOptionId)) {
+      // no session behind the stand-in: the press fails
+      await this.emit('error', klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Client id or origin not allowed'));
+      return;
+    }
     const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
     let settle!: () => void;
     const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)) };

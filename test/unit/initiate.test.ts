@@ -279,6 +279,16 @@ describe('the button and the merchant backend', () => {
     expect(body.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
   });
 
+  it('a presentation without option ids: the SDK\'s id goes to the backend, or none at all, never a made-up one', async () => {
+    for (const initiateArgs of ['params', 'none'] as const) {
+      const { element, fake, run } = await checkoutWith('ok', { shape: 'flat', initiateArgs });
+      await press(element, fake.initiateCalls);
+      const body = (await backendLog(run))[0]!.body;
+      expect(body.paymentOptionId, initiateArgs).to.equal(initiateArgs === 'params' ? fake.paymentOptionIds.standard : undefined);
+      expect(Object.keys(body), initiateArgs).to.include.members(['amount', 'currency', 'klarnaNetworkSessionToken']);
+    }
+  });
+
   it('the initiate property replaces the built-in call and is given the whole context', async () => {
     const { element, fake, run } = await checkoutWith('ok');
     const contexts: unknown[] = [];

@@ -169,10 +169,12 @@ describe('rendering the presentation', () => {
     await expect(element).shadowDom.to.be.accessible();
   });
 
-  it('accepts the flat presentation shape of the latest SDK revision', async () => {
+  it('accepts the flat presentation shape of the latest SDK revision, which carries no option id, and invents none', async () => {
+    const presented = oneEvent(document, 'klarna-presentation');
     const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', shape: 'flat' });
     expect(radios(element)).to.have.length(1);
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(undefined);
+    expect((await presented).detail.paymentOptionIds).to.deep.equal([]);
     expect(isShown(element, 'standard', 'button')).to.equal(true);
     expect(await ariaSnapshot('pay-with-klarna')).to.contain('radio "Pay with Klarna" [checked]');
   });
