@@ -32,9 +32,17 @@ export interface KlarnaPaymentDetail {
   paymentRequest: PaymentRequest;
 }
 
-/** Klarna's purchase journey completed. `preventDefault()` answers the SDK's `complete` callback with `false`. */
-export class KlarnaCompleteEvent extends CustomEvent<KlarnaPaymentDetail> {
-  constructor(detail: KlarnaPaymentDetail) {
+export interface KlarnaCompleteDetail extends KlarnaPaymentDetail {
+  /** The network session token from the payment request's `stateContext`, for your backend's final authorization. */
+  klarnaNetworkSessionToken?: string;
+}
+
+/**
+ * Klarna's purchase journey completed; once per payment request, though Klarna may report it twice.
+ * `preventDefault()` answers the SDK's `complete` callback with `false`.
+ */
+export class KlarnaCompleteEvent extends CustomEvent<KlarnaCompleteDetail> {
+  constructor(detail: KlarnaCompleteDetail) {
     super('klarna-complete', { ...bubbling, cancelable: true, detail });
   }
 }

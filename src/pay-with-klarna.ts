@@ -25,7 +25,7 @@ import {
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
 import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
-import type { KlarnaSession, PaymentEventTarget } from './sdk/session.js';
+import { networkSessionTokenOf, type KlarnaSession, type PaymentEventTarget } from './sdk/session.js';
 import type {
   ButtonShape,
   ButtonTheme,
@@ -67,7 +67,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @fires {KlarnaPresentationEvent} klarna-presentation - A presentation was applied; cancelable (leaves the group's other options alone).
  * @fires {Event} change - The customer selected or deselected Klarna.
  * @fires {KlarnaInitiateEvent} klarna-initiate - The button was pressed, before the backend call; cancelable (stops the payment).
- * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed.
+ * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed: once per payment request, with `detail.klarnaNetworkSessionToken` from its stateContext. May not fire when the journey left the page (REDIRECT).
  * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey.
  * @fires {KlarnaErrorEvent} klarna-error - Something failed: `detail.phase`, `detail.reason`, `detail.retryable`, `detail.error`.
  *
@@ -671,7 +671,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   /** @internal Klarna's payment events, routed here by the SDK session. */
   paymentCompleted(paymentRequest: PaymentRequest): boolean {
-    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest }));
+    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest, klarnaNetworkSessionToken: networkSessionTokenOf(paymentRequest) }));
   }
 
   /** @internal */

@@ -12,8 +12,17 @@ export interface PaymentEventTarget {
  * One initialised SDK instance. Klarna's payment events are registered here once, before any
  * button is mounted, and routed to the element whose button started the flow.
  */
+/** The network session token of a completed payment request, under any of the keys Klarna has used. */
+export function networkSessionTokenOf(paymentRequest: PaymentRequest): string | undefined {
+  const context = paymentRequest.stateContext as Record<string, unknown> | undefined;
+  const token = context?.klarnaNetworkSessionToken ?? context?.klarna_network_session_token ?? context?.interoperabilityToken;
+  return typeof token === 'string' && token ? token : undefined;
+}
+
 export class KlarnaSession {
   readonly #targets = new Set<PaymentEventTarget>();
+  /** The page's answer for each payment request already completed: Klarna may report one twice. */
+  readonly #completed = new Map<string, boolean>();
   #owner?: PaymentEventTarget;
   /** The element that started the flow has left the page: its events have no one to go to. */
   #ownerLeft = false;
@@ -23,9 +32,15 @@ export class KlarnaSession {
   constructor(klarna: Klarna) {
     this.klarna = klarna;
     const payment = klarna.Payment;
-    payment.on('complete', async (paymentRequest: PaymentRequest) =>
-      this.#recipients().every((target) => target.paymentCompleted(paymentRequest ?? {})),
-    );
+    payment.on('complete', async (paymentRequest: PaymentRequest | undefined) => {
+      const request = paymentRequest ?? {};
+      const id = request.paymentRequestId;
+      // a repeat gets the first answer, and no second klarna-complete
+      if (id && this.#completed.has(id)) return this.#completed.get(id);
+      const answer = this.#recipients().every((target) => target.paymentCompleted(request));
+      if (id) this.#completed.set(id, answer);
+      return answer;
+    });
     payment.on('abort', async (paymentRequest: PaymentRequest) => {
       for (const target of this.#recipients()) target.paymentAborted(paymentRequest ?? {});
     });

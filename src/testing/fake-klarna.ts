@@ -51,6 +51,13 @@ export interface FakeKlarnaOptions {
   initiateArgs?: 'params' | 'none';
   /** What the purchase journey does after initiate resolved. Default `complete`. */
   journey?: FakeJourney;
+  /** `complete` fires twice for one payment request, as seen on the live SDK. */
+  completeTwice?: boolean;
+  /**
+   * Under which key `complete`'s payment request carries the network session token in its
+   * `stateContext` (Klarna's versions differ), or `none` for no stateContext. Default `klarnaNetworkSessionToken`.
+   */
+  stateContextToken?: 'klarnaNetworkSessionToken' | 'klarna_network_session_token' | 'interoperabilityToken' | 'none';
   /**
    * Called with the returnUrl of an answer that has only one (the backend approved at once), in place
    * of going there. Without it the fake goes there, `location.assign(returnUrl)`, as Klarna's SDK does;
@@ -80,7 +87,17 @@ export interface InitiateRecord {
   params?: InitiateParams;
   answer?: unknown;
   error?: unknown;
+  /** Settles once initiate has answered or failed. */
   settled: Promise<void>;
+  /** Settles once everything the SDK does after this press (its journey, its events) is done. */
+  ended: Promise<void>;
+}
+
+export interface EmitRecord {
+  event: string;
+  args: unknown[];
+  /** What the element's handlers answered (for `complete`: whether the SDK may continue). */
+  answers: unknown[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -105,6 +122,8 @@ export class FakeKlarna {
   readonly buttonConfigs: PaymentButtonConfig[] = [];
   /** Every call of a button's initiate callback, with what it resolved or rejected with. */
   readonly initiateCalls: InitiateRecord[] = [];
+  /** Every payment event emitted, with what its handlers answered. */
+  readonly emitted: EmitRecord[] = [];
   /** Payment event handlers registered on each instance, and when. */
   readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number; instance: number }> = [];
   readonly module: KlarnaSdkModule;
@@ -139,7 +158,9 @@ export class FakeKlarna {
   async emit(event: 'error', error: unknown, paymentRequest?: PaymentRequest): Promise<unknown[]>;
   async emit(event: string, ...args: unknown[]): Promise<unknown[]> {
     const handlers = this.handlers.filter((entry) => entry.event === event);
-    return Promise.all(handlers.map((entry) => entry.handler(...args)));
+    const answers = await Promise.all(handlers.map((entry) => entry.handler(...args)));
+    this.emitted.push({ event, args, answers });
+    return answers;
   }
 
   /** A PaymentRequest as Klarna's events carry it. */
@@ -299,20 +320,25 @@ export class FakeKlarna {
     }
     const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
     let settle!: () => void;
-    const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)) };
+    let end!: () => void;
+    const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)), ended: new Promise((resolve) => (end = resolve)) };
     this.initiateCalls.push(record);
     try {
-      record.answer = await config.initiate(params);
-    } catch (error) {
-      record.error = error;
+      try {
+        record.answer = await config.initiate(params);
+      } catch (error) {
+        record.error = error;
+        settle();
+        return;
+      }
       settle();
-      return;
+      await this.journey(record.answer, params?.klarnaNetworkSessionToken ?? this.sessionToken());
+    } finally {
+      end();
     }
-    settle();
-    await this.journey(record.answer);
   }
 
-  private async journey(answer: unknown) {
+  private async journey(answer: unknown, token: string) {
     const accepted = answer && typeof answer === 'object' ? (answer as Record<string, unknown>) : {};
     if (!['paymentRequestUrl', 'paymentRequestId', 'returnUrl', 'currency'].some((key) => key in accepted)) {
       await this.emit('error', klarnaError('INPUT_ERROR', 'INVALID_CALLBACK_RESPONSE', 'initiate resolved with nothing usable'));
@@ -326,9 +352,13 @@ export class FakeKlarna {
     const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
     const outcome = this.options.openJourney ? await this.options.openJourney(accepted as { paymentRequestUrl?: string }) : (this.options.journey ?? 'complete');
     switch (outcome) {
-      case 'complete':
-        await this.emit('complete', { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS' });
+      case 'complete': {
+        const key = this.options.stateContextToken ?? 'klarnaNetworkSessionToken';
+        const completed = { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS', ...(key === 'none' ? {} : { stateContext: { [key]: token } }) };
+        await this.emit('complete', completed);
+        if (this.options.completeTwice) await this.emit('complete', structuredClone(completed));
         break;
+      }
       case 'abort':
         await this.emit('abort', { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' });
         break;

@@ -1,5 +1,5 @@
 import { expect, html, oneEvent } from '@open-wc/testing';
-import type { KlarnaErrorEvent } from '../../src/events.js';
+import type { KlarnaCompleteEvent, KlarnaErrorEvent } from '../../src/events.js';
 import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
 import { backendLog, backendRun, fakeButton, mountWithFake } from './helpers.js';
 import type { FakeKlarnaOptions } from '../../src/testing/index.js';
@@ -314,6 +314,45 @@ describe('Klarna\'s payment events', () => {
     expect(event.detail.paymentRequest).to.include({ state: 'COMPLETED' });
     expect(fake.initiateCalls).to.have.length(1);
   });
+
+  it('complete fired twice for one payment request makes one klarna-complete; the SDK gets the first answer both times', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete', completeTwice: true });
+    const completes: KlarnaCompleteEvent[] = [];
+    element.addEventListener('klarna-complete', (event) => {
+      completes.push(event);
+      event.preventDefault();
+    });
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    const emitted = fake.emitted.filter((record) => record.event === 'complete');
+    expect(emitted, 'Klarna reported it twice').to.have.length(2);
+    expect(completes, 'the page heard it once').to.have.length(1);
+    expect(emitted.map((record) => record.answers)).to.deep.equal([[false], [false]]);
+  });
+
+  it('a later payment request completes again: only repeats of one payment request are dropped', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete' });
+    const ids: unknown[] = [];
+    element.addEventListener('klarna-complete', (event) => ids.push(event.detail.paymentRequest.paymentRequestId));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      fakeButton(element).click();
+      await fake.initiateCalls[attempt]!.ended;
+    }
+    expect(ids).to.have.length(2);
+    expect(ids[0]).not.to.equal(ids[1]);
+  });
+
+  for (const key of ['klarnaNetworkSessionToken', 'klarna_network_session_token', 'interoperabilityToken', 'none'] as const) {
+    it(`klarna-complete carries the network session token from the payment request's stateContext (${key})`, async () => {
+      const { element, fake } = await checkoutWith('ok', { journey: 'complete', stateContextToken: key });
+      const completed = oneEvent(element, 'klarna-complete');
+      fakeButton(element).click();
+      const { detail } = await completed;
+      const token = fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken;
+      expect(token).to.match(/^krn:network:/);
+      expect(detail.klarnaNetworkSessionToken).to.equal(key === 'none' ? undefined : token);
+    });
+  }
 
   it('abort is forwarded as klarna-abort and the button is usable again', async () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'abort' });
