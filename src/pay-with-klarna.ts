@@ -202,6 +202,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #session?: KlarnaSession;
   #inputs?: PresentationInputs;
   #initiating?: Promise<InitiateResult>;
+  /** The option whose button started the payment. */
+  #pressedKind?: OptionKind;
   #deferredPresentation?: () => void;
   #initiateAbort?: AbortController;
   /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
@@ -286,6 +288,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.#requestPresentation();
     if (changed.has('name')) this.#listenToGroup();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
+    this.#syncButton();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
     if (changed.has('selectedKind') || changed.has('value')) this.#internals.setFormValue(this.selectedKind ? this.value : null);
   }
@@ -405,7 +408,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       }
       this.#inputs = inputs;
       if (read.instruction === 'HIDE_KLARNA') this.#mounts.unmountAll();
-      else this.#mounts.mountAll(read.options, this.iconShape, (option) => this.#buttonConfig(option));
+      else this.#mounts.mountAll(read.options, this.iconShape);
     } catch (error) {
       this.#mounts.unmountAll();
       this.#becomeUnavailable(
@@ -593,6 +596,17 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   // ---- the button and the backend ----------------------------------------------------------------
 
+  /** Klarna's button follows the selection; the one whose payment is being started stays until it settles. */
+  #syncButton(): void {
+    const selected = this.options.find((option) => option.kind === this.selectedKind);
+    try {
+      const keep = this.#initiating && this.#pressedKind;
+      if (this.#mounts.syncButton(selected, (option) => this.#buttonConfig(option), keep || undefined)) this.#keepFocus();
+    } catch (error) {
+      this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button could not be shown: ${messageOf(error)}`, { cause: error }));
+    }
+  }
+
   #buttonConfig(option: OptionView): PaymentButtonConfig {
     const config: PaymentButtonConfig = {
       locale: this.#inputs?.request.locale,
@@ -609,11 +623,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** One initiate at a time: a second press while one runs is refused, so one journey starts. */
   #startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
     if (this.#initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
+    this.#pressedKind = option.kind;
     const running = this.#runInitiate(option, params).finally(() => {
       this.#initiating = undefined;
       const deferred = this.#deferredPresentation;
       this.#deferredPresentation = undefined;
       deferred?.();
+      this.requestUpdate(); // a button kept while its payment was being started may go now
     });
     this.#initiating = running;
     return running;

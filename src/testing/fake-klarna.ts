@@ -79,6 +79,8 @@ export interface MountRecord {
   element: HTMLElement;
   mountedAt: number;
   unmountedAt?: number;
+  /** Its container had been taken out of the page before `unmount()`: the live SDK then warns "Element not mounted". */
+  containerRemovedFirst?: boolean;
   config?: unknown;
 }
 
@@ -303,8 +305,14 @@ export class FakeKlarna {
         return ui;
       },
       unmount: () => {
+        if (record && record.unmountedAt === undefined) {
+          record.unmountedAt = performance.now();
+          if (!record.container.parentNode) {
+            record.containerRemovedFirst = true;
+            console.warn('Element not mounted');
+          }
+        }
         element.remove();
-        if (record && record.unmountedAt === undefined) record.unmountedAt = performance.now();
         return ui;
       },
     };

@@ -204,6 +204,27 @@ describe('the button and the merchant backend', () => {
     expect(fake.presentationCalls.at(-1)!.amount).to.equal(300);
   });
 
+  it('a button whose payment is being started is never unmounted when another method is chosen; it goes once initiate settles', async () => {
+    const run = backendRun();
+    const { root, element, fake } = await mountWithFake<HTMLFormElement>(
+      html`<form>
+        <label><input type="radio" name="payment" value="card" /> Card</label>
+        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/slow/${run}" initiate-timeout="5000" selected></pay-with-klarna>
+      </form>`,
+      { journey: 'none' },
+    );
+    fakeButton(element).click();
+    const pressed = fake.mounted.find((mount) => mount.part === 'button')!;
+    root.querySelector<HTMLInputElement>('[value=card]')!.click();
+    await element.updateComplete;
+    expect(element.selected).to.equal(false);
+    expect(pressed.unmountedAt, 'kept while its initiate runs').to.equal(undefined);
+    await fake.initiateCalls[0]!.settled;
+    await element.updateComplete;
+    expect(pressed.unmountedAt, 'then unmounted').to.be.a('number');
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' });
+  });
+
   it('a 5xx is a retryable initiate error; the button is usable again and a retry reuses the idempotency key', async () => {
     const { element, fake, run } = await checkoutWith('flaky');
     const errors = errorsOf(element);

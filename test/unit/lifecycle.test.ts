@@ -149,7 +149,7 @@ describe('changes, bursts and stale answers', () => {
   });
 
   it('a new button shape or theme remounts Klarna\'s button with it', async () => {
-    const { element: el, fake } = await mountWithFake(element());
+    const { element: el, fake } = await mountWithFake(element(), { instruction: 'PRESELECT_KLARNA' });
     const next = oneEvent(el, 'klarna-presentation');
     el.setAttribute('button-theme', 'dark');
     await next;
@@ -167,7 +167,7 @@ describe('changes, bursts and stale answers', () => {
 
 describe('connecting, disconnecting and sharing the SDK', () => {
   it('disconnecting unmounts every component; reconnecting many times leaves exactly one set', async () => {
-    const { element: el, fake } = await mountWithFake(element());
+    const { element: el, fake } = await mountWithFake(element(), { instruction: 'PRESELECT_KLARNA' });
     const parent = el.parentElement!;
     for (let round = 0; round < 5; round++) {
       el.remove();
@@ -212,8 +212,8 @@ describe('connecting, disconnecting and sharing the SDK', () => {
       });
     });
     await fixture(html`<div>
-      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`)}
-      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x"></pay-with-klarna>
+      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x" selected></pay-with-klarna>`)}
+      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x" selected></pay-with-klarna>
     </div>`);
     await allPresented;
     expect(fake.sdkCalls.map((call) => call.locale)).to.deep.equal(['en-US', 'fr-FR']);
