@@ -610,9 +610,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #buttonConfig(option: OptionView): PaymentButtonConfig {
     const config: PaymentButtonConfig = {
       locale: this.#inputs?.request.locale,
-      intents: this.#inputs?.request.intents,
       initiate: (params?: InitiateParams) => this.#startPayment(option, params),
     };
+    // ADD_TO_WALLET is a presentation intent; the button knows PAY, SUBSCRIBE, SIGNUP, SIGNIN and DONATE
+    const intents = this.#inputs?.request.intents.filter((intent) => intent !== 'ADD_TO_WALLET');
+    if (intents?.length) config.intents = intents;
     if (this.buttonShape) config.shape = this.buttonShape;
     if (this.buttonTheme) config.theme = this.buttonTheme;
     if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];

@@ -81,6 +81,21 @@ describe('the button and the merchant backend', () => {
     expect((await backendLog(run))[0]!.headers['x-csrf-token']).to.equal('csrf-1');
   });
 
+  it("the button gets the presentation's intents without ADD_TO_WALLET, a presentation intent only; ADD_TO_WALLET alone gives it none", async () => {
+    for (const [intents, expected] of [
+      ['PAY ADD_TO_WALLET', ['PAY']],
+      ['ADD_TO_WALLET', undefined],
+    ] as const) {
+      const { fake } = await mountWithFake(
+        html`<pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" intents=${intents} initiate-url="/x" selected></pay-with-klarna>`,
+      );
+      expect(fake.presentationCalls[0]!.intents, intents).to.include('ADD_TO_WALLET');
+      const config = fake.buttonConfigs.at(-1)!;
+      expect(config.intents, intents).to.deep.equal(expected);
+      expect('intents' in config, `${intents}: no intents key at all`).to.equal(expected !== undefined);
+    }
+  });
+
   it('accepts paymentRequestId and returnUrl answers', async () => {
     const navigated: string[] = [];
     for (const [scenario, answer] of [
