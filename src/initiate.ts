@@ -116,17 +116,24 @@ function httpError(url: string, status: number, text: string): PayWithKlarnaErro
 
 /**
  * Keeps only what the SDK accepts from an initiate answer, so it is never handed anything else:
- * `paymentRequestUrl`, `paymentRequestId`, `returnUrl` or `paymentRequestData`.
+ * `paymentRequestUrl` or `paymentRequestId` (each with an optional `shippingConfig`), `returnUrl`
+ * (made absolute against the page's URL) or `paymentRequestData`.
  */
 export function toSdkAnswer(answer: unknown): InitiateResult {
   if (answer && typeof answer === 'object') {
-    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData } = answer as Record<string, unknown>;
-    if (typeof paymentRequestUrl === 'string' && isWebUrl(paymentRequestUrl)) return { paymentRequestUrl };
-    if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId };
+    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData, shippingConfig } = answer as Record<string, unknown>;
+    const shipping = shippingConfig && typeof shippingConfig === 'object' ? { shippingConfig } : {};
+    if (paymentRequestUrl !== undefined) {
+      // the SDK reads Klarna's region and access from it, so it must be the URL Klarna gave
+      if (typeof paymentRequestUrl === 'string' && isJourneyUrl(paymentRequestUrl)) return { paymentRequestUrl, ...shipping };
+      throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend's paymentRequestUrl must be an absolute https: URL, as Klarna gives it (got ${JSON.stringify(paymentRequestUrl)}).`);
+    }
+    if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId, ...shipping };
     if (paymentRequestData && typeof paymentRequestData === 'object' && typeof (paymentRequestData as { currency?: unknown }).currency === 'string') {
       return paymentRequestData as Record<string, unknown>;
     }
-    if (typeof returnUrl === 'string' && isWebUrl(returnUrl)) return { returnUrl };
+    const absolute = typeof returnUrl === 'string' ? webUrl(returnUrl) : undefined;
+    if (absolute) return { returnUrl: absolute };
   }
   throw new PayWithKlarnaError(
     'initiate',
@@ -135,10 +142,21 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   );
 }
 
-function isWebUrl(value: string): boolean {
+/** `value` made absolute against the page's URL, if it is an http or https URL. */
+function webUrl(value: string): string | undefined {
   try {
-    const { protocol } = new URL(value, globalThis.location?.href);
-    return protocol === 'https:' || protocol === 'http:';
+    const url = new URL(value, globalThis.location?.href);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Absolute and https:, or http: on this machine (the demo's offline simulator). */
+function isJourneyUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return protocol === 'https:' || (protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
   } catch {
     return false;
   }

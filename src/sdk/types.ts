@@ -38,8 +38,8 @@ export interface InitiateParams {
 
 /** What the `initiate` callback may resolve with, one of Klarna's accepted variants. */
 export type InitiateResult =
-  | { paymentRequestUrl: string }
-  | { paymentRequestId: string }
+  | { paymentRequestUrl: string; shippingConfig?: object }
+  | { paymentRequestId: string; shippingConfig?: object }
   | { returnUrl?: string }
   | Record<string, unknown>;
 

@@ -110,6 +110,46 @@ describe('the button and the merchant backend', () => {
     expect(navigated, 'onNavigate gets the returnUrl in place of going there').to.deep.equal(['http://127.0.0.1/order/1']);
   });
 
+  it("a relative returnUrl is made absolute against the page's URL before it reaches the SDK", async () => {
+    const navigated: string[] = [];
+    const { element, fake } = await checkoutWith('ok', { onNavigate: (url) => navigated.push(url) });
+    element.initiate = () => ({ returnUrl: '/order/7?paid=1' });
+    await press(element, fake.initiateCalls);
+    const absolute = new URL('/order/7?paid=1', location.href).href;
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ returnUrl: absolute });
+    await fake.initiateCalls[0]!.ended;
+    expect(navigated).to.deep.equal([absolute]);
+  });
+
+  for (const paymentRequestUrl of ['/journey/krn-1', 'http://pay.test.klarna.com/na/requests/1/start', 'pay.test.klarna.com/na/requests/1/start', 42]) {
+    it(`a paymentRequestUrl that is not an absolute https: URL (${paymentRequestUrl}) is refused, naming the field, and never reaches the SDK`, async () => {
+      const navigated: string[] = [];
+      const { element, fake } = await checkoutWith('ok', { onNavigate: (url) => navigated.push(url) });
+      element.initiate = () => ({ paymentRequestUrl, returnUrl: 'https://shop.example/order/1' });
+      const errors = errorsOf(element);
+      await press(element, fake.initiateCalls);
+      expect(errors).to.have.length(1);
+      expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'invalid-response', retryable: false });
+      expect(errors[0]!.detail.error.message).to.contain('paymentRequestUrl must be an absolute https: URL');
+      expect(fake.initiateCalls[0]!.answer).to.equal(undefined);
+      expect(navigated, 'nor is the returnUrl beside it taken instead').to.deep.equal([]);
+    });
+  }
+
+  it('an optional shippingConfig beside paymentRequestUrl or paymentRequestId is passed on to the SDK', async () => {
+    const shippingConfig = { mode: 'EDITABLE', supportedCountries: ['US'] };
+    const answers = [
+      { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/s-1/start', shippingConfig },
+      { paymentRequestId: 'krn:payment:na1:request:s-2', shippingConfig },
+    ];
+    for (const answer of answers) {
+      const { element, fake } = await checkoutWith('ok');
+      element.initiate = () => ({ ...answer, somethingElse: true });
+      await press(element, fake.initiateCalls);
+      expect(fake.initiateCalls[0]!.answer).to.deep.equal(answer);
+    }
+  });
+
   it('the fake goes to a returnUrl, as Klarna\'s SDK does, when the test sets no onNavigate', async () => {
     // a fragment of this page, so that going there leaves the test running
     const returnUrl = `${location.href.split('#')[0]}#order-1`;
