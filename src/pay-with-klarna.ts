@@ -204,6 +204,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #initiating?: Promise<InitiateResult>;
   /** The option whose button started the payment. */
   #pressedKind?: OptionKind;
+  /** The last press's initiate rejected: an SDK error that follows belongs to it. */
+  #initiateRejected = false;
   #deferredPresentation?: () => void;
   #initiateAbort?: AbortController;
   /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
@@ -626,6 +628,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
     if (this.#initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
     this.#pressedKind = option.kind;
+    this.#initiateRejected = false;
     const running = this.#runInitiate(option, params).finally(() => {
       this.#initiating = undefined;
       const deferred = this.#deferredPresentation;
@@ -673,6 +676,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.#attempts.settle(false);
       return result;
     } catch (error) {
+      // Said once, here (or not at all): the SDK may also emit error for this press.
+      this.#initiateRejected = true;
       // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
       if (signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
       const failure =
@@ -701,6 +706,10 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** @internal */
   paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
+    if (this.#initiateRejected) {
+      this.#initiateRejected = false;
+      return; // the SDK's echo of a press whose initiate failed (reported then) or was cancelled
+    }
     const code = klarnaErrorCode(error);
     this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
   }

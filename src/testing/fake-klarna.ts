@@ -51,6 +51,8 @@ export interface FakeKlarnaOptions {
   initiateArgs?: 'params' | 'none';
   /** What the purchase journey does after initiate resolved. Default `complete`. */
   journey?: FakeJourney;
+  /** After initiate rejected (the journey window may already be open), the SDK emits `error` for the press too. */
+  errorAfterRejectedInitiate?: boolean;
   /** `complete` fires twice for one payment request, as seen on the live SDK. */
   completeTwice?: boolean;
   /**
@@ -337,6 +339,9 @@ export class FakeKlarna {
       } catch (error) {
         record.error = error;
         settle();
+        if (this.options.errorAfterRejectedInitiate) {
+          await this.emit('error', Object.assign(klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The initiate callback rejected'), { originalError: error }));
+        }
         return;
       }
       settle();

@@ -347,6 +347,34 @@ describe('the button and the merchant backend', () => {
     expect(errors).to.have.length(0);
   });
 
+  it('a rejected initiate is reported once, though the SDK then also emits error for the same press', async () => {
+    const { element, fake } = await checkoutWith('declined', { errorAfterRejectedInitiate: true });
+    const errors = errorsOf(element);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(fake.emitted.map((record) => record.event), 'the SDK emitted error').to.deep.equal(['error']);
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'declined' });
+  });
+
+  it('a press the merchant cancelled produces no klarna-error, though the SDK emits error for it; the next payment\'s error is reported', async () => {
+    const { element, fake } = await checkoutWith('ok', { errorAfterRejectedInitiate: true });
+    const errors = errorsOf(element);
+    const cancel = (event: Event) => event.preventDefault();
+    element.addEventListener('klarna-initiate', cancel);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(fake.emitted.map((record) => record.event)).to.deep.equal(['error']);
+    expect(errors).to.have.length(0);
+
+    element.removeEventListener('klarna-initiate', cancel);
+    fake.configure({ journey: 'error' });
+    fakeButton(element).click();
+    await fake.initiateCalls[1]!.ended;
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'payment', reason: 'TECHNICAL_ERROR' });
+  });
+
   it('an SDK that calls initiate without arguments: the token comes from Klarna.Network.Session', async () => {
     const { element, fake, run } = await checkoutWith('ok', { initiateArgs: 'none' });
     await press(element, fake.initiateCalls);
