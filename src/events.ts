@@ -47,9 +47,14 @@ export class KlarnaCompleteEvent extends CustomEvent<KlarnaCompleteDetail> {
   }
 }
 
+export interface KlarnaAbortDetail extends KlarnaPaymentDetail {
+  /** Klarna's state of the payment request: `CANCELED`, or `SUBMITTED` (which the element then cancels where the SDK can). */
+  state?: string;
+}
+
 /** The customer left Klarna's purchase journey without paying. */
-export class KlarnaAbortEvent extends CustomEvent<KlarnaPaymentDetail> {
-  constructor(detail: KlarnaPaymentDetail) {
+export class KlarnaAbortEvent extends CustomEvent<KlarnaAbortDetail> {
+  constructor(detail: KlarnaAbortDetail) {
     super('klarna-abort', { ...bubbling, detail });
   }
 }

@@ -7,6 +7,7 @@ export {
   KlarnaErrorEvent,
   KlarnaInitiateEvent,
   KlarnaPresentationEvent,
+  type KlarnaAbortDetail,
   type KlarnaCompleteDetail,
   type KlarnaErrorDetail,
   type KlarnaInitiateDetail,

@@ -68,7 +68,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @fires {Event} change - The customer selected or deselected Klarna.
  * @fires {KlarnaInitiateEvent} klarna-initiate - The button was pressed, before the backend call; cancelable (stops the payment).
  * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed: once per payment request, with `detail.klarnaNetworkSessionToken` from its stateContext. May not fire when the journey left the page (REDIRECT).
- * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey.
+ * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey; `detail.state` is Klarna's state of the payment request.
  * @fires {KlarnaErrorEvent} klarna-error - Something failed: `detail.phase`, `detail.reason`, `detail.retryable`, `detail.error`.
  *
  * @csspart options - The list of Klarna options.
@@ -700,7 +700,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** @internal */
   paymentAborted(paymentRequest: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
-    this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest }));
+    this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest, state: paymentRequest.state }));
   }
 
   /** @internal */

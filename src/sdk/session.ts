@@ -41,8 +41,13 @@ export class KlarnaSession {
       if (id) this.#completed.set(id, answer);
       return answer;
     });
-    payment.on('abort', async (paymentRequest: PaymentRequest) => {
-      for (const target of this.#recipients()) target.paymentAborted(paymentRequest ?? {});
+    payment.on('abort', async (paymentRequest: PaymentRequest | undefined) => {
+      const request = paymentRequest ?? {};
+      // A request the customer left while still SUBMITTED would stay open until it expires.
+      if (request.state === 'SUBMITTED' && request.paymentRequestId && typeof payment.cancel === 'function') {
+        payment.cancel(request.paymentRequestId).catch(() => {}); // it expires anyway
+      }
+      for (const target of this.#recipients()) target.paymentAborted(request);
     });
     payment.on('error', async (error: unknown, paymentRequest?: PaymentRequest) => {
       for (const target of this.#recipients()) target.paymentFailed(error, paymentRequest);

@@ -108,6 +108,7 @@ export interface KlarnaPayment {
   presentation(data: PresentationRequest): Promise<PaymentPresentation>;
   on(event: string, callback: (...args: any[]) => unknown): unknown;
   off?(event: string, callback: (...args: any[]) => unknown): unknown;
+  cancel?(paymentRequestId: string): Promise<unknown>;
 }
 
 interface SessionTokenSource {

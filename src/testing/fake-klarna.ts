@@ -51,6 +51,8 @@ export interface FakeKlarnaOptions {
   initiateArgs?: 'params' | 'none';
   /** What the purchase journey does after initiate resolved. Default `complete`. */
   journey?: FakeJourney;
+  /** The state of the payment request `abort` carries: `CANCELED` (default) or `SUBMITTED`, as also seen live. */
+  abortState?: 'CANCELED' | 'SUBMITTED';
   /** After initiate rejected (the journey window may already be open), the SDK emits `error` for the press too. */
   errorAfterRejectedInitiate?: boolean;
   /** `complete` fires twice for one payment request, as seen on the live SDK. */
@@ -126,6 +128,8 @@ export class FakeKlarna {
   readonly buttonConfigs: PaymentButtonConfig[] = [];
   /** Every call of a button's initiate callback, with what it resolved or rejected with. */
   readonly initiateCalls: InitiateRecord[] = [];
+  /** Every `Payment.cancel(paymentRequestId)` call. */
+  readonly cancelCalls: string[] = [];
   /** Every payment event emitted, with what its handlers answered. */
   readonly emitted: EmitRecord[] = [];
   /** Payment event handlers registered on each instance, and when. */
@@ -190,6 +194,10 @@ export class FakeKlarna {
         off: (event: string, handler: Handler) => {
           const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
           if (index >= 0) this.handlers.splice(index, 1);
+        },
+        cancel: async (paymentRequestId: string) => {
+          this.cancelCalls.push(paymentRequestId);
+          return { paymentRequestId, state: 'CANCELED', previousState: 'SUBMITTED', stateReason: 'PARTNER_CANCELED' };
         },
       },
       Network: { Session: tokenSource },
@@ -373,7 +381,11 @@ export class FakeKlarna {
         break;
       }
       case 'abort':
-        await this.emit('abort', { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' });
+        // the live SDK has been seen reporting a request the customer left in SUBMITTED as well as CANCELED
+        await this.emit(
+          'abort',
+          this.options.abortState === 'SUBMITTED' ? { paymentRequestId: id, state: 'SUBMITTED' } : { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' },
+        );
         break;
       case 'error':
         await this.emit('error', klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The purchase journey failed'), {

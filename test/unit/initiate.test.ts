@@ -467,6 +467,19 @@ describe('Klarna\'s payment events', () => {
     expect(button.hasAttribute('loading')).to.equal(false);
   });
 
+  for (const abortState of ['CANCELED', 'SUBMITTED'] as const) {
+    it(`abort in state ${abortState}: klarna-abort carries Klarna's state${abortState === 'SUBMITTED' ? ', and the element cancels the request the customer left' : ''}`, async () => {
+      const { element, fake } = await checkoutWith('ok', { journey: 'abort', abortState });
+      const aborted = oneEvent(element, 'klarna-abort');
+      fakeButton(element).click();
+      const { detail } = await aborted;
+      expect(detail.state).to.equal(abortState);
+      const id = detail.paymentRequest.paymentRequestId;
+      expect(id).to.match(/^krn:payment:/);
+      expect(fake.cancelCalls).to.deep.equal(abortState === 'SUBMITTED' ? [id] : []);
+    });
+  }
+
   it('a payment error reaches only the element whose button started the flow', async () => {
     const { a, b, fake } = await twoSelectedElements('error');
     const errorsA = errorsOf(a);
