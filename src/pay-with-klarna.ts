@@ -27,6 +27,7 @@ import { PresentationController, type PresentationInputs } from './presentation-
 import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
 import { networkSessionTokenOf, type KlarnaSession, type PaymentEventTarget } from './sdk/session.js';
 import type {
+  AcquiringConfig,
   ButtonShape,
   ButtonTheme,
   IconShape,
@@ -106,6 +107,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   static override properties = {
     clientId: { attribute: 'client-id' },
     partnerAccountId: { attribute: 'partner-account-id' },
+    sdkToken: { attribute: 'sdk-token' },
+    klarnaNetworkSessionToken: { attribute: false },
+    acquiringConfig: { attribute: false },
     amount: { converter: amountConverter },
     currency: {},
     locale: {},
@@ -137,6 +141,12 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   declare clientId?: string;
   /** The account acted for, for acquiring partners. */
   declare partnerAccountId?: string;
+  /** A returning or signed-in customer's session, minted by your server (from a Klarna network session token); goes into `KlarnaSDK()`. */
+  declare sdkToken?: string;
+  /** A Klarna network session token your server holds for this customer; goes into `KlarnaSDK()`. */
+  declare klarnaNetworkSessionToken?: string;
+  /** For acquiring partners: `{ paymentAccountId, … }` (paymentAccountId required); goes into `KlarnaSDK()`. */
+  declare acquiringConfig?: AcquiringConfig;
   /** Total in minor units (11800 = 118.00); required for the PAY, SUBSCRIBE and DONATE intents. */
   declare amount?: number;
   /** ISO 4217 currency code (required). */
@@ -283,7 +293,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   protected override willUpdate(changed: PropertyValues): void {
     // What Klarna presents, and how its components are made: a change mounts them afresh.
-    const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
+    const inputs = ['clientId', 'partnerAccountId', 'sdkToken', 'klarnaNetworkSessionToken', 'acquiringConfig', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
     // The backend settings are read at the press, but their absence is a configuration error: set
     // later than the rest (e.g. by a framework), they are checked again.
     const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.#lastConfigError !== undefined;

@@ -11,11 +11,20 @@ export type IconShape = 'default' | 'badge' | 'rectangle' | 'square';
 export type ButtonShape = 'default' | 'pill' | 'rect';
 export type ButtonTheme = 'default' | 'light' | 'dark' | 'outlined';
 
+/** For acquiring partners: the payment account Klarna acts on (required when the object is given). */
+export interface AcquiringConfig {
+  paymentAccountId: string;
+  [key: string]: unknown;
+}
+
 export interface SdkConfig {
   clientId: string;
   partnerAccountId?: string;
   products?: string[];
   locale?: string;
+  sdkToken?: string;
+  klarnaNetworkSessionToken?: string;
+  acquiringConfig?: AcquiringConfig;
 }
 
 /** A UI element returned by any `component()` call of the SDK. */

@@ -27,6 +27,8 @@ export interface FakeKlarnaOptions {
   shape?: 'options' | 'flat';
   /** Adds a savedPaymentOption, as for a returning customer. */
   savedOption?: boolean;
+  /** Adds a savedPaymentOption to the presentations of instances made with this `sdkToken` (a customer Klarna knows). */
+  savedOptionForSdkToken?: string;
   /** Optional parts to leave out. */
   omit?: Array<'message' | 'badge' | 'terms'>;
   /** Replaces Klarna's texts, e.g. to test hostile or very long strings. */
@@ -184,6 +186,9 @@ export class FakeKlarna {
     if (typeof config?.clientId !== 'string' || !config.clientId) {
       throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'clientId is required');
     }
+    if (config.acquiringConfig && !config.acquiringConfig.paymentAccountId) {
+      throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'acquiringConfig.paymentAccountId is required');
+    }
     const tokenSource = { token: () => this.sessionToken(), on: () => {} };
     return {
       Payment: {
@@ -223,10 +228,11 @@ export class FakeKlarna {
       const { paymentOptionId, ...flat } = standard;
       return { instruction, paymentStatus: 'REQUIRES_CUSTOMER_ACTION', ...flat, ...(fallback ? { paymentOptionId } : {}) };
     }
+    const knownCustomer = config.sdkToken !== undefined && config.sdkToken === this.options.savedOptionForSdkToken;
     return {
       instruction,
       paymentOption: standard,
-      ...(this.options.savedOption ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
+      ...(this.options.savedOption || knownCustomer ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
     };
   }
 
