@@ -5,6 +5,8 @@ const bubbling = { bubbles: true, composed: true } as const;
 
 export interface KlarnaPresentationDetail {
   instruction: Instruction;
+  /** Klarna's `paymentStatus`, where its SDK gives one: `PENDING_PARTNER_AUTHORIZATION` or `REQUIRES_CUSTOMER_ACTION`. */
+  paymentStatus?: string;
   /** The ids of the options shown, the saved option first (a presentation without ids has none). */
   paymentOptionIds: string[];
 }

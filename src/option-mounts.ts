@@ -1,4 +1,4 @@
-import { PARTS, hasPart, mountPart, type OptionKind, type OptionView, type PartName } from './presentation.js';
+import { PARTS, hasPart, mountPart, partOf, type OptionKind, type OptionView, type PartName } from './presentation.js';
 import type { IconShape, KlarnaPaymentButton, KlarnaUIElement, PaymentButtonConfig } from './sdk/types.js';
 
 /**
@@ -24,7 +24,7 @@ export class OptionMounts {
     for (const option of options) {
       for (const part of PARTS) {
         if (part === 'button' || !hasPart(option.source, part)) continue;
-        const element = mountPart(option.source[part]!, this.#container(option.kind, part), iconShape, part === 'icon');
+        const element = mountPart(partOf(option.source, part)!, this.#container(option.kind, part), iconShape, part === 'icon');
         if (element) this.#mounted.push(element);
       }
     }

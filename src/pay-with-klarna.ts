@@ -439,7 +439,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
     if (hadFocus) this.#keepFocus();
 
-    const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.flatMap((option) => option.id ?? []) });
+    const event = new KlarnaPresentationEvent({ instruction, paymentStatus: presentation.paymentStatus, paymentOptionIds: read.options.flatMap((option) => option.id ?? []) });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
     const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
@@ -711,6 +711,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   paymentAborted(paymentRequest: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
     this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest, state: paymentRequest.state }));
+  }
+
+  /** @internal Klarna's newer version of the presentation shown: applied as a new one would be. */
+  presentationUpdated(presentation: PaymentPresentation): void {
+    if (this.#applied && this.#session && this.#inputs) this.#applyPresentation(presentation, this.#session, this.#inputs);
   }
 
   /** @internal */

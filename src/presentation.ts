@@ -80,8 +80,19 @@ function isOption(value: unknown): value is PresentationOption {
 }
 
 export function hasPart(source: PresentationOption, part: PartName): boolean {
-  const value = part === 'button' ? source.paymentButton : source[part];
+  const value = part === 'button' ? source.paymentButton : partOf(source, part);
   return Boolean(value && typeof value === 'object');
+}
+
+/**
+ * What to mount for `part` (the button aside). r6's flat subheader comes in two forms: the short
+ * one goes in the row, the enriched one (with its link) is the selected option's message.
+ */
+export function partOf(source: PresentationOption, part: Exclude<PartName, 'button'>): PresentationPart | undefined {
+  const { subheader } = source;
+  if (part === 'subheader' && subheader?.short && !subheader.component) return subheader.short;
+  if (part === 'message') return source.message ?? subheader?.enriched;
+  return source[part];
 }
 
 /**

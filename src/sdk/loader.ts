@@ -140,7 +140,7 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
       { code, cause: error },
     );
   }
-  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof klarna.Payment.on !== 'function') {
+  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof (klarna.Payment.on ?? klarna.Payment.onComplete) !== 'function') {
     throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() gave no usable Payment API.');
   }
   return new KlarnaSession(klarna);

@@ -1,4 +1,4 @@
-import type { Klarna, PaymentRequest } from './types.js';
+import type { Klarna, KlarnaPayment, PaymentEventName, PaymentPresentation, PaymentRequest } from './types.js';
 
 /** What an element offers to receive Klarna's payment events. */
 export interface PaymentEventTarget {
@@ -6,6 +6,16 @@ export interface PaymentEventTarget {
   paymentCompleted(paymentRequest: PaymentRequest): boolean;
   paymentAborted(paymentRequest: PaymentRequest): void;
   paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void;
+  /** Klarna sent a newer version of the presentation shown (r6's presentationupdate). */
+  presentationUpdated(presentation: PaymentPresentation): void;
+}
+
+const CALLBACK_NAMES = { complete: 'onComplete', abort: 'onAbort', error: 'onError' } as const;
+
+/** `Payment.on(event, …)`, or the `onComplete` / `onAbort` / `onError` one reference page lists instead. */
+function listen(payment: KlarnaPayment, event: PaymentEventName, callback: (...args: any[]) => unknown): void {
+  if (typeof payment.on === 'function') payment.on(event, callback);
+  else payment[CALLBACK_NAMES[event]]?.(callback);
 }
 
 /**
@@ -32,7 +42,7 @@ export class KlarnaSession {
   constructor(klarna: Klarna) {
     this.klarna = klarna;
     const payment = klarna.Payment;
-    payment.on('complete', async (paymentRequest: PaymentRequest | undefined) => {
+    listen(payment, 'complete', async (paymentRequest: PaymentRequest | undefined) => {
       const request = paymentRequest ?? {};
       const id = request.paymentRequestId;
       // a repeat gets the first answer, and no second klarna-complete
@@ -41,7 +51,7 @@ export class KlarnaSession {
       if (id) this.#completed.set(id, answer);
       return answer;
     });
-    payment.on('abort', async (paymentRequest: PaymentRequest | undefined) => {
+    listen(payment, 'abort', async (paymentRequest: PaymentRequest | undefined) => {
       const request = paymentRequest ?? {};
       // A request the customer left while still SUBMITTED would stay open until it expires.
       if (request.state === 'SUBMITTED' && request.paymentRequestId && typeof payment.cancel === 'function') {
@@ -49,9 +59,17 @@ export class KlarnaSession {
       }
       for (const target of this.#recipients()) target.paymentAborted(request);
     });
-    payment.on('error', async (error: unknown, paymentRequest?: PaymentRequest) => {
+    listen(payment, 'error', async (error: unknown, paymentRequest?: PaymentRequest) => {
       for (const target of this.#recipients()) target.paymentFailed(error, paymentRequest);
     });
+    try {
+      // r6 sends newer texts this way; later revisions keep their components current themselves
+      payment.on?.('presentationupdate', (presentation: PaymentPresentation) => {
+        for (const target of this.#targets) target.presentationUpdated(presentation);
+      });
+    } catch {
+      // a revision that does not know the event
+    }
   }
 
   attach(target: PaymentEventTarget): void {

@@ -113,10 +113,16 @@ export interface PaymentRequest {
 
 export type PaymentEventName = 'complete' | 'abort' | 'error';
 
+type PaymentCallback = (...args: any[]) => unknown;
+
 export interface KlarnaPayment {
   presentation(data: PresentationRequest): Promise<PaymentPresentation>;
-  on(event: string, callback: (...args: any[]) => unknown): unknown;
-  off?(event: string, callback: (...args: any[]) => unknown): unknown;
+  on?(event: string, callback: PaymentCallback): unknown;
+  /** One reference page lists these in place of `on`. */
+  onComplete?(callback: PaymentCallback): unknown;
+  onAbort?(callback: PaymentCallback): unknown;
+  onError?(callback: PaymentCallback): unknown;
+  off?(event: string, callback: PaymentCallback): unknown;
   cancel?(paymentRequestId: string): Promise<unknown>;
 }
 

@@ -23,8 +23,15 @@ export type FakeJourney = 'complete' | 'abort' | 'error' | 'none';
 export interface FakeKlarnaOptions {
   /** The presentation's instruction; any string, to test unknown ones. Default SHOW_KLARNA. */
   instruction?: string;
-  /** `options` (paymentOption / savedPaymentOption, current) or `flat` (latest revision's flat shape). */
-  shape?: 'options' | 'flat';
+  /**
+   * `options` (paymentOption / savedPaymentOption, current), `flat` (latest revision's flat shape) or
+   * `r6` (flat, with texts, and a subheader in a short and an enriched form).
+   */
+  shape?: 'options' | 'flat' | 'r6';
+  /** The presentation's paymentStatus, e.g. `PENDING_PARTNER_AUTHORIZATION`. Default: `REQUIRES_CUSTOMER_ACTION` for `flat`, none otherwise. */
+  paymentStatus?: string;
+  /** `on` (Payment.on(event, handler), default) or `callbacks` (Payment.onComplete / onAbort / onError, as one reference page lists). */
+  eventApi?: 'on' | 'callbacks';
   /** Adds a savedPaymentOption, as for a returning customer. */
   savedOption?: boolean;
   /** Adds a savedPaymentOption to the presentations of instances made with this `sdkToken` (a customer Klarna knows). */
@@ -142,6 +149,7 @@ export class FakeKlarna {
    * built-in fallback ids (`KLARNA`, `SAVED_PAYMENT_OPTION`), which only `fallback` serves.
    */
   readonly paymentOptionIds = { standard: `pmo_${nextId()}`, saved: `pmo_saved_${nextId()}` };
+  private lastPresentation?: [PresentationRequest, SdkConfig, number];
   private readonly defaultToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
 
   constructor(options: FakeKlarnaOptions = {}) {
@@ -166,6 +174,7 @@ export class FakeKlarna {
   /** Calls every handler registered for a payment event, as Klarna would. Returns their answers. */
   async emit(event: 'complete' | 'abort', paymentRequest: PaymentRequest): Promise<unknown[]>;
   async emit(event: 'error', error: unknown, paymentRequest?: PaymentRequest): Promise<unknown[]>;
+  async emit(event: 'presentationupdate', presentation: unknown): Promise<unknown[]>;
   async emit(event: string, ...args: unknown[]): Promise<unknown[]> {
     const handlers = this.handlers.filter((entry) => entry.event === event);
     const answers = await Promise.all(handlers.map((entry) => entry.handler(...args)));
@@ -190,16 +199,23 @@ export class FakeKlarna {
       throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'acquiringConfig.paymentAccountId is required');
     }
     const tokenSource = { token: () => this.sessionToken(), on: () => {} };
+    const on = (event: string, handler: Handler) => {
+      this.handlers.push({ event, handler, registeredAt: performance.now(), instance });
+    };
+    const events =
+      this.options.eventApi === 'callbacks'
+        ? { onComplete: (handler: Handler) => on('complete', handler), onAbort: (handler: Handler) => on('abort', handler), onError: (handler: Handler) => on('error', handler) }
+        : {
+            on,
+            off: (event: string, handler: Handler) => {
+              const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
+              if (index >= 0) this.handlers.splice(index, 1);
+            },
+          };
     return {
       Payment: {
         presentation: (request: PresentationRequest) => this.presentation(request, config, instance),
-        on: (event: string, handler: Handler) => {
-          this.handlers.push({ event, handler, registeredAt: performance.now(), instance });
-        },
-        off: (event: string, handler: Handler) => {
-          const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
-          if (index >= 0) this.handlers.splice(index, 1);
-        },
+        ...events,
         cancel: async (paymentRequestId: string) => {
           this.cancelCalls.push(paymentRequestId);
           return { paymentRequestId, state: 'CANCELED', previousState: 'SUBMITTED', stateReason: 'PARTNER_CANCELED' };
@@ -217,6 +233,17 @@ export class FakeKlarna {
     await delay(typeof presentationDelayMs === 'function' ? presentationDelayMs(request, call) : presentationDelayMs);
     if (this.options.presentationHangs) await new Promise(() => {});
     if (this.options.presentationError !== undefined) throw this.options.presentationError;
+    this.lastPresentation = [request, config, instance];
+    return this.makePresentation(request, config, instance);
+  }
+
+  /** Emits `presentationupdate` (r6) with a fresh presentation for the last request, made with the options as they are now. */
+  async updatePresentation(): Promise<unknown[]> {
+    if (!this.lastPresentation) throw new Error('updatePresentation(): no presentation was asked for yet');
+    return this.emit('presentationupdate', this.makePresentation(...this.lastPresentation));
+  }
+
+  private makePresentation(request: PresentationRequest, config: SdkConfig, instance: number) {
     const locale = request.locale || config.locale || 'en-US';
     // Klarna's stand-in for a refused client id or origin carries its built-in ids, and is served
     // as SHOW_KLARNA whatever the instruction would have been.
@@ -224,13 +251,23 @@ export class FakeKlarna {
     const ids = fallback ? FALLBACK_IDS : this.paymentOptionIds;
     const standard = this.option(ids.standard, false, request, locale, instance);
     const instruction = fallback ? 'SHOW_KLARNA' : (this.options.instruction ?? 'SHOW_KLARNA');
-    if (this.options.shape === 'flat') {
+    const { shape } = this.options;
+    const paymentStatus = this.options.paymentStatus ?? (shape === 'flat' ? 'REQUIRES_CUSTOMER_ACTION' : undefined);
+    const status = paymentStatus ? { paymentStatus } : {};
+    if (shape === 'flat') {
       const { paymentOptionId, ...flat } = standard;
-      return { instruction, paymentStatus: 'REQUIRES_CUSTOMER_ACTION', ...flat, ...(fallback ? { paymentOptionId } : {}) };
+      return { instruction, ...status, ...flat, ...(fallback ? { paymentOptionId } : {}) };
+    }
+    if (shape === 'r6') {
+      // r6: no option ids, and a subheader in two forms, short for the row and enriched (with a link)
+      const { paymentOptionId: _id, subheader, message, terms: _terms, ...flat } = standard;
+      const enriched = { ...(message ?? subheader), link: { href: 'https://www.klarna.com/', linkText: 'Learn more' } };
+      return { instruction, ...status, ...flat, subheader: { short: subheader, enriched } };
     }
     const knownCustomer = config.sdkToken !== undefined && config.sdkToken === this.options.savedOptionForSdkToken;
     return {
       instruction,
+      ...status,
       paymentOption: standard,
       ...(this.options.savedOption || knownCustomer ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
     };

@@ -419,6 +419,14 @@ describe('Klarna\'s payment events', () => {
     expect(fake.initiateCalls).to.have.length(1);
   });
 
+  it('an SDK with Payment.onComplete / onAbort / onError in place of Payment.on: its events are heard', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete', eventApi: 'callbacks' });
+    expect(fake.handlers.map((handler) => handler.event).sort()).to.deep.equal(['abort', 'complete', 'error']);
+    const completed = oneEvent(element, 'klarna-complete');
+    fakeButton(element).click();
+    expect((await completed).detail.paymentRequest).to.include({ state: 'COMPLETED' });
+  });
+
   it('complete fired twice for one payment request makes one klarna-complete; the SDK gets the first answer both times', async () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'complete', completeTwice: true });
     const completes: KlarnaCompleteEvent[] = [];

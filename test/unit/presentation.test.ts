@@ -179,6 +179,46 @@ describe('rendering the presentation', () => {
     expect(await ariaSnapshot('pay-with-klarna')).to.contain('radio "Pay with Klarna" [checked]');
   });
 
+  it("klarna-presentation carries Klarna's paymentStatus where the SDK gives one", async () => {
+    for (const [options, expected] of [
+      [{ paymentStatus: 'PENDING_PARTNER_AUTHORIZATION' }, 'PENDING_PARTNER_AUTHORIZATION'],
+      [{ shape: 'flat' }, 'REQUIRES_CUSTOMER_ACTION'],
+      [{}, undefined],
+    ] as const) {
+      const presented = oneEvent(document, 'klarna-presentation');
+      await mountWithFake(checkout(), options);
+      expect((await presented).detail.paymentStatus, JSON.stringify(options)).to.equal(expected);
+    }
+  });
+
+  it("r6's flat shape: the short subheader goes in the row, the enriched one is the selected option's message", async () => {
+    const { element, fake } = await mountWithFake(checkout(), { shape: 'r6' });
+    const slotOf = (part: string) => fake.mounted.filter((mount) => mount.part === part).map((mount) => mount.container.slot);
+    expect(slotOf('subheader')).to.deep.equal(['standard-subheader']);
+    expect(slotOf('message')).to.deep.equal(['standard-message']);
+    expect(isShown(element, 'standard', 'subheader')).to.equal(true);
+    expect(isShown(element, 'standard', 'message'), 'not selected: no message').to.equal(false);
+    radios(element)[0]!.click();
+    await element.updateComplete;
+    expect(isShown(element, 'standard', 'message')).to.equal(true);
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it("r6's presentationupdate is followed: Klarna's newer texts replace the old ones and the selection stays", async () => {
+    const { element, fake } = await mountWithFake(checkout(), { shape: 'r6', instruction: 'PRESELECT_KLARNA' });
+    const subheader = () => element.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text');
+    expect(subheader()).to.equal('4 interest-free payments of $29.50');
+    fake.configure({ texts: { subheader: 'Pay in 3 interest-free payments of $39.33' } });
+    const updated = oneEvent(element, 'klarna-presentation');
+    await fake.updatePresentation();
+    await updated;
+    await element.updateComplete;
+    expect(subheader()).to.equal('Pay in 3 interest-free payments of $39.33');
+    expect(element.selected).to.equal(true);
+    expect(fake.mounted.filter((mount) => mount.part === 'subheader'), 'the old one was unmounted').to.have.length(1);
+  });
+
   it('klarna-presentation carries the instruction and option ids; cancelling it leaves the other methods alone', async () => {
     const events: KlarnaPresentationEvent[] = [];
     const onPresentation = (event: KlarnaPresentationEvent) => {
@@ -189,7 +229,7 @@ describe('rendering the presentation', () => {
     try {
       const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
       expect(events).to.have.length(1);
-      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard] });
+      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentStatus: undefined, paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard] });
       const form = element.form!;
       expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
       expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);
