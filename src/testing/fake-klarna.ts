@@ -18,7 +18,7 @@ import type {
 export type FakePartName = 'icon' | 'badge' | 'header' | 'subheader' | 'message' | 'terms' | 'button';
 
 /** What happens after the button's initiate resolved: Klarna's purchase journey, decided in advance. */
-export type FakeJourney = 'complete' | 'abort' | 'error' | 'none';
+export type FakeJourney = 'complete' | 'abort' | 'error' | 'redirect' | 'none';
 
 export interface FakeKlarnaOptions {
   /** The presentation's instruction; any string, to test unknown ones. Default SHOW_KLARNA. */
@@ -58,12 +58,22 @@ export interface FakeKlarnaOptions {
   fallback?: boolean;
   /** `params` (latest: `{ klarnaNetworkSessionToken, paymentOptionId }`) or `none` (r6/r8 call initiate without arguments). */
   initiateArgs?: 'params' | 'none';
-  /** What the purchase journey does after initiate resolved. Default `complete`. */
+  /** What the purchase journey does after initiate resolved. Default `complete`; `redirect` leaves the page (see `returnUrl`). */
   journey?: FakeJourney;
   /** The state of the payment request `abort` carries: `CANCELED` (default) or `SUBMITTED`, as also seen live. */
   abortState?: 'CANCELED' | 'SUBMITTED';
   /** After initiate rejected (the journey window may already be open), the SDK emits `error` for the press too. */
   errorAfterRejectedInitiate?: boolean;
+  /**
+   * For journey `redirect` (REDIRECT, and DEVICE_BEST on phones): the return URL set on the payment
+   * request, with Klarna's template variables `{klarna.payment_request.id}`, `{klarna.payment_request.state}`
+   * and `{klarna.payment_request.klarna_network_session_token}`, which the fake fills before it goes
+   * there (onNavigate, else location.assign). A paymentRequestData answer's own
+   * customerInteractionConfig.returnUrl comes first.
+   */
+  returnUrl?: string;
+  /** The state a `redirect` journey puts in the return URL. Default `COMPLETED`. */
+  redirectState?: string;
   /** `complete` fires twice for one payment request, as seen on the live SDK. */
   completeTwice?: boolean;
   /**
@@ -409,8 +419,7 @@ export class FakeKlarna {
       return;
     }
     if (typeof accepted.returnUrl === 'string' && !('paymentRequestUrl' in accepted) && !('paymentRequestId' in accepted)) {
-      if (this.options.onNavigate) this.options.onNavigate(accepted.returnUrl);
-      else location.assign(accepted.returnUrl);
+      this.navigate(accepted.returnUrl);
       return;
     }
     const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
@@ -437,9 +446,27 @@ export class FakeKlarna {
           stateReason: 'TECHNICAL_ERROR',
         });
         break;
+      case 'redirect': {
+        // The page is left: Klarna's journey ends on the return URL, its template variables filled,
+        // and no payment event fires here.
+        const template = (accepted.customerInteractionConfig as { returnUrl?: unknown } | undefined)?.returnUrl ?? this.options.returnUrl;
+        if (typeof template !== 'string') {
+          await this.emit('error', klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'A redirect journey needs a return URL (the fake\'s returnUrl option)'));
+          break;
+        }
+        const values: Record<string, string> = { id, state: this.options.redirectState ?? 'COMPLETED', klarna_network_session_token: token };
+        this.navigate(template.replace(/\{klarna\.payment_request\.(\w+)\}/g, (variable, name: string) => (name in values ? encodeURIComponent(values[name]!) : variable)));
+        break;
+      }
       case 'none':
         break;
     }
+  }
+
+  /** Where Klarna's SDK goes to a URL: the test's onNavigate, else the page goes there. */
+  private navigate(url: string) {
+    if (this.options.onNavigate) this.options.onNavigate(url);
+    else location.assign(url);
   }
 }
 

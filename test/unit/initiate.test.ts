@@ -466,6 +466,41 @@ describe('Klarna\'s payment events', () => {
     });
   }
 
+  it('a redirect journey leaves the page for the return URL, its template variables filled, and fires no klarna-complete', async () => {
+    const navigated: string[] = [];
+    const returnUrl =
+      'https://shop.example/klarna/return?order=7&id={klarna.payment_request.id}&state={klarna.payment_request.state}&token={klarna.payment_request.klarna_network_session_token}';
+    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', returnUrl, onNavigate: (url) => navigated.push(url) });
+    let completed = 0;
+    element.addEventListener('klarna-complete', () => completed++);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(navigated).to.have.length(1);
+    const back = new URL(navigated[0]!);
+    expect(back.origin + back.pathname).to.equal('https://shop.example/klarna/return');
+    expect(back.searchParams.get('order')).to.equal('7');
+    expect(back.searchParams.get('id')).to.match(/^krn:payment:/);
+    expect(back.searchParams.get('state')).to.equal('COMPLETED');
+    expect(back.searchParams.get('token')).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
+    expect(completed).to.equal(0);
+    expect(fake.emitted).to.have.length(0);
+  });
+
+  it('without onNavigate, a redirect journey makes the page go to the return URL', async () => {
+    // a fragment of this page, so that going there leaves the test running
+    const page = location.href.split('#')[0];
+    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', redirectState: 'CANCELED', returnUrl: `${page}#return/{klarna.payment_request.state}` });
+    const arrived = oneEvent(window, 'hashchange');
+    try {
+      fakeButton(element).click();
+      await arrived;
+      expect(location.hash).to.equal('#return/CANCELED');
+      await fake.initiateCalls[0]!.ended;
+    } finally {
+      history.replaceState(null, '', page);
+    }
+  });
+
   it('abort is forwarded as klarna-abort and the button is usable again', async () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'abort' });
     const aborted = oneEvent(element, 'klarna-abort');
