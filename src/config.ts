@@ -75,7 +75,7 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   if (!sdkConfig) throw invalid('client-id is required (your Klarna client id).');
   const { acquiringConfig } = attributes;
   if (acquiringConfig != null && (typeof acquiringConfig !== 'object' || typeof acquiringConfig.paymentAccountId !== 'string' || !acquiringConfig.paymentAccountId.trim())) {
-    throw invalid('acquiringConfig needs its paymentAccountId (the payment account Klarna acts on), e.g. { paymentAccountId: "…" }.');
+    throw invalid('acquiringConfig needs its paymentAccountId.');
   }
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
     throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);

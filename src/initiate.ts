@@ -124,16 +124,18 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
     const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData, shippingConfig } = answer as Record<string, unknown>;
     const shipping = shippingConfig && typeof shippingConfig === 'object' ? { shippingConfig } : {};
     if (paymentRequestUrl !== undefined) {
-      // the SDK reads Klarna's region and access from it, so it must be the URL Klarna gave
-      if (typeof paymentRequestUrl === 'string' && isJourneyUrl(paymentRequestUrl)) return { paymentRequestUrl, ...shipping };
-      throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend's paymentRequestUrl must be an absolute https: URL, as Klarna gives it (got ${JSON.stringify(paymentRequestUrl)}).`);
+      // the SDK reads Klarna's region and access from it: it must be the absolute URL Klarna gave
+      const url = urlOf(paymentRequestUrl);
+      if (url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.includes(url.hostname))) return { paymentRequestUrl, ...shipping } as InitiateResult;
+      throw new PayWithKlarnaError('initiate', 'invalid-response', `paymentRequestUrl must be an absolute https: URL (got ${JSON.stringify(paymentRequestUrl)}).`);
     }
     if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId, ...shipping };
     if (paymentRequestData && typeof paymentRequestData === 'object' && typeof (paymentRequestData as { currency?: unknown }).currency === 'string') {
       return paymentRequestData as Record<string, unknown>;
     }
-    const absolute = typeof returnUrl === 'string' ? webUrl(returnUrl) : undefined;
-    if (absolute) return { returnUrl: absolute };
+    // made absolute against the page's URL: the SDK needs absolute URLs
+    const url = urlOf(returnUrl, globalThis.location?.href);
+    if (url?.protocol === 'https:' || url?.protocol === 'http:') return { returnUrl: url.href };
   }
   throw new PayWithKlarnaError(
     'initiate',
@@ -142,22 +144,13 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   );
 }
 
-/** `value` made absolute against the page's URL, if it is an http or https URL. */
-function webUrl(value: string): string | undefined {
+/** http: is let through on this machine only, where the demo's offline simulator runs its journey. */
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+function urlOf(value: unknown, base?: string): URL | undefined {
   try {
-    const url = new URL(value, globalThis.location?.href);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+    return typeof value === 'string' ? new URL(value, base) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Absolute and https:, or http: on this machine (the demo's offline simulator). */
-function isJourneyUrl(value: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(value);
-    return protocol === 'https:' || (protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
-  } catch {
-    return false;
   }
 }

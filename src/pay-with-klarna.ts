@@ -615,7 +615,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       const keep = this.#initiating && this.#pressedKind;
       if (this.#mounts.syncButton(selected, (option) => this.#buttonConfig(option), keep || undefined)) this.#keepFocus();
     } catch (error) {
-      this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button could not be shown: ${messageOf(error)}`, { cause: error }));
+      this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button failed: ${messageOf(error)}`, { cause: error }));
     }
   }
 

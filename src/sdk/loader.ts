@@ -120,7 +120,7 @@ export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
 export function getKlarnaSession(config: SdkConfig): Promise<KlarnaSession> {
-  const key = JSON.stringify([config.clientId, config.partnerAccountId, config.locale, config.sdkToken, config.klarnaNetworkSessionToken, config.acquiringConfig].map((value) => value ?? null));
+  const key = JSON.stringify(config); // made by sdkConfigFor: the same keys in the same order
   return remember(key, (options) => createSession(config, options.timeoutMs));
 }
 
