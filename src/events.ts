@@ -34,7 +34,9 @@ export interface KlarnaPaymentDetail {
   paymentRequest: PaymentRequest;
 }
 
-export interface KlarnaCompleteDetail extends KlarnaPaymentDetail {
+// Written out, not extending KlarnaPaymentDetail, so that the API reference shows every field.
+export interface KlarnaCompleteDetail {
+  paymentRequest: PaymentRequest;
   /** The network session token from the payment request's `stateContext`, for your backend's final authorization. */
   klarnaNetworkSessionToken?: string;
 }
@@ -49,7 +51,8 @@ export class KlarnaCompleteEvent extends CustomEvent<KlarnaCompleteDetail> {
   }
 }
 
-export interface KlarnaAbortDetail extends KlarnaPaymentDetail {
+export interface KlarnaAbortDetail {
+  paymentRequest: PaymentRequest;
   /** Klarna's state of the payment request: `CANCELED`, or `SUBMITTED` (which the element then cancels where the SDK can). */
   state?: string;
 }
