@@ -1,16 +1,23 @@
 import { PayWithKlarnaError } from './errors.js';
 import type { PresentationInputs } from './presentation-controller.js';
-import type { BillingInterval, InitiationMode, Intent, SdkConfig } from './sdk/types.js';
+import type { AcquiringConfig, BillingInterval, InitiationMode, Intent, SdkConfig } from './sdk/types.js';
 
 export const INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'SIGNUP', 'SIGNIN', 'DONATE', 'ADD_TO_WALLET'];
 const AMOUNT_INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'DONATE'];
 const INTERVALS: readonly BillingInterval[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
 export const INITIATION_MODES: readonly InitiationMode[] = ['DEVICE_BEST', 'REDIRECT', 'ON_PAGE', 'POPUP'];
 
+/** What goes into `KlarnaSDK()` besides the locale. */
+export interface SdkAttributes {
+  clientId?: string | null;
+  partnerAccountId?: string | null;
+  sdkToken?: string | null;
+  klarnaNetworkSessionToken?: string;
+  acquiringConfig?: AcquiringConfig;
+}
+
 /** The attributes that decide what Klarna presents. */
-export interface PresentationAttributes {
-  clientId?: string;
-  partnerAccountId?: string;
+export interface PresentationAttributes extends SdkAttributes {
   /** A number, or a string of digits: frameworks such as React 19 set `amount="11800"` as a string property. */
   amount?: number | string;
   currency?: string;
@@ -47,13 +54,16 @@ export function resolveLocale(element: Element, locale: string | null | undefine
   return lang;
 }
 
-/** The `KlarnaSDK()` configuration for these attributes; none without a client id. */
-export function sdkConfigFor(attributes: { clientId?: string | null; partnerAccountId?: string | null }, locale: string): SdkConfig | undefined {
+/** The `KlarnaSDK()` configuration for these attributes (unset ones left out); none without a client id. */
+export function sdkConfigFor(attributes: SdkAttributes, locale: string): SdkConfig | undefined {
   const clientId = attributes.clientId?.trim();
-  const partnerAccountId = attributes.partnerAccountId?.trim();
   if (!clientId) return undefined;
   const sdkConfig: SdkConfig = { clientId, locale };
-  if (partnerAccountId) sdkConfig.partnerAccountId = partnerAccountId;
+  for (const key of ['partnerAccountId', 'sdkToken', 'klarnaNetworkSessionToken'] as const) {
+    const value = attributes[key]?.trim();
+    if (value) sdkConfig[key] = value;
+  }
+  if (attributes.acquiringConfig) sdkConfig.acquiringConfig = attributes.acquiringConfig;
   return sdkConfig;
 }
 
@@ -63,6 +73,10 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   const amount = wholeNumber(attributes.amount);
   const sdkConfig = sdkConfigFor(attributes, locale);
   if (!sdkConfig) throw invalid('client-id is required (your Klarna client id).');
+  const { acquiringConfig } = attributes;
+  if (acquiringConfig != null && (typeof acquiringConfig !== 'object' || typeof acquiringConfig.paymentAccountId !== 'string' || !acquiringConfig.paymentAccountId.trim())) {
+    throw invalid('acquiringConfig needs its paymentAccountId.');
+  }
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
     throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
   }

@@ -5,7 +5,9 @@ const bubbling = { bubbles: true, composed: true } as const;
 
 export interface KlarnaPresentationDetail {
   instruction: Instruction;
-  /** The ids of the options shown, the saved option first. */
+  /** Klarna's `paymentStatus`, where its SDK gives one: `PENDING_PARTNER_AUTHORIZATION` or `REQUIRES_CUSTOMER_ACTION`. */
+  paymentStatus?: string;
+  /** The ids of the options shown, the saved option first (a presentation without ids has none). */
   paymentOptionIds: string[];
 }
 
@@ -17,7 +19,8 @@ export class KlarnaPresentationEvent extends CustomEvent<KlarnaPresentationDetai
 }
 
 export interface KlarnaInitiateDetail {
-  paymentOptionId: string;
+  /** The pressed option's id, from the SDK or the presentation; undefined when neither gave one. */
+  paymentOptionId: string | undefined;
 }
 
 /** Fired before the backend is called. `preventDefault()` (e.g. the form is invalid) stops the payment. */
@@ -31,16 +34,32 @@ export interface KlarnaPaymentDetail {
   paymentRequest: PaymentRequest;
 }
 
-/** Klarna's purchase journey completed. `preventDefault()` answers the SDK's `complete` callback with `false`. */
-export class KlarnaCompleteEvent extends CustomEvent<KlarnaPaymentDetail> {
-  constructor(detail: KlarnaPaymentDetail) {
+// Written out, not extending KlarnaPaymentDetail, so that the API reference shows every field.
+export interface KlarnaCompleteDetail {
+  paymentRequest: PaymentRequest;
+  /** The network session token from the payment request's `stateContext`, for your backend's final authorization. */
+  klarnaNetworkSessionToken?: string;
+}
+
+/**
+ * Klarna's purchase journey completed; once per payment request, though Klarna may report it twice.
+ * `preventDefault()` answers the SDK's `complete` callback with `false`.
+ */
+export class KlarnaCompleteEvent extends CustomEvent<KlarnaCompleteDetail> {
+  constructor(detail: KlarnaCompleteDetail) {
     super('klarna-complete', { ...bubbling, cancelable: true, detail });
   }
 }
 
+export interface KlarnaAbortDetail {
+  paymentRequest: PaymentRequest;
+  /** Klarna's state of the payment request: `CANCELED`, or `SUBMITTED` (which the element then cancels where the SDK can). */
+  state?: string;
+}
+
 /** The customer left Klarna's purchase journey without paying. */
-export class KlarnaAbortEvent extends CustomEvent<KlarnaPaymentDetail> {
-  constructor(detail: KlarnaPaymentDetail) {
+export class KlarnaAbortEvent extends CustomEvent<KlarnaAbortDetail> {
+  constructor(detail: KlarnaAbortDetail) {
     super('klarna-abort', { ...bubbling, detail });
   }
 }

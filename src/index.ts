@@ -7,6 +7,8 @@ export {
   KlarnaErrorEvent,
   KlarnaInitiateEvent,
   KlarnaPresentationEvent,
+  type KlarnaAbortDetail,
+  type KlarnaCompleteDetail,
   type KlarnaErrorDetail,
   type KlarnaInitiateDetail,
   type KlarnaPaymentDetail,

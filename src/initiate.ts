@@ -5,7 +5,8 @@ import type { InitiateResult, PresentationRequest } from './sdk/types.js';
 /** The JSON body the element POSTs to `initiate-url`: the presented context, plus whatever `initiateData` adds. */
 export interface InitiateRequestBody extends PresentationRequest {
   klarnaNetworkSessionToken?: string;
-  paymentOptionId: string;
+  /** Left out when neither the SDK nor the presentation gave one. */
+  paymentOptionId?: string;
   [key: string]: unknown;
 }
 
@@ -115,17 +116,26 @@ function httpError(url: string, status: number, text: string): PayWithKlarnaErro
 
 /**
  * Keeps only what the SDK accepts from an initiate answer, so it is never handed anything else:
- * `paymentRequestUrl`, `paymentRequestId`, `returnUrl` or `paymentRequestData`.
+ * `paymentRequestUrl` or `paymentRequestId` (each with an optional `shippingConfig`), `returnUrl`
+ * (made absolute against the page's URL) or `paymentRequestData`.
  */
 export function toSdkAnswer(answer: unknown): InitiateResult {
   if (answer && typeof answer === 'object') {
-    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData } = answer as Record<string, unknown>;
-    if (typeof paymentRequestUrl === 'string' && isWebUrl(paymentRequestUrl)) return { paymentRequestUrl };
-    if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId };
+    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData, shippingConfig } = answer as Record<string, unknown>;
+    const shipping = shippingConfig && typeof shippingConfig === 'object' ? { shippingConfig } : {};
+    if (paymentRequestUrl !== undefined) {
+      // the SDK reads Klarna's region and access from it: it must be the absolute URL Klarna gave
+      const url = urlOf(paymentRequestUrl);
+      if (url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.includes(url.hostname))) return { paymentRequestUrl, ...shipping } as InitiateResult;
+      throw new PayWithKlarnaError('initiate', 'invalid-response', `paymentRequestUrl must be an absolute https: URL (got ${JSON.stringify(paymentRequestUrl)}).`);
+    }
+    if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId, ...shipping };
     if (paymentRequestData && typeof paymentRequestData === 'object' && typeof (paymentRequestData as { currency?: unknown }).currency === 'string') {
       return paymentRequestData as Record<string, unknown>;
     }
-    if (typeof returnUrl === 'string' && isWebUrl(returnUrl)) return { returnUrl };
+    // made absolute against the page's URL: the SDK needs absolute URLs
+    const url = urlOf(returnUrl, globalThis.location?.href);
+    if (url?.protocol === 'https:' || url?.protocol === 'http:') return { returnUrl: url.href };
   }
   throw new PayWithKlarnaError(
     'initiate',
@@ -134,11 +144,13 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   );
 }
 
-function isWebUrl(value: string): boolean {
+/** http: is let through on this machine only, where the demo's offline simulator runs its journey. */
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+function urlOf(value: unknown, base?: string): URL | undefined {
   try {
-    const { protocol } = new URL(value, globalThis.location?.href);
-    return protocol === 'https:' || protocol === 'http:';
+    return typeof value === 'string' ? new URL(value, base) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -24,9 +24,10 @@ import {
   type KlarnaGroupMember,
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
-import { OPTION_KINDS, hasPart, readPresentation, type OptionKind, type OptionView } from './presentation.js';
-import type { KlarnaSession, PaymentEventTarget } from './sdk/session.js';
+import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
+import { networkSessionTokenOf, type KlarnaSession, type PaymentEventTarget } from './sdk/session.js';
 import type {
+  AcquiringConfig,
   ButtonShape,
   ButtonTheme,
   IconShape,
@@ -67,8 +68,8 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @fires {KlarnaPresentationEvent} klarna-presentation - A presentation was applied; cancelable (leaves the group's other options alone).
  * @fires {Event} change - The customer selected or deselected Klarna.
  * @fires {KlarnaInitiateEvent} klarna-initiate - The button was pressed, before the backend call; cancelable (stops the payment).
- * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed.
- * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey.
+ * @fires {KlarnaCompleteEvent} klarna-complete - Klarna's purchase journey completed: once per payment request, with `detail.klarnaNetworkSessionToken` from its stateContext. May not fire when the journey left the page (REDIRECT).
+ * @fires {KlarnaAbortEvent} klarna-abort - The customer left Klarna's purchase journey; `detail.state` is Klarna's state of the payment request.
  * @fires {KlarnaErrorEvent} klarna-error - Something failed: `detail.phase`, `detail.reason`, `detail.retryable`, `detail.error`.
  *
  * @csspart options - The list of Klarna options.
@@ -106,6 +107,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   static override properties = {
     clientId: { attribute: 'client-id' },
     partnerAccountId: { attribute: 'partner-account-id' },
+    sdkToken: { attribute: 'sdk-token' },
+    klarnaNetworkSessionToken: { attribute: false },
+    acquiringConfig: { attribute: false },
     amount: { converter: amountConverter },
     currency: {},
     locale: {},
@@ -137,6 +141,12 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   declare clientId?: string;
   /** The account acted for, for acquiring partners. */
   declare partnerAccountId?: string;
+  /** A returning or signed-in customer's session, minted by your server (from a Klarna network session token); goes into `KlarnaSDK()`. */
+  declare sdkToken?: string;
+  /** A Klarna network session token your server holds for this customer; goes into `KlarnaSDK()`. */
+  declare klarnaNetworkSessionToken?: string;
+  /** For acquiring partners: `{ paymentAccountId, … }` (paymentAccountId required); goes into `KlarnaSDK()`. */
+  declare acquiringConfig?: AcquiringConfig;
   /** Total in minor units (11800 = 118.00); required for the PAY, SUBSCRIBE and DONATE intents. */
   declare amount?: number;
   /** ISO 4217 currency code (required). */
@@ -202,6 +212,10 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #session?: KlarnaSession;
   #inputs?: PresentationInputs;
   #initiating?: Promise<InitiateResult>;
+  /** The option whose button started the payment. */
+  #pressedKind?: OptionKind;
+  /** The last press's initiate rejected: an SDK error that follows belongs to it. */
+  #initiateRejected = false;
   #deferredPresentation?: () => void;
   #initiateAbort?: AbortController;
   /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
@@ -229,9 +243,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   get instruction(): Instruction | undefined {
     return this.#applied?.instruction;
   }
-  /** The id of the selected Klarna option, to send to your backend. */
+  /** The id of the selected Klarna option, to send to your backend (none in a presentation that carries no ids). */
   get paymentOptionId(): string | undefined {
     return this.options.find((option) => option.kind === this.selectedKind)?.id;
+  }
+  /** @internal One of Klarna's options is selected and shown. */
+  get optionChecked(): boolean {
+    return this.options.some((option) => option.kind === this.selectedKind);
   }
   /** The presentation shown, as Klarna returned it. */
   get presentation(): PaymentPresentation | undefined {
@@ -275,13 +293,14 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   protected override willUpdate(changed: PropertyValues): void {
     // What Klarna presents, and how its components are made: a change mounts them afresh.
-    const inputs = ['clientId', 'partnerAccountId', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
+    const inputs = ['clientId', 'partnerAccountId', 'sdkToken', 'klarnaNetworkSessionToken', 'acquiringConfig', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
     // The backend settings are read at the press, but their absence is a configuration error: set
     // later than the rest (e.g. by a framework), they are checked again.
     const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.#lastConfigError !== undefined;
     if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.#requestPresentation();
     if (changed.has('name')) this.#listenToGroup();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
+    this.#syncButton();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
     if (changed.has('selectedKind') || changed.has('value')) this.#internals.setFormValue(this.selectedKind ? this.value : null);
   }
@@ -389,6 +408,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     let read;
     try {
       read = readPresentation(presentation);
+      if (read.fallback) throw notEntitled(inputs.sdkConfig.clientId);
       if (read.unknownInstruction !== undefined && !this.#warned.has(read.unknownInstruction)) {
         this.#warned.add(read.unknownInstruction);
         console.warn(`<pay-with-klarna>: unknown instruction ${JSON.stringify(read.unknownInstruction)}, shown as SHOW_KLARNA.`);
@@ -400,7 +420,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       }
       this.#inputs = inputs;
       if (read.instruction === 'HIDE_KLARNA') this.#mounts.unmountAll();
-      else this.#mounts.mountAll(read.options, this.iconShape, (option) => this.#buttonConfig(option));
+      else this.#mounts.mountAll(read.options, this.iconShape);
     } catch (error) {
       this.#mounts.unmountAll();
       this.#becomeUnavailable(
@@ -419,7 +439,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
     if (hadFocus) this.#keepFocus();
 
-    const event = new KlarnaPresentationEvent({ instruction, paymentOptionIds: read.options.map((option) => option.id) });
+    const event = new KlarnaPresentationEvent({ instruction, paymentStatus: presentation.paymentStatus, paymentOptionIds: read.options.flatMap((option) => option.id ?? []) });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
     const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
@@ -472,8 +492,9 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
     // Said on the console too, for a page that does not listen for klarna-error (Klarna would
-    // vanish without a word): a bad attribute is the page's own error, anything else a warning.
-    console[error.reason === 'invalid-config' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
+    // vanish without a word): a bad attribute or a page Klarna does not accept is the page's own
+    // error, anything else a warning.
+    console[error.reason === 'invalid-config' || error.reason === 'not-entitled' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
     this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
   }
 
@@ -587,12 +608,25 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   // ---- the button and the backend ----------------------------------------------------------------
 
+  /** Klarna's button follows the selection; the one whose payment is being started stays until it settles. */
+  #syncButton(): void {
+    const selected = this.options.find((option) => option.kind === this.selectedKind);
+    try {
+      const keep = this.#initiating && this.#pressedKind;
+      if (this.#mounts.syncButton(selected, (option) => this.#buttonConfig(option), keep || undefined)) this.#keepFocus();
+    } catch (error) {
+      this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button failed: ${messageOf(error)}`, { cause: error }));
+    }
+  }
+
   #buttonConfig(option: OptionView): PaymentButtonConfig {
     const config: PaymentButtonConfig = {
       locale: this.#inputs?.request.locale,
-      intents: this.#inputs?.request.intents,
       initiate: (params?: InitiateParams) => this.#startPayment(option, params),
     };
+    // ADD_TO_WALLET is a presentation intent; the button knows PAY, SUBSCRIBE, SIGNUP, SIGNIN and DONATE
+    const intents = this.#inputs?.request.intents.filter((intent) => intent !== 'ADD_TO_WALLET');
+    if (intents?.length) config.intents = intents;
     if (this.buttonShape) config.shape = this.buttonShape;
     if (this.buttonTheme) config.theme = this.buttonTheme;
     if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];
@@ -603,11 +637,14 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** One initiate at a time: a second press while one runs is refused, so one journey starts. */
   #startPayment(option: OptionView, params?: InitiateParams): Promise<InitiateResult> {
     if (this.#initiating) return Promise.reject(new DOMException('A payment is already being started.', 'AbortError'));
+    this.#pressedKind = option.kind;
+    this.#initiateRejected = false;
     const running = this.#runInitiate(option, params).finally(() => {
       this.#initiating = undefined;
       const deferred = this.#deferredPresentation;
       this.#deferredPresentation = undefined;
       deferred?.();
+      this.requestUpdate(); // a button kept while its payment was being started may go now
     });
     this.#initiating = running;
     return running;
@@ -649,6 +686,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
       this.#attempts.settle(false);
       return result;
     } catch (error) {
+      // Said once, here (or not at all): the SDK may also emit error for this press.
+      this.#initiateRejected = true;
       // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
       if (signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
       const failure =
@@ -665,18 +704,27 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
 
   /** @internal Klarna's payment events, routed here by the SDK session. */
   paymentCompleted(paymentRequest: PaymentRequest): boolean {
-    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest }));
+    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest, klarnaNetworkSessionToken: networkSessionTokenOf(paymentRequest) }));
   }
 
   /** @internal */
   paymentAborted(paymentRequest: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
-    this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest }));
+    this.dispatchEvent(new KlarnaAbortEvent({ paymentRequest, state: paymentRequest.state }));
+  }
+
+  /** @internal Klarna's newer version of the presentation shown: applied as a new one would be. */
+  presentationUpdated(presentation: PaymentPresentation): void {
+    if (this.#applied && this.#session && this.#inputs) this.#applyPresentation(presentation, this.#session, this.#inputs);
   }
 
   /** @internal */
   paymentFailed(error: unknown, paymentRequest?: PaymentRequest): void {
     this.#mounts.setButtonsState('loading', false);
+    if (this.#initiateRejected) {
+      this.#initiateRejected = false;
+      return; // the SDK's echo of a press whose initiate failed (reported then) or was cancelled
+    }
     const code = klarnaErrorCode(error);
     this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
   }

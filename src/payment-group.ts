@@ -9,8 +9,8 @@ export interface KlarnaGroupMember extends HTMLElement {
   name: string;
   readonly form: HTMLFormElement | null;
   readonly selected: boolean;
-  /** Set while an option is selected and shown: the group's tab stop is then Klarna's, unless disabled. */
-  readonly paymentOptionId?: string;
+  /** True while an option is selected and shown: the group's tab stop is then Klarna's, unless disabled. */
+  readonly optionChecked: boolean;
   /** Deselects because another member of the group was chosen. */
   releaseSelection(byCustomer: boolean): void;
   /** Moves focus to the first (direction 1) or last (-1) visible option and selects it, as arrow keys do. */
@@ -120,10 +120,10 @@ const ownTabIndex = new Map<HTMLInputElement, string | null>();
  */
 export function syncTabStops(host: KlarnaGroupMember): void {
   // Nothing to take out or give back: the common case, on each update and each change of the page.
-  if (!host.paymentOptionId && !ownTabIndex.size) return;
+  if (!host.optionChecked && !ownTabIndex.size) return;
   for (const radio of [...groupMembers(host), ...ownTabIndex.keys()]) {
     if (isKlarnaMember(radio)) continue;
-    const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.paymentOptionId && !member.matches(':disabled'));
+    const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.optionChecked && !member.matches(':disabled'));
     if (out === ownTabIndex.has(radio)) continue;
     if (out) {
       ownTabIndex.set(radio, radio.getAttribute('tabindex'));

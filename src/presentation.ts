@@ -20,15 +20,24 @@ export const PARTS: readonly PartName[] = ['icon', 'header', 'subheader', 'badge
 
 export interface OptionView {
   kind: OptionKind;
-  id: string;
+  /** Klarna's id for the option; the latest flat shape carries none (the SDK hands it to initiate). */
+  id?: string;
   source: PresentationOption;
 }
+
+/**
+ * The option ids of the presentation Klarna's SDK makes up when Klarna refused the client id or the
+ * page's origin (a 401 it does not pass on): a generic Klarna option with no session behind it.
+ */
+export const FALLBACK_OPTION_IDS: readonly string[] = ['KLARNA', 'CHANGE_PLAN', 'SAVED_PAYMENT_OPTION'];
 
 export interface ReadPresentation {
   instruction: Instruction;
   /** Set when Klarna sent an instruction this version does not know; it is then shown as SHOW_KLARNA. */
   unknownInstruction?: string;
   options: OptionView[];
+  /** Every option carries one of Klarna's fallback ids: Klarna did not accept this page. */
+  fallback: boolean;
 }
 
 /** Reads both shapes Klarna returns: options (`paymentOption`/`savedPaymentOption`) or flat. */
@@ -42,15 +51,26 @@ export function readPresentation(presentation: PaymentPresentation | undefined):
 
   const options: OptionView[] = [];
   const { savedPaymentOption: saved, paymentOption: standard } = presentation;
-  if (isOption(saved)) options.push({ kind: 'saved', id: saved.paymentOptionId ?? 'SAVED_PAYMENT_OPTION', source: saved });
-  if (isOption(standard)) options.push({ kind: 'standard', id: standard.paymentOptionId ?? 'KLARNA', source: standard });
+  if (isOption(saved)) options.push({ kind: 'saved', id: saved.paymentOptionId, source: saved });
+  if (isOption(standard)) options.push({ kind: 'standard', id: standard.paymentOptionId, source: standard });
   if (options.length === 0 && isOption(presentation)) {
-    options.push({ kind: 'standard', id: presentation.paymentOptionId ?? 'KLARNA', source: presentation });
+    options.push({ kind: 'standard', id: presentation.paymentOptionId, source: presentation });
   }
   if (options.length === 0 && instruction !== 'HIDE_KLARNA') {
     throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent a presentation with no payment option to show.');
   }
-  return { instruction, unknownInstruction: known ? undefined : String(raw), options };
+  const fallback = options.length > 0 && options.every((option) => FALLBACK_OPTION_IDS.includes(option.id!));
+  return { instruction, unknownInstruction: known ? undefined : String(raw), options, fallback };
+}
+
+/** Klarna's fallback presentation, as the failure it is: said once, naming what to check. */
+export function notEntitled(clientId: string): PayWithKlarnaError {
+  const { origin } = location;
+  return new PayWithKlarnaError(
+    'presentation',
+    'not-entitled',
+    `Klarna did not accept client id ${clientId} on ${origin} (its SDK served a stand-in that cannot pay). Check that ${origin} is on Klarna's allowlist for this client id.`,
+  );
 }
 
 function isOption(value: unknown): value is PresentationOption {
@@ -60,8 +80,19 @@ function isOption(value: unknown): value is PresentationOption {
 }
 
 export function hasPart(source: PresentationOption, part: PartName): boolean {
-  const value = part === 'button' ? source.paymentButton : source[part];
+  const value = part === 'button' ? source.paymentButton : partOf(source, part);
   return Boolean(value && typeof value === 'object');
+}
+
+/**
+ * What to mount for `part` (the button aside). r6's flat subheader comes in two forms: the short
+ * one goes in the row, the enriched one (with its link) is the selected option's message.
+ */
+export function partOf(source: PresentationOption, part: Exclude<PartName, 'button'>): PresentationPart | undefined {
+  const { subheader } = source;
+  if (part === 'subheader' && subheader?.short && !subheader.component) return subheader.short;
+  if (part === 'message') return source.message ?? subheader?.enriched;
+  return source[part];
 }
 
 /**

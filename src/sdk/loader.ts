@@ -120,7 +120,7 @@ export function loadKlarnaSdk(): Promise<KlarnaSdkModule> {
 
 /** One initialised SDK per distinct configuration, shared by every element that uses it. */
 export function getKlarnaSession(config: SdkConfig): Promise<KlarnaSession> {
-  const key = JSON.stringify([config.clientId, config.partnerAccountId ?? null, config.locale ?? null]);
+  const key = JSON.stringify(config); // made by sdkConfigFor: the same keys in the same order
   return remember(key, (options) => createSession(config, options.timeoutMs));
 }
 
@@ -140,7 +140,7 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
       { code, cause: error },
     );
   }
-  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof klarna.Payment.on !== 'function') {
+  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof (klarna.Payment.on ?? klarna.Payment.onComplete) !== 'function') {
     throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() gave no usable Payment API.');
   }
   return new KlarnaSession(klarna);

@@ -11,11 +11,20 @@ export type IconShape = 'default' | 'badge' | 'rectangle' | 'square';
 export type ButtonShape = 'default' | 'pill' | 'rect';
 export type ButtonTheme = 'default' | 'light' | 'dark' | 'outlined';
 
+/** For acquiring partners: the payment account Klarna acts on (required when the object is given). */
+export interface AcquiringConfig {
+  paymentAccountId: string;
+  [key: string]: unknown;
+}
+
 export interface SdkConfig {
   clientId: string;
   partnerAccountId?: string;
   products?: string[];
   locale?: string;
+  sdkToken?: string;
+  klarnaNetworkSessionToken?: string;
+  acquiringConfig?: AcquiringConfig;
 }
 
 /** A UI element returned by any `component()` call of the SDK. */
@@ -38,8 +47,8 @@ export interface InitiateParams {
 
 /** What the `initiate` callback may resolve with, one of Klarna's accepted variants. */
 export type InitiateResult =
-  | { paymentRequestUrl: string }
-  | { paymentRequestId: string }
+  | { paymentRequestUrl: string; shippingConfig?: object }
+  | { paymentRequestId: string; shippingConfig?: object }
   | { returnUrl?: string }
   | Record<string, unknown>;
 
@@ -104,10 +113,17 @@ export interface PaymentRequest {
 
 export type PaymentEventName = 'complete' | 'abort' | 'error';
 
+type PaymentCallback = (...args: any[]) => unknown;
+
 export interface KlarnaPayment {
   presentation(data: PresentationRequest): Promise<PaymentPresentation>;
-  on(event: string, callback: (...args: any[]) => unknown): unknown;
-  off?(event: string, callback: (...args: any[]) => unknown): unknown;
+  on?(event: string, callback: PaymentCallback): unknown;
+  /** One reference page lists these in place of `on`. */
+  onComplete?(callback: PaymentCallback): unknown;
+  onAbort?(callback: PaymentCallback): unknown;
+  onError?(callback: PaymentCallback): unknown;
+  off?(event: string, callback: PaymentCallback): unknown;
+  cancel?(paymentRequestId: string): Promise<unknown>;
 }
 
 interface SessionTokenSource {

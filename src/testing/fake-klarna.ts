@@ -18,15 +18,24 @@ import type {
 export type FakePartName = 'icon' | 'badge' | 'header' | 'subheader' | 'message' | 'terms' | 'button';
 
 /** What happens after the button's initiate resolved: Klarna's purchase journey, decided in advance. */
-export type FakeJourney = 'complete' | 'abort' | 'error' | 'none';
+export type FakeJourney = 'complete' | 'abort' | 'error' | 'redirect' | 'none';
 
 export interface FakeKlarnaOptions {
   /** The presentation's instruction; any string, to test unknown ones. Default SHOW_KLARNA. */
   instruction?: string;
-  /** `options` (paymentOption / savedPaymentOption, current) or `flat` (latest revision's flat shape). */
-  shape?: 'options' | 'flat';
+  /**
+   * `options` (paymentOption / savedPaymentOption, current), `flat` (latest revision's flat shape) or
+   * `r6` (flat, with texts, and a subheader in a short and an enriched form).
+   */
+  shape?: 'options' | 'flat' | 'r6';
+  /** The presentation's paymentStatus, e.g. `PENDING_PARTNER_AUTHORIZATION`. Default: `REQUIRES_CUSTOMER_ACTION` for `flat`, none otherwise. */
+  paymentStatus?: string;
+  /** `on` (Payment.on(event, handler), default) or `callbacks` (Payment.onComplete / onAbort / onError, as one reference page lists). */
+  eventApi?: 'on' | 'callbacks';
   /** Adds a savedPaymentOption, as for a returning customer. */
   savedOption?: boolean;
+  /** Adds a savedPaymentOption to the presentations of instances made with this `sdkToken` (a customer Klarna knows). */
+  savedOptionForSdkToken?: string;
   /** Optional parts to leave out. */
   omit?: Array<'message' | 'badge' | 'terms'>;
   /** Replaces Klarna's texts, e.g. to test hostile or very long strings. */
@@ -41,10 +50,37 @@ export interface FakeKlarnaOptions {
   presentationError?: unknown;
   /** `presentation()` never settles. */
   presentationHangs?: boolean;
+  /**
+   * Klarna did not accept the client id or the page's origin: as the live SDK does, `presentation()`
+   * swallows the 401 and resolves with its stand-in (option ids `KLARNA`, `SAVED_PAYMENT_OPTION`,
+   * generic texts, SHOW_KLARNA), whose button fails when pressed.
+   */
+  fallback?: boolean;
   /** `params` (latest: `{ klarnaNetworkSessionToken, paymentOptionId }`) or `none` (r6/r8 call initiate without arguments). */
   initiateArgs?: 'params' | 'none';
-  /** What the purchase journey does after initiate resolved. Default `complete`. */
+  /** What the purchase journey does after initiate resolved. Default `complete`; `redirect` leaves the page (see `returnUrl`). */
   journey?: FakeJourney;
+  /** The state of the payment request `abort` carries: `CANCELED` (default) or `SUBMITTED`, as also seen live. */
+  abortState?: 'CANCELED' | 'SUBMITTED';
+  /** After initiate rejected (the journey window may already be open), the SDK emits `error` for the press too. */
+  errorAfterRejectedInitiate?: boolean;
+  /**
+   * For journey `redirect` (REDIRECT, and DEVICE_BEST on phones): the return URL set on the payment
+   * request, with Klarna's template variables `{klarna.payment_request.id}`, `{klarna.payment_request.state}`
+   * and `{klarna.payment_request.klarna_network_session_token}`, which the fake fills before it goes
+   * there (onNavigate, else location.assign). A paymentRequestData answer's own
+   * customerInteractionConfig.returnUrl comes first.
+   */
+  returnUrl?: string;
+  /** The state a `redirect` journey puts in the return URL. Default `COMPLETED`. */
+  redirectState?: string;
+  /** `complete` fires twice for one payment request, as seen on the live SDK. */
+  completeTwice?: boolean;
+  /**
+   * Under which key `complete`'s payment request carries the network session token in its
+   * `stateContext` (Klarna's versions differ), or `none` for no stateContext. Default `klarnaNetworkSessionToken`.
+   */
+  stateContextToken?: 'klarnaNetworkSessionToken' | 'klarna_network_session_token' | 'interoperabilityToken' | 'none';
   /**
    * Called with the returnUrl of an answer that has only one (the backend approved at once), in place
    * of going there. Without it the fake goes there, `location.assign(returnUrl)`, as Klarna's SDK does;
@@ -66,6 +102,8 @@ export interface MountRecord {
   element: HTMLElement;
   mountedAt: number;
   unmountedAt?: number;
+  /** Its container had been taken out of the page before `unmount()`: the live SDK then warns "Element not mounted". */
+  containerRemovedFirst?: boolean;
   config?: unknown;
 }
 
@@ -74,11 +112,23 @@ export interface InitiateRecord {
   params?: InitiateParams;
   answer?: unknown;
   error?: unknown;
+  /** Settles once initiate has answered or failed. */
   settled: Promise<void>;
+  /** Settles once everything the SDK does after this press (its journey, its events) is done. */
+  ended: Promise<void>;
+}
+
+export interface EmitRecord {
+  event: string;
+  args: unknown[];
+  /** What the element's handlers answered (for `complete`: whether the SDK may continue). */
+  answers: unknown[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
 
+/** The option ids of Klarna's stand-in presentation for a client id or origin it refused. */
+const FALLBACK_IDS = { standard: 'KLARNA', saved: 'SAVED_PAYMENT_OPTION' };
 const PART_TAG = 'klarna-fake-ui';
 const BUTTON_TAG = 'klarna-fake-payment-button';
 
@@ -97,9 +147,19 @@ export class FakeKlarna {
   readonly buttonConfigs: PaymentButtonConfig[] = [];
   /** Every call of a button's initiate callback, with what it resolved or rejected with. */
   readonly initiateCalls: InitiateRecord[] = [];
+  /** Every `Payment.cancel(paymentRequestId)` call. */
+  readonly cancelCalls: string[] = [];
+  /** Every payment event emitted, with what its handlers answered. */
+  readonly emitted: EmitRecord[] = [];
   /** Payment event handlers registered on each instance, and when. */
   readonly handlers: Array<{ event: string; handler: Handler; registeredAt: number; instance: number }> = [];
   readonly module: KlarnaSdkModule;
+  /**
+   * The option ids of this fake's presentations: opaque strings, as Klarna's are. Never Klarna's
+   * built-in fallback ids (`KLARNA`, `SAVED_PAYMENT_OPTION`), which only `fallback` serves.
+   */
+  readonly paymentOptionIds = { standard: `pmo_${nextId()}`, saved: `pmo_saved_${nextId()}` };
+  private lastPresentation?: [PresentationRequest, SdkConfig, number];
   private readonly defaultToken = `krn:network:us1:test:session-token:fake-${nextId()}`;
 
   constructor(options: FakeKlarnaOptions = {}) {
@@ -124,9 +184,12 @@ export class FakeKlarna {
   /** Calls every handler registered for a payment event, as Klarna would. Returns their answers. */
   async emit(event: 'complete' | 'abort', paymentRequest: PaymentRequest): Promise<unknown[]>;
   async emit(event: 'error', error: unknown, paymentRequest?: PaymentRequest): Promise<unknown[]>;
+  async emit(event: 'presentationupdate', presentation: unknown): Promise<unknown[]>;
   async emit(event: string, ...args: unknown[]): Promise<unknown[]> {
     const handlers = this.handlers.filter((entry) => entry.event === event);
-    return Promise.all(handlers.map((entry) => entry.handler(...args)));
+    const answers = await Promise.all(handlers.map((entry) => entry.handler(...args)));
+    this.emitted.push({ event, args, answers });
+    return answers;
   }
 
   /** A PaymentRequest as Klarna's events carry it. */
@@ -142,16 +205,30 @@ export class FakeKlarna {
     if (typeof config?.clientId !== 'string' || !config.clientId) {
       throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'clientId is required');
     }
+    if (config.acquiringConfig && !config.acquiringConfig.paymentAccountId) {
+      throw klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'acquiringConfig.paymentAccountId is required');
+    }
     const tokenSource = { token: () => this.sessionToken(), on: () => {} };
+    const on = (event: string, handler: Handler) => {
+      this.handlers.push({ event, handler, registeredAt: performance.now(), instance });
+    };
+    const events =
+      this.options.eventApi === 'callbacks'
+        ? { onComplete: (handler: Handler) => on('complete', handler), onAbort: (handler: Handler) => on('abort', handler), onError: (handler: Handler) => on('error', handler) }
+        : {
+            on,
+            off: (event: string, handler: Handler) => {
+              const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
+              if (index >= 0) this.handlers.splice(index, 1);
+            },
+          };
     return {
       Payment: {
         presentation: (request: PresentationRequest) => this.presentation(request, config, instance),
-        on: (event: string, handler: Handler) => {
-          this.handlers.push({ event, handler, registeredAt: performance.now(), instance });
-        },
-        off: (event: string, handler: Handler) => {
-          const index = this.handlers.findIndex((entry) => entry.event === event && entry.handler === handler);
-          if (index >= 0) this.handlers.splice(index, 1);
+        ...events,
+        cancel: async (paymentRequestId: string) => {
+          this.cancelCalls.push(paymentRequestId);
+          return { paymentRequestId, state: 'CANCELED', previousState: 'SUBMITTED', stateReason: 'PARTNER_CANCELED' };
         },
       },
       Network: { Session: tokenSource },
@@ -166,17 +243,43 @@ export class FakeKlarna {
     await delay(typeof presentationDelayMs === 'function' ? presentationDelayMs(request, call) : presentationDelayMs);
     if (this.options.presentationHangs) await new Promise(() => {});
     if (this.options.presentationError !== undefined) throw this.options.presentationError;
+    this.lastPresentation = [request, config, instance];
+    return this.makePresentation(request, config, instance);
+  }
+
+  /** Emits `presentationupdate` (r6) with a fresh presentation for the last request, made with the options as they are now. */
+  async updatePresentation(): Promise<unknown[]> {
+    if (!this.lastPresentation) throw new Error('updatePresentation(): no presentation was asked for yet');
+    return this.emit('presentationupdate', this.makePresentation(...this.lastPresentation));
+  }
+
+  private makePresentation(request: PresentationRequest, config: SdkConfig, instance: number) {
     const locale = request.locale || config.locale || 'en-US';
-    const standard = this.option('KLARNA', false, request, locale, instance);
-    const instruction = this.options.instruction ?? 'SHOW_KLARNA';
-    if (this.options.shape === 'flat') {
-      const { paymentOptionId: _id, ...flat } = standard;
-      return { instruction, paymentStatus: 'REQUIRES_CUSTOMER_ACTION', ...flat };
+    // Klarna's stand-in for a refused client id or origin carries its built-in ids, and is served
+    // as SHOW_KLARNA whatever the instruction would have been.
+    const { fallback } = this.options;
+    const ids = fallback ? FALLBACK_IDS : this.paymentOptionIds;
+    const standard = this.option(ids.standard, false, request, locale, instance);
+    const instruction = fallback ? 'SHOW_KLARNA' : (this.options.instruction ?? 'SHOW_KLARNA');
+    const { shape } = this.options;
+    const paymentStatus = this.options.paymentStatus ?? (shape === 'flat' ? 'REQUIRES_CUSTOMER_ACTION' : undefined);
+    const status = paymentStatus ? { paymentStatus } : {};
+    if (shape === 'flat') {
+      const { paymentOptionId, ...flat } = standard;
+      return { instruction, ...status, ...flat, ...(fallback ? { paymentOptionId } : {}) };
     }
+    if (shape === 'r6') {
+      // r6: no option ids, and a subheader in two forms, short for the row and enriched (with a link)
+      const { paymentOptionId: _id, subheader, message, terms: _terms, ...flat } = standard;
+      const enriched = { ...(message ?? subheader), link: { href: 'https://www.klarna.com/', linkText: 'Learn more' } };
+      return { instruction, ...status, ...flat, subheader: { short: subheader, enriched } };
+    }
+    const knownCustomer = config.sdkToken !== undefined && config.sdkToken === this.options.savedOptionForSdkToken;
     return {
       instruction,
+      ...status,
       paymentOption: standard,
-      ...(this.options.savedOption ? { savedPaymentOption: this.option('SAVED_PAYMENT_OPTION', true, request, locale, instance) } : {}),
+      ...(this.options.savedOption || knownCustomer ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
     };
   }
 
@@ -204,7 +307,8 @@ export class FakeKlarna {
   private texts(saved: boolean, request: PresentationRequest, locale: string): Partial<Record<FakePartName, string>> {
     const custom = this.options.texts ?? {};
     let instalment = '';
-    if (typeof request.amount === 'number') {
+    // the stand-in knows nothing of the amount
+    if (typeof request.amount === 'number' && !this.options.fallback) {
       try {
         instalment = new Intl.NumberFormat(locale, { style: 'currency', currency: request.currency }).format(request.amount / 400);
       } catch {
@@ -264,8 +368,14 @@ export class FakeKlarna {
         return ui;
       },
       unmount: () => {
+        if (record && record.unmountedAt === undefined) {
+          record.unmountedAt = performance.now();
+          if (!record.container.parentNode) {
+            record.containerRemovedFirst = true;
+            console.warn('Element not mounted');
+          }
+        }
         element.remove();
-        if (record && record.unmountedAt === undefined) record.unmountedAt = performance.now();
         return ui;
       },
     };
@@ -274,40 +384,60 @@ export class FakeKlarna {
 
   private async press(paymentOptionId: string, config: PaymentButtonConfig, element: HTMLElement) {
     if (element.hasAttribute('disabled')) return;
-    const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
-    let settle!: () => void;
-    const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)) };
-    this.initiateCalls.push(record);
-    try {
-      record.answer = await config.initiate(params);
-    } catch (error) {
-      record.error = error;
-      settle();
+    if (Object.values(FALLBACK_IDS).includes(paymentOptionId)) {
+      // no session behind the stand-in: the press fails
+      await this.emit('error', klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Client id or origin not allowed'));
       return;
     }
-    settle();
-    await this.journey(record.answer);
+    const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
+    let settle!: () => void;
+    let end!: () => void;
+    const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)), ended: new Promise((resolve) => (end = resolve)) };
+    this.initiateCalls.push(record);
+    try {
+      try {
+        record.answer = await config.initiate(params);
+      } catch (error) {
+        record.error = error;
+        settle();
+        if (this.options.errorAfterRejectedInitiate) {
+          await this.emit('error', Object.assign(klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The initiate callback rejected'), { originalError: error }));
+        }
+        return;
+      }
+      settle();
+      await this.journey(record.answer, params?.klarnaNetworkSessionToken ?? this.sessionToken());
+    } finally {
+      end();
+    }
   }
 
-  private async journey(answer: unknown) {
+  private async journey(answer: unknown, token: string) {
     const accepted = answer && typeof answer === 'object' ? (answer as Record<string, unknown>) : {};
     if (!['paymentRequestUrl', 'paymentRequestId', 'returnUrl', 'currency'].some((key) => key in accepted)) {
       await this.emit('error', klarnaError('INPUT_ERROR', 'INVALID_CALLBACK_RESPONSE', 'initiate resolved with nothing usable'));
       return;
     }
     if (typeof accepted.returnUrl === 'string' && !('paymentRequestUrl' in accepted) && !('paymentRequestId' in accepted)) {
-      if (this.options.onNavigate) this.options.onNavigate(accepted.returnUrl);
-      else location.assign(accepted.returnUrl);
+      this.navigate(accepted.returnUrl);
       return;
     }
     const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
     const outcome = this.options.openJourney ? await this.options.openJourney(accepted as { paymentRequestUrl?: string }) : (this.options.journey ?? 'complete');
     switch (outcome) {
-      case 'complete':
-        await this.emit('complete', { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS' });
+      case 'complete': {
+        const key = this.options.stateContextToken ?? 'klarnaNetworkSessionToken';
+        const completed = { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS', ...(key === 'none' ? {} : { stateContext: { [key]: token } }) };
+        await this.emit('complete', completed);
+        if (this.options.completeTwice) await this.emit('complete', structuredClone(completed));
         break;
+      }
       case 'abort':
-        await this.emit('abort', { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' });
+        // the live SDK has been seen reporting a request the customer left in SUBMITTED as well as CANCELED
+        await this.emit(
+          'abort',
+          this.options.abortState === 'SUBMITTED' ? { paymentRequestId: id, state: 'SUBMITTED' } : { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' },
+        );
         break;
       case 'error':
         await this.emit('error', klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The purchase journey failed'), {
@@ -316,9 +446,27 @@ export class FakeKlarna {
           stateReason: 'TECHNICAL_ERROR',
         });
         break;
+      case 'redirect': {
+        // The page is left: Klarna's journey ends on the return URL, its template variables filled,
+        // and no payment event fires here.
+        const template = (accepted.customerInteractionConfig as { returnUrl?: unknown } | undefined)?.returnUrl ?? this.options.returnUrl;
+        if (typeof template !== 'string') {
+          await this.emit('error', klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'A redirect journey needs a return URL (the fake\'s returnUrl option)'));
+          break;
+        }
+        const values: Record<string, string> = { id, state: this.options.redirectState ?? 'COMPLETED', klarna_network_session_token: token };
+        this.navigate(template.replace(/\{klarna\.payment_request\.(\w+)\}/g, (variable, name: string) => (name in values ? encodeURIComponent(values[name]!) : variable)));
+        break;
+      }
       case 'none':
         break;
     }
+  }
+
+  /** Where Klarna's SDK goes to a URL: the test's onNavigate, else the page goes there. */
+  private navigate(url: string) {
+    if (this.options.onNavigate) this.options.onNavigate(url);
+    else location.assign(url);
   }
 }
 

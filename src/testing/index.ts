@@ -2,6 +2,7 @@ export {
   FakeKlarna,
   installFakeKlarna,
   klarnaError,
+  type EmitRecord,
   type FakeJourney,
   type FakeKlarnaOptions,
   type FakePartName,

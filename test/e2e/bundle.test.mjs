@@ -21,9 +21,10 @@ describe('the script-tag bundle in a plain HTML page', () => {
     assert.equal(shared.server.initiations.length, 1);
     const [{ body, headers }] = shared.server.initiations;
     assert.match(body.klarnaNetworkSessionToken, /^krn:network:/);
+    const presented = await page.evaluate(() => globalThis[Symbol.for('pay-with-klarna.fake')].paymentOptionIds.standard);
     assert.deepEqual(
       { paymentOptionId: body.paymentOptionId, amount: body.amount, currency: body.currency, locale: body.locale, intents: body.intents },
-      { paymentOptionId: 'KLARNA', amount: 11800, currency: 'USD', locale: 'en-US', intents: ['PAY'] },
+      { paymentOptionId: presented, amount: 11800, currency: 'USD', locale: 'en-US', intents: ['PAY'] },
     );
     assert.match(headers['idempotency-key'], /^[0-9a-f-]{36}$/);
     assert.deepEqual(klarnaRequests, ['https://js.klarna.com/web-sdk/v2/klarna.mjs']);

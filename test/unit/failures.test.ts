@@ -157,6 +157,35 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
     }
   });
 
+  for (const shape of ['options', 'flat'] as const) {
+    it(`Klarna's silent fallback for a client id or origin it refused (${shape} shape) is unavailable, not an option: one console error says what to check; refresh() asks again`, async () => {
+      const said: Array<[string, string]> = [];
+      const { error, warn } = console;
+      console.error = (text: unknown) => said.push(['error', String(text)]);
+      console.warn = (text: unknown) => said.push(['warn', String(text)]);
+      const fake = new FakeKlarna({ fallback: true, savedOption: true, instruction: 'PRESELECT_KLARNA', shape });
+      try {
+        const { event, element, form } = await failWith(fake.module);
+        expect(event.detail).to.deep.include({ phase: 'presentation', reason: 'not-entitled', retryable: false });
+        expectUnavailable(element, form);
+        expect(fake.mounted, 'nothing of the stand-in is mounted').to.have.length(0);
+        expect(said).to.have.length(1);
+        expect(said[0]![0]).to.equal('error');
+        for (const named of ['klarna_test_client_abc', location.origin, 'allowlist']) expect(said[0]![1]).to.contain(named);
+
+        fake.configure({ fallback: false });
+        const presented = oneEvent(element, 'klarna-presentation');
+        element.refresh();
+        await presented;
+        await element.updateComplete;
+        expect(element.getBoundingClientRect().height).to.be.greaterThan(0);
+        expect(fake.presentationCalls).to.have.length(2);
+      } finally {
+        Object.assign(console, { error, warn });
+      }
+    });
+  }
+
   it('C9: presentation() never answering is unavailable at the timeout', async () => {
     const fake = new FakeKlarna({ presentationHangs: true });
     const { event, element, form, elapsed } = await failWith(fake.module, { timeoutMs: 300 });

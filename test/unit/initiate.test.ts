@@ -1,5 +1,5 @@
 import { expect, html, oneEvent } from '@open-wc/testing';
-import type { KlarnaErrorEvent } from '../../src/events.js';
+import type { KlarnaCompleteEvent, KlarnaErrorEvent } from '../../src/events.js';
 import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
 import { backendLog, backendRun, fakeButton, mountWithFake } from './helpers.js';
 import type { FakeKlarnaOptions } from '../../src/testing/index.js';
@@ -48,12 +48,12 @@ describe('the button and the merchant backend', () => {
     document.cookie = 'session=abc; path=/';
     const announced = oneEvent(element, 'klarna-initiate');
     await press(element, fake.initiateCalls);
-    expect((await announced).detail).to.deep.equal({ paymentOptionId: 'KLARNA' });
+    expect((await announced).detail).to.deep.equal({ paymentOptionId: fake.paymentOptionIds.standard });
     const [entry, ...more] = await backendLog(run);
     expect(more).to.have.length(0);
     expect(entry!.body).to.deep.equal({
       klarnaNetworkSessionToken: fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken,
-      paymentOptionId: 'KLARNA',
+      paymentOptionId: fake.paymentOptionIds.standard,
       amount: 11800,
       currency: 'USD',
       locale: 'en-US',
@@ -81,6 +81,21 @@ describe('the button and the merchant backend', () => {
     expect((await backendLog(run))[0]!.headers['x-csrf-token']).to.equal('csrf-1');
   });
 
+  it("the button gets the presentation's intents without ADD_TO_WALLET, a presentation intent only; ADD_TO_WALLET alone gives it none", async () => {
+    for (const [intents, expected] of [
+      ['PAY ADD_TO_WALLET', ['PAY']],
+      ['ADD_TO_WALLET', undefined],
+    ] as const) {
+      const { fake } = await mountWithFake(
+        html`<pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" intents=${intents} initiate-url="/x" selected></pay-with-klarna>`,
+      );
+      expect(fake.presentationCalls[0]!.intents, intents).to.include('ADD_TO_WALLET');
+      const config = fake.buttonConfigs.at(-1)!;
+      expect(config.intents, intents).to.deep.equal(expected);
+      expect('intents' in config, `${intents}: no intents key at all`).to.equal(expected !== undefined);
+    }
+  });
+
   it('accepts paymentRequestId and returnUrl answers', async () => {
     const navigated: string[] = [];
     for (const [scenario, answer] of [
@@ -93,6 +108,46 @@ describe('the button and the merchant backend', () => {
     }
     await new Promise((resolve) => setTimeout(resolve));
     expect(navigated, 'onNavigate gets the returnUrl in place of going there').to.deep.equal(['http://127.0.0.1/order/1']);
+  });
+
+  it("a relative returnUrl is made absolute against the page's URL before it reaches the SDK", async () => {
+    const navigated: string[] = [];
+    const { element, fake } = await checkoutWith('ok', { onNavigate: (url) => navigated.push(url) });
+    element.initiate = () => ({ returnUrl: '/order/7?paid=1' });
+    await press(element, fake.initiateCalls);
+    const absolute = new URL('/order/7?paid=1', location.href).href;
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ returnUrl: absolute });
+    await fake.initiateCalls[0]!.ended;
+    expect(navigated).to.deep.equal([absolute]);
+  });
+
+  for (const paymentRequestUrl of ['/journey/krn-1', 'http://pay.test.klarna.com/na/requests/1/start', 'pay.test.klarna.com/na/requests/1/start', 42]) {
+    it(`a paymentRequestUrl that is not an absolute https: URL (${paymentRequestUrl}) is refused, naming the field, and never reaches the SDK`, async () => {
+      const navigated: string[] = [];
+      const { element, fake } = await checkoutWith('ok', { onNavigate: (url) => navigated.push(url) });
+      element.initiate = () => ({ paymentRequestUrl, returnUrl: 'https://shop.example/order/1' });
+      const errors = errorsOf(element);
+      await press(element, fake.initiateCalls);
+      expect(errors).to.have.length(1);
+      expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'invalid-response', retryable: false });
+      expect(errors[0]!.detail.error.message).to.contain('paymentRequestUrl must be an absolute https: URL');
+      expect(fake.initiateCalls[0]!.answer).to.equal(undefined);
+      expect(navigated, 'nor is the returnUrl beside it taken instead').to.deep.equal([]);
+    });
+  }
+
+  it('an optional shippingConfig beside paymentRequestUrl or paymentRequestId is passed on to the SDK', async () => {
+    const shippingConfig = { mode: 'EDITABLE', supportedCountries: ['US'] };
+    const answers = [
+      { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/s-1/start', shippingConfig },
+      { paymentRequestId: 'krn:payment:na1:request:s-2', shippingConfig },
+    ];
+    for (const answer of answers) {
+      const { element, fake } = await checkoutWith('ok');
+      element.initiate = () => ({ ...answer, somethingElse: true });
+      await press(element, fake.initiateCalls);
+      expect(fake.initiateCalls[0]!.answer).to.deep.equal(answer);
+    }
   });
 
   it('the fake goes to a returnUrl, as Klarna\'s SDK does, when the test sets no onNavigate', async () => {
@@ -171,7 +226,7 @@ describe('the button and the merchant backend', () => {
     element.initiateData = { cartId: 'cart-7', amount: 1, currency: 'EUR', paymentOptionId: 'SOMETHING_ELSE', klarnaNetworkSessionToken: 'forged', intents: ['SIGNUP'] };
     await press(element, fake.initiateCalls);
     const [entry] = await backendLog(run);
-    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: 'KLARNA', intents: ['PAY'] });
+    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: fake.paymentOptionIds.standard, intents: ['PAY'] });
     expect(entry!.body.klarnaNetworkSessionToken).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
   });
 
@@ -202,6 +257,27 @@ describe('the button and the merchant backend', () => {
     expect(pressed.unmountedAt).to.be.a('number');
     expect((await backendLog(run))[0]!.body.amount).to.equal(11800);
     expect(fake.presentationCalls.at(-1)!.amount).to.equal(300);
+  });
+
+  it('a button whose payment is being started is never unmounted when another method is chosen; it goes once initiate settles', async () => {
+    const run = backendRun();
+    const { root, element, fake } = await mountWithFake<HTMLFormElement>(
+      html`<form>
+        <label><input type="radio" name="payment" value="card" /> Card</label>
+        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/slow/${run}" initiate-timeout="5000" selected></pay-with-klarna>
+      </form>`,
+      { journey: 'none' },
+    );
+    fakeButton(element).click();
+    const pressed = fake.mounted.find((mount) => mount.part === 'button')!;
+    root.querySelector<HTMLInputElement>('[value=card]')!.click();
+    await element.updateComplete;
+    expect(element.selected).to.equal(false);
+    expect(pressed.unmountedAt, 'kept while its initiate runs').to.equal(undefined);
+    await fake.initiateCalls[0]!.settled;
+    await element.updateComplete;
+    expect(pressed.unmountedAt, 'then unmounted').to.be.a('number');
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' });
   });
 
   it('a 5xx is a retryable initiate error; the button is usable again and a retry reuses the idempotency key', async () => {
@@ -271,12 +347,50 @@ describe('the button and the merchant backend', () => {
     expect(errors).to.have.length(0);
   });
 
+  it('a rejected initiate is reported once, though the SDK then also emits error for the same press', async () => {
+    const { element, fake } = await checkoutWith('declined', { errorAfterRejectedInitiate: true });
+    const errors = errorsOf(element);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(fake.emitted.map((record) => record.event), 'the SDK emitted error').to.deep.equal(['error']);
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'declined' });
+  });
+
+  it('a press the merchant cancelled produces no klarna-error, though the SDK emits error for it; the next payment\'s error is reported', async () => {
+    const { element, fake } = await checkoutWith('ok', { errorAfterRejectedInitiate: true });
+    const errors = errorsOf(element);
+    const cancel = (event: Event) => event.preventDefault();
+    element.addEventListener('klarna-initiate', cancel);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(fake.emitted.map((record) => record.event)).to.deep.equal(['error']);
+    expect(errors).to.have.length(0);
+
+    element.removeEventListener('klarna-initiate', cancel);
+    fake.configure({ journey: 'error' });
+    fakeButton(element).click();
+    await fake.initiateCalls[1]!.ended;
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.include({ phase: 'payment', reason: 'TECHNICAL_ERROR' });
+  });
+
   it('an SDK that calls initiate without arguments: the token comes from Klarna.Network.Session', async () => {
     const { element, fake, run } = await checkoutWith('ok', { initiateArgs: 'none' });
     await press(element, fake.initiateCalls);
     const body = (await backendLog(run))[0]!.body;
     expect(body.klarnaNetworkSessionToken).to.match(/^krn:network:us1:test:session-token:/);
-    expect(body.paymentOptionId).to.equal('KLARNA');
+    expect(body.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
+  });
+
+  it('a presentation without option ids: the SDK\'s id goes to the backend, or none at all, never a made-up one', async () => {
+    for (const initiateArgs of ['params', 'none'] as const) {
+      const { element, fake, run } = await checkoutWith('ok', { shape: 'flat', initiateArgs });
+      await press(element, fake.initiateCalls);
+      const body = (await backendLog(run))[0]!.body;
+      expect(body.paymentOptionId, initiateArgs).to.equal(initiateArgs === 'params' ? fake.paymentOptionIds.standard : undefined);
+      expect(Object.keys(body), initiateArgs).to.include.members(['amount', 'currency', 'klarnaNetworkSessionToken']);
+    }
   });
 
   it('the initiate property replaces the built-in call and is given the whole context', async () => {
@@ -288,7 +402,7 @@ describe('the button and the merchant backend', () => {
     };
     await press(element, fake.initiateCalls);
     expect(await backendLog(run)).to.have.length(0);
-    expect(contexts[0]).to.include({ paymentOptionId: 'KLARNA', amount: 11800, currency: 'USD' });
+    expect(contexts[0]).to.include({ paymentOptionId: fake.paymentOptionIds.standard, amount: 11800, currency: 'USD' });
     expect((contexts[0] as { signal: unknown }).signal).to.be.instanceOf(AbortSignal);
     expect((contexts[0] as { idempotencyKey: string }).idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
     expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start' });
@@ -305,6 +419,88 @@ describe('Klarna\'s payment events', () => {
     expect(fake.initiateCalls).to.have.length(1);
   });
 
+  it('an SDK with Payment.onComplete / onAbort / onError in place of Payment.on: its events are heard', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete', eventApi: 'callbacks' });
+    expect(fake.handlers.map((handler) => handler.event).sort()).to.deep.equal(['abort', 'complete', 'error']);
+    const completed = oneEvent(element, 'klarna-complete');
+    fakeButton(element).click();
+    expect((await completed).detail.paymentRequest).to.include({ state: 'COMPLETED' });
+  });
+
+  it('complete fired twice for one payment request makes one klarna-complete; the SDK gets the first answer both times', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete', completeTwice: true });
+    const completes: KlarnaCompleteEvent[] = [];
+    element.addEventListener('klarna-complete', (event) => {
+      completes.push(event);
+      event.preventDefault();
+    });
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    const emitted = fake.emitted.filter((record) => record.event === 'complete');
+    expect(emitted, 'Klarna reported it twice').to.have.length(2);
+    expect(completes, 'the page heard it once').to.have.length(1);
+    expect(emitted.map((record) => record.answers)).to.deep.equal([[false], [false]]);
+  });
+
+  it('a later payment request completes again: only repeats of one payment request are dropped', async () => {
+    const { element, fake } = await checkoutWith('ok', { journey: 'complete' });
+    const ids: unknown[] = [];
+    element.addEventListener('klarna-complete', (event) => ids.push(event.detail.paymentRequest.paymentRequestId));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      fakeButton(element).click();
+      await fake.initiateCalls[attempt]!.ended;
+    }
+    expect(ids).to.have.length(2);
+    expect(ids[0]).not.to.equal(ids[1]);
+  });
+
+  for (const key of ['klarnaNetworkSessionToken', 'klarna_network_session_token', 'interoperabilityToken', 'none'] as const) {
+    it(`klarna-complete carries the network session token from the payment request's stateContext (${key})`, async () => {
+      const { element, fake } = await checkoutWith('ok', { journey: 'complete', stateContextToken: key });
+      const completed = oneEvent(element, 'klarna-complete');
+      fakeButton(element).click();
+      const { detail } = await completed;
+      const token = fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken;
+      expect(token).to.match(/^krn:network:/);
+      expect(detail.klarnaNetworkSessionToken).to.equal(key === 'none' ? undefined : token);
+    });
+  }
+
+  it('a redirect journey leaves the page for the return URL, its template variables filled, and fires no klarna-complete', async () => {
+    const navigated: string[] = [];
+    const returnUrl =
+      'https://shop.example/klarna/return?order=7&id={klarna.payment_request.id}&state={klarna.payment_request.state}&token={klarna.payment_request.klarna_network_session_token}';
+    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', returnUrl, onNavigate: (url) => navigated.push(url) });
+    let completed = 0;
+    element.addEventListener('klarna-complete', () => completed++);
+    fakeButton(element).click();
+    await fake.initiateCalls[0]!.ended;
+    expect(navigated).to.have.length(1);
+    const back = new URL(navigated[0]!);
+    expect(back.origin + back.pathname).to.equal('https://shop.example/klarna/return');
+    expect(back.searchParams.get('order')).to.equal('7');
+    expect(back.searchParams.get('id')).to.match(/^krn:payment:/);
+    expect(back.searchParams.get('state')).to.equal('COMPLETED');
+    expect(back.searchParams.get('token')).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
+    expect(completed).to.equal(0);
+    expect(fake.emitted).to.have.length(0);
+  });
+
+  it('without onNavigate, a redirect journey makes the page go to the return URL', async () => {
+    // a fragment of this page, so that going there leaves the test running
+    const page = location.href.split('#')[0];
+    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', redirectState: 'CANCELED', returnUrl: `${page}#return/{klarna.payment_request.state}` });
+    const arrived = oneEvent(window, 'hashchange');
+    try {
+      fakeButton(element).click();
+      await arrived;
+      expect(location.hash).to.equal('#return/CANCELED');
+      await fake.initiateCalls[0]!.ended;
+    } finally {
+      history.replaceState(null, '', page);
+    }
+  });
+
   it('abort is forwarded as klarna-abort and the button is usable again', async () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'abort' });
     const aborted = oneEvent(element, 'klarna-abort');
@@ -313,6 +509,19 @@ describe('Klarna\'s payment events', () => {
     const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
     expect(button.hasAttribute('loading')).to.equal(false);
   });
+
+  for (const abortState of ['CANCELED', 'SUBMITTED'] as const) {
+    it(`abort in state ${abortState}: klarna-abort carries Klarna's state${abortState === 'SUBMITTED' ? ', and the element cancels the request the customer left' : ''}`, async () => {
+      const { element, fake } = await checkoutWith('ok', { journey: 'abort', abortState });
+      const aborted = oneEvent(element, 'klarna-abort');
+      fakeButton(element).click();
+      const { detail } = await aborted;
+      expect(detail.state).to.equal(abortState);
+      const id = detail.paymentRequest.paymentRequestId;
+      expect(id).to.match(/^krn:payment:/);
+      expect(fake.cancelCalls).to.deep.equal(abortState === 'SUBMITTED' ? [id] : []);
+    });
+  }
 
   it('a payment error reaches only the element whose button started the flow', async () => {
     const { a, b, fake } = await twoSelectedElements('error');

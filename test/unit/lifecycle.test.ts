@@ -149,7 +149,7 @@ describe('changes, bursts and stale answers', () => {
   });
 
   it('a new button shape or theme remounts Klarna\'s button with it', async () => {
-    const { element: el, fake } = await mountWithFake(element());
+    const { element: el, fake } = await mountWithFake(element(), { instruction: 'PRESELECT_KLARNA' });
     const next = oneEvent(el, 'klarna-presentation');
     el.setAttribute('button-theme', 'dark');
     await next;
@@ -167,7 +167,7 @@ describe('changes, bursts and stale answers', () => {
 
 describe('connecting, disconnecting and sharing the SDK', () => {
   it('disconnecting unmounts every component; reconnecting many times leaves exactly one set', async () => {
-    const { element: el, fake } = await mountWithFake(element());
+    const { element: el, fake } = await mountWithFake(element(), { instruction: 'PRESELECT_KLARNA' });
     const parent = el.parentElement!;
     for (let round = 0; round < 5; round++) {
       el.remove();
@@ -212,8 +212,8 @@ describe('connecting, disconnecting and sharing the SDK', () => {
       });
     });
     await fixture(html`<div>
-      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`)}
-      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x"></pay-with-klarna>
+      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x" selected></pay-with-klarna>`)}
+      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x" selected></pay-with-klarna>
     </div>`);
     await allPresented;
     expect(fake.sdkCalls.map((call) => call.locale)).to.deep.equal(['en-US', 'fr-FR']);
@@ -225,6 +225,67 @@ describe('connecting, disconnecting and sharing the SDK', () => {
       const firstButton = Math.min(...buttons.map((mount) => mount.mountedAt));
       const handlers = registered.filter((handler) => handler.instance === instance);
       expect(handlers.every((handler) => handler.registeredAt <= firstButton)).to.equal(true);
+    }
+  });
+});
+
+describe("returning customers and acquirers: sdkToken, klarnaNetworkSessionToken, acquiringConfig", () => {
+  it('sdk-token goes into KlarnaSDK(): a customer Klarna knows gets the saved option', async () => {
+    const { element: el, fake } = await mountWithFake(element(), { savedOptionForSdkToken: 'sdk-token-known' });
+    expect(radios(el)).to.have.length(1);
+    const next = oneEvent(el, 'klarna-presentation');
+    el.setAttribute('sdk-token', 'sdk-token-known');
+    const { detail } = await next;
+    await el.updateComplete;
+    expect(fake.sdkCalls.at(-1)).to.deep.equal({ clientId: 'klarna_test_client_abc', locale: 'en-US', sdkToken: 'sdk-token-known', products: ['PAYMENT'] });
+    expect(el.sdkToken).to.equal('sdk-token-known');
+    expect(detail.paymentOptionIds).to.deep.equal([fake.paymentOptionIds.saved, fake.paymentOptionIds.standard]);
+    expect(radios(el)).to.have.length(2);
+  });
+
+  it('klarnaNetworkSessionToken and acquiringConfig go into KlarnaSDK(); elements with the same configuration share one, a change re-initialises only the element it is set on', async () => {
+    const fake = installFakeKlarna({}, { timeoutMs: 2000, retryDelaysMs: [] });
+    const presented = new Map<Element, number>();
+    const onPresentation = (event: Event) => presented.set(event.target as Element, (presented.get(event.target as Element) ?? 0) + 1);
+    document.addEventListener('klarna-presentation', onPresentation);
+    try {
+      const both = oneEvent(document, 'klarna-presentation');
+      const root = await fixture(html`<div>${element()}${element()}</div>`);
+      const [a, b] = root.querySelectorAll('pay-with-klarna');
+      await both;
+      if (!presented.has(b!)) await oneEvent(b!, 'klarna-presentation');
+      expect(fake.sdkCalls, 'one KlarnaSDK() for both').to.have.length(1);
+
+      const next = oneEvent(a!, 'klarna-presentation');
+      a!.klarnaNetworkSessionToken = 'krn:network:us1:test:session-token:known';
+      a!.acquiringConfig = { paymentAccountId: 'krn:partner:global:account:test:PAY1' };
+      await next;
+      expect(fake.sdkCalls).to.have.length(2);
+      expect(fake.sdkCalls[1]).to.deep.include({
+        klarnaNetworkSessionToken: 'krn:network:us1:test:session-token:known',
+        acquiringConfig: { paymentAccountId: 'krn:partner:global:account:test:PAY1' },
+      });
+      expect(presented.get(b!), 'the other element was left alone').to.equal(1);
+      expect(fake.mounted.filter((mount) => b!.contains(mount.container)).every((mount) => mount.instance === 0)).to.equal(true);
+      expect(fake.mounted.filter((mount) => a!.contains(mount.container)).every((mount) => mount.instance === 1)).to.equal(true);
+    } finally {
+      document.removeEventListener('klarna-presentation', onPresentation);
+    }
+  });
+
+  it('an acquiringConfig without its paymentAccountId is refused with an error that names it', async () => {
+    const { element: el, fake } = await mountWithFake(element());
+    const { error } = console;
+    console.error = () => {};
+    try {
+      const failed = oneEvent(el, 'klarna-error');
+      el.acquiringConfig = {} as never;
+      const { detail } = await failed;
+      expect(detail).to.deep.include({ phase: 'init', reason: 'invalid-config', retryable: false });
+      expect(detail.error.message).to.contain('paymentAccountId');
+      expect(fake.sdkCalls, 'KlarnaSDK() was not asked').to.have.length(1);
+    } finally {
+      console.error = error;
     }
   });
 });

@@ -26,18 +26,18 @@ describe('rendering the presentation', () => {
     const snapshot = await ariaSnapshot('pay-with-klarna');
     expect(snapshot).to.contain('radio "Pay with Klarna"');
     expect(snapshot).not.to.contain('[checked]');
-    // the icon asked for is the badge shape, and every component was mounted exactly once
+    // the icon asked for is the badge shape, and every component but the button (Klarna is not selected) was mounted exactly once
     expect(fake.mounted.find((mount) => mount.part === 'icon')?.config).to.deep.equal({ shape: 'badge' });
-    expect(fake.mounted.map((mount) => mount.part).sort()).to.deep.equal(['button', 'header', 'icon', 'message', 'subheader', 'terms']);
+    expect(fake.mounted.map((mount) => mount.part).sort()).to.deep.equal(['header', 'icon', 'message', 'subheader', 'terms']);
     const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
     expect(card.checked, 'SHOW_KLARNA leaves the merchant\'s choice alone').to.equal(true);
     await expect(element).shadowDom.to.be.accessible();
   });
 
   it('PRESELECT_KLARNA: Klarna selected with message, terms and button shown; the other radios unchecked', async () => {
-    const { element } = await mountWithFake<HTMLFormElement>(checkout(), { instruction: 'PRESELECT_KLARNA' });
+    const { element, fake } = await mountWithFake<HTMLFormElement>(checkout(), { instruction: 'PRESELECT_KLARNA' });
     expect(element.selected).to.equal(true);
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect(element.hasAttribute('selected')).to.equal(true);
     for (const part of ['message', 'terms', 'button']) expect(isShown(element, 'standard', part), part).to.equal(true);
     const form = element.form!;
@@ -48,11 +48,11 @@ describe('rendering the presentation', () => {
   });
 
   it('PRESELECT_KLARNA with a saved option: saved row first, selected, with its badge', async () => {
-    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', savedOption: true });
     const rows = radios(element);
     expect(rows).to.have.length(2);
     expect(rows[0]!.id).to.equal('saved-radio');
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
     expect(isShown(element, 'saved', 'badge')).to.equal(true);
     expect(isShown(element, 'saved', 'button')).to.equal(true);
     expect(isShown(element, 'standard', 'button'), 'only the selected option shows its button').to.equal(false);
@@ -169,12 +169,54 @@ describe('rendering the presentation', () => {
     await expect(element).shadowDom.to.be.accessible();
   });
 
-  it('accepts the flat presentation shape of the latest SDK revision', async () => {
+  it('accepts the flat presentation shape of the latest SDK revision, which carries no option id, and invents none', async () => {
+    const presented = oneEvent(document, 'klarna-presentation');
     const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', shape: 'flat' });
     expect(radios(element)).to.have.length(1);
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(undefined);
+    expect((await presented).detail.paymentOptionIds).to.deep.equal([]);
     expect(isShown(element, 'standard', 'button')).to.equal(true);
     expect(await ariaSnapshot('pay-with-klarna')).to.contain('radio "Pay with Klarna" [checked]');
+  });
+
+  it("klarna-presentation carries Klarna's paymentStatus where the SDK gives one", async () => {
+    for (const [options, expected] of [
+      [{ paymentStatus: 'PENDING_PARTNER_AUTHORIZATION' }, 'PENDING_PARTNER_AUTHORIZATION'],
+      [{ shape: 'flat' }, 'REQUIRES_CUSTOMER_ACTION'],
+      [{}, undefined],
+    ] as const) {
+      const presented = oneEvent(document, 'klarna-presentation');
+      await mountWithFake(checkout(), options);
+      expect((await presented).detail.paymentStatus, JSON.stringify(options)).to.equal(expected);
+    }
+  });
+
+  it("r6's flat shape: the short subheader goes in the row, the enriched one is the selected option's message", async () => {
+    const { element, fake } = await mountWithFake(checkout(), { shape: 'r6' });
+    const slotOf = (part: string) => fake.mounted.filter((mount) => mount.part === part).map((mount) => mount.container.slot);
+    expect(slotOf('subheader')).to.deep.equal(['standard-subheader']);
+    expect(slotOf('message')).to.deep.equal(['standard-message']);
+    expect(isShown(element, 'standard', 'subheader')).to.equal(true);
+    expect(isShown(element, 'standard', 'message'), 'not selected: no message').to.equal(false);
+    radios(element)[0]!.click();
+    await element.updateComplete;
+    expect(isShown(element, 'standard', 'message')).to.equal(true);
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    await expect(element).shadowDom.to.be.accessible();
+  });
+
+  it("r6's presentationupdate is followed: Klarna's newer texts replace the old ones and the selection stays", async () => {
+    const { element, fake } = await mountWithFake(checkout(), { shape: 'r6', instruction: 'PRESELECT_KLARNA' });
+    const subheader = () => element.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text');
+    expect(subheader()).to.equal('4 interest-free payments of $29.50');
+    fake.configure({ texts: { subheader: 'Pay in 3 interest-free payments of $39.33' } });
+    const updated = oneEvent(element, 'klarna-presentation');
+    await fake.updatePresentation();
+    await updated;
+    await element.updateComplete;
+    expect(subheader()).to.equal('Pay in 3 interest-free payments of $39.33');
+    expect(element.selected).to.equal(true);
+    expect(fake.mounted.filter((mount) => mount.part === 'subheader'), 'the old one was unmounted').to.have.length(1);
   });
 
   it('klarna-presentation carries the instruction and option ids; cancelling it leaves the other methods alone', async () => {
@@ -185,9 +227,9 @@ describe('rendering the presentation', () => {
     };
     document.addEventListener('klarna-presentation', onPresentation);
     try {
-      const { element } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
+      const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
       expect(events).to.have.length(1);
-      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentOptionIds: ['SAVED_PAYMENT_OPTION', 'KLARNA'] });
+      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentStatus: undefined, paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard] });
       const form = element.form!;
       expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
       expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);

@@ -1,6 +1,6 @@
 import { expect, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { ariaSnapshot, isShown, mountWithFake, radios } from './helpers.js';
+import { ariaSnapshot, fakeButton, isShown, mountWithFake, radios } from './helpers.js';
 import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
 
 const checkout = (instruction = html``) => html`
@@ -36,8 +36,61 @@ describe('selection and the payment-method group', () => {
     expect(changes.count, 'clicking the selected option again changes nothing').to.equal(1);
   });
 
-  it('checking another method deselects Klarna and fires change; setting selected in code fires none', async () => {
+  it("Klarna's button is mounted for the selected option only, and unmounted when another method is chosen; the row's parts stay", async () => {
+    const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
+    const buttons = () => fake.mounted.filter((mount) => mount.part === 'button').map((mount) => mount.paymentOptionId);
+    const rowParts = fake.mounted.filter((mount) => ['icon', 'header', 'subheader', 'badge'].includes(mount.part));
+    expect(rowParts.map((mount) => mount.part).sort()).to.deep.equal(['badge', 'header', 'header', 'icon', 'icon', 'subheader', 'subheader']);
+    expect(buttons(), 'nothing selected: no button').to.deep.equal([]);
+
+    radios(element)[0]!.click();
+    await element.updateComplete;
+    expect(buttons()).to.deep.equal([fake.paymentOptionIds.saved]);
+    expect(isShown(element, 'saved', 'button')).to.equal(true);
+    radios(element)[1]!.click();
+    await element.updateComplete;
+    expect(buttons()).to.deep.equal([fake.paymentOptionIds.standard]);
+    expect(isShown(element, 'standard', 'button')).to.equal(true);
+    element.form!.querySelector<HTMLInputElement>('[value=card]')!.click();
+    await element.updateComplete;
+    expect(buttons(), 'another method chosen: no button').to.deep.equal([]);
+
+    expect(rowParts.every((mount) => mount.unmountedAt === undefined), 'icon, header, subheader and badge stayed mounted').to.equal(true);
+    const pressable = fake.mounts.filter((mount) => mount.part === 'button');
+    expect(pressable).to.have.length(2);
+    expect(pressable.some((mount) => mount.containerRemovedFirst), 'each button unmounted before its container went').to.equal(false);
+    expect(element.querySelectorAll('[slot$=-button]').length, 'no empty containers left').to.equal(0);
+  });
+
+  it('selecting Klarna moves nothing beyond the details it opens: its row stays put and the button is there as they open', async () => {
     const { element } = await mountWithFake(checkout());
+    const radio = radios(element)[0]!;
+    const before = radio.getBoundingClientRect().top;
+    radio.click();
+    await element.updateComplete;
+    const opened = element.getBoundingClientRect().height;
+    const button = element.querySelector('[slot=standard-button] klarna-fake-payment-button')!;
+    expect(button.getBoundingClientRect().height, 'the button takes its space at once').to.be.greaterThan(0);
+    await new Promise(requestAnimationFrame);
+    await new Promise(requestAnimationFrame);
+    expect(radio.getBoundingClientRect().top).to.equal(before);
+    expect(element.getBoundingClientRect().height, 'nothing grows afterwards').to.equal(opened);
+  });
+
+  it("a customer on Klarna's button keeps focus in Klarna when code deselects it and its button goes", async () => {
+    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA' });
+    fakeButton(element).focus();
+    expect(element.matches(':focus-within')).to.equal(true);
+    element.selected = false;
+    await element.updateComplete;
+    await element.updateComplete;
+    expect(element.querySelector('klarna-fake-payment-button') === null, 'the button went').to.equal(true);
+    expect(element.matches(':focus-within'), 'focus stayed in Klarna').to.equal(true);
+    expect(element.shadowRoot!.activeElement?.getAttribute('role')).to.equal('radio');
+  });
+
+  it('checking another method deselects Klarna and fires change; setting selected in code fires none', async () => {
+    const { element, fake } = await mountWithFake(checkout());
     radios(element)[0]!.click();
     const changes = countChanges(element);
     element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.click();
@@ -48,7 +101,7 @@ describe('selection and the payment-method group', () => {
 
     element.selected = true;
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect(element.form!.querySelector<HTMLInputElement>('[value=paypal]')!.checked).to.equal(false);
     element.selected = false;
     await element.updateComplete;
@@ -81,16 +134,16 @@ describe('selection and the payment-method group', () => {
   });
 
   it('arrow keys move through the whole group as between native radios; Space selects', async () => {
-    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
     const [card, paypal] = element.form!.querySelectorAll<HTMLInputElement>('input');
     card!.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal(fake.paymentOptionIds.saved);
     expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
     expect(element.selected).to.equal(false);
@@ -98,7 +151,7 @@ describe('selection and the payment-method group', () => {
     expect(focusedName()).to.equal('input[value=paypal]');
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal('KLARNA');
+    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
@@ -109,11 +162,11 @@ describe('selection and the payment-method group', () => {
     expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
     await sendKeys({ press: 'Space' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
   });
 
   it('an arrow with Alt, Ctrl or Meta is left to the browser (Alt+Left is Back); Left and Right swap on a right-to-left page', async () => {
-    const { element } = await mountWithFake(checkout(), { savedOption: true });
+    const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
     const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
     card.focus();
     for (const press of ['Alt+ArrowDown', 'Control+ArrowRight', 'Meta+ArrowDown']) {
@@ -128,10 +181,10 @@ describe('selection and the payment-method group', () => {
     await sendKeys({ press: 'Space' });
     await sendKeys({ press: 'ArrowLeft' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'Left is forward on a right-to-left page').to.equal('KLARNA');
+    expect(element.paymentOptionId, 'Left is forward on a right-to-left page').to.equal(fake.paymentOptionIds.standard);
     await sendKeys({ press: 'ArrowRight' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'and Right is back').to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId, 'and Right is back').to.equal(fake.paymentOptionIds.saved);
   });
 
   /** What has focus, named (an element itself in a failed assertion would have chai print the whole page). */
@@ -217,9 +270,9 @@ describe('selection and the payment-method group', () => {
   const OUT = 'card=-1 paypal=-1 gift=-1';
 
   it('while Klarna is selected, Tab from the field before the group and Shift+Tab from after it both land on its checked option only', async () => {
-    const { element } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
+    const { element, fake } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
     const form = element.form!;
-    expect(element.paymentOptionId).to.equal('SAVED_PAYMENT_OPTION');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
     const email = form.querySelector<HTMLElement>('#email')!;
     const pay = form.querySelector<HTMLElement>('#pay')!;
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:saved-radio → klarna:Klarna's button");
@@ -229,7 +282,7 @@ describe('selection and the payment-method group', () => {
     element.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId).to.equal('KLARNA');
+    expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
   });
 
@@ -374,14 +427,16 @@ describe('selection and the payment-method group', () => {
   });
 
   it('disabled: not selectable, announced as disabled, its button inactive', async () => {
-    const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA' });
+    const { element, fake } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA' });
     element.disabled = true;
+    await element.updateComplete;
+    const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
+    expect(button.hasAttribute('disabled')).to.equal(true);
+    element.selected = false;
     await element.updateComplete;
     radios(element)[0]!.click();
     expect(element.selected).to.equal(false);
     expect(await ariaSnapshot('pay-with-klarna')).to.contain('[disabled]');
-    const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
-    expect(button.hasAttribute('disabled')).to.equal(true);
     await expect(element).shadowDom.to.be.accessible();
   });
 
