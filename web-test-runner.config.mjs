@@ -30,10 +30,8 @@ class WebKitLauncher extends WebdriverLauncher {
       hostname: this.#driver.hostname,
       port: this.#driver.port,
       logLevel: 'error',
-      capabilities: {
-        ...this.#driver.capabilities(),
-        proxy: { proxyType: 'manual', httpProxy: refusing.host, sslProxy: refusing.host, noProxy: ['127.0.0.1', 'localhost'] },
-      },
+      // (MiniBrowser's own proxy option: WebKitWebDriver 2.50 sends https:// around the W3C proxy capability)
+      capabilities: this.#driver.capabilities([`--proxy=${refusing.url}`, '--ignore-host=127.0.0.1', '--ignore-host=localhost']),
     });
     await super.initialize({ ...config, concurrency: 1 }, testFiles);
     this.name = 'WebKit';

@@ -1,8 +1,8 @@
 /**
  * The three engines the README names, as installed by scripts/setup.sh from Debian's packages:
- * Chromium, Firefox ESR, and WebKitGTK's MiniBrowser driven by WebKitWebDriver (which needs an X
- * display: a private Xvfb is started when there is none). Paths can be overridden with CHROME_PATH,
- * FIREFOX_PATH and MINIBROWSER_PATH.
+ * Chromium (and its chromedriver), Firefox ESR, and WebKitGTK's MiniBrowser driven by
+ * WebKitWebDriver (which needs an X display: a private Xvfb is started when there is none). Paths
+ * can be overridden with CHROME_PATH, FIREFOX_PATH and MINIBROWSER_PATH.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -67,17 +67,14 @@ export async function startDisplay() {
   return { display: `:${number}`, stop: () => xvfb.stop() };
 }
 
-/**
- * WebKitWebDriver on a free port of 127.0.0.1 (with a display for MiniBrowser), ready for sessions.
- * `capabilities()` gives what a session asks for: MiniBrowser in automation mode, with `args` added.
- */
-export async function startWebKitDriver() {
-  const display = await startDisplay();
+/** A WebDriver server (`command --port=N`) on a free port of 127.0.0.1, once it answers /status. */
+async function startDriver(command, env = process.env) {
   const port = await freePort();
-  const driver = child('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { env: { ...process.env, DISPLAY: display.display } });
+  // (chromedriver listens on the loopback interface alone unless told otherwise)
+  const driver = child(command, [`--port=${port}`, ...(command === 'WebKitWebDriver' ? ['--host=127.0.0.1'] : [])], { env });
   const failed = new Promise((_, reject) => {
-    driver.process.once('error', (error) => reject(new Error(`WebKitWebDriver could not start (${error.message}): run npm run setup`)));
-    driver.process.once('exit', (code) => reject(new Error(`WebKitWebDriver exited (${code}): ${driver.stderr}`)));
+    driver.process.once('error', (error) => reject(new Error(`${command} could not start (${error.message}): run npm run setup`)));
+    driver.process.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${driver.stderr}`)));
   });
   failed.catch(() => {});
   const ready = (async () => {
@@ -92,9 +89,19 @@ export async function startWebKitDriver() {
     }
   })();
   await Promise.race([ready, failed]);
+  return { hostname: '127.0.0.1', port, stop: () => driver.stop() };
+}
+
+/**
+ * WebKitWebDriver (with a display for MiniBrowser), ready for sessions. `capabilities(args)` gives
+ * what a session asks for: MiniBrowser in automation mode, with `args` added to its command line.
+ */
+export async function startWebKitDriver() {
+  const display = await startDisplay();
+  const driver = await startDriver('WebKitWebDriver', { ...process.env, DISPLAY: display.display });
   return {
-    hostname: '127.0.0.1',
-    port,
+    hostname: driver.hostname,
+    port: driver.port,
     capabilities: (args = []) => ({
       browserName: 'MiniBrowser',
       // WebKitWebDriver speaks WebDriver classic only; webdriverio would otherwise ask for BiDi
@@ -105,6 +112,19 @@ export async function startWebKitDriver() {
       await driver.stop();
       await display.stop();
     },
+  };
+}
+
+/** chromedriver (Debian's chromium-driver) for Chromium, ready for sessions; `capabilities(args)` as above. */
+export async function startChromeDriver() {
+  const driver = await startDriver('chromedriver');
+  return {
+    ...driver,
+    capabilities: (args = []) => ({
+      browserName: 'chrome',
+      'wdio:enforceWebDriverClassic': true,
+      'goog:chromeOptions': { binary: CHROMIUM_PATH, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...args] },
+    }),
   };
 }
 
