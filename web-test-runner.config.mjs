@@ -104,6 +104,8 @@ export default {
   nodeResolve: true,
   middleware: [testBackend],
   concurrency: 2,
+  // three engines at once on two busy cores: a page may take a while to start its tests
+  testsStartTimeout: 60000,
   testFramework: { config: { timeout: 10000 } },
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
