@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { remote } from 'webdriverio';
 import { startChromeDriver, startWebKitDriver } from '../support/browsers.mjs';
-import { webDriverPage, webKitProxyArgs } from './support/engines.mjs';
+import { WEBDRIVER_OPTIONS, webDriverPage, webKitProxyArgs } from './support/engines.mjs';
 import { serveFake, startKlarnaProxy } from './support/klarna-proxy.mjs';
 import { startServer } from './support/server.mjs';
 
@@ -35,7 +35,7 @@ for (const [engine, { start, proxyArgs }] of Object.entries(DRIVERS)) {
     });
 
     it("Element Click on Klarna's option selects it; on the card's radio, it selects the card again", async () => {
-      const browser = await remote({ hostname: driver.hostname, port: driver.port, logLevel: 'silent', capabilities: driver.capabilities(proxyArgs(proxy)) });
+      const browser = await remote({ ...WEBDRIVER_OPTIONS, hostname: driver.hostname, port: driver.port, capabilities: driver.capabilities(proxyArgs(proxy)) });
       page = webDriverPage(browser);
       await browser.url(`${server.url}/test/e2e/pages/checkout.html`);
       // as a merchant's suite finds it: into the element's shadow root, to Klarna's (standard) option

@@ -13,7 +13,8 @@ import * as puppeteer from 'puppeteer-core';
 import { remote } from 'webdriverio';
 import { CHROMIUM_PATH, FIREFOX_PATH, startWebKitDriver } from '../../support/browsers.mjs';
 
-export const ENGINES = ['chromium', 'firefox', 'webkit'];
+/** The engines to run in: all three, or those PWK_BROWSERS names (e.g. PWK_BROWSERS=firefox,webkit), as for the component tests. */
+export const ENGINES = process.env.PWK_BROWSERS ? process.env.PWK_BROWSERS.split(',') : ['chromium', 'firefox', 'webkit'];
 const TIMEOUT_MS = 20_000;
 
 /** Launches `engine` with its traffic through `proxy`; `newPage()` gives a page in a fresh profile or context. */
@@ -72,6 +73,12 @@ export async function launchEngine(engine, proxy) {
 }
 
 /**
+ * webdriverio's options for these tests: a command that hangs fails within 30 s, naming itself,
+ * and is not sent again (the default waits 120 s, then repeats the command, a click included).
+ */
+export const WEBDRIVER_OPTIONS = { logLevel: 'error', connectionRetryTimeout: 30_000, connectionRetryCount: 0 };
+
+/**
  * MiniBrowser's own options for the proxy and its certificate: WebKitWebDriver 2.50 takes the W3C
  * proxy capability's httpProxy but sends https:// requests around it.
  */
@@ -79,7 +86,7 @@ export const webKitProxyArgs = (proxy) => [`--proxy=http://${proxy.host}`, '--ig
 
 async function launchWebKit(proxy) {
   const driver = await startWebKitDriver();
-  const session = () => remote({ hostname: driver.hostname, port: driver.port, logLevel: 'error', capabilities: driver.capabilities(webKitProxyArgs(proxy)) });
+  const session = () => remote({ ...WEBDRIVER_OPTIONS, hostname: driver.hostname, port: driver.port, capabilities: driver.capabilities(webKitProxyArgs(proxy)) });
   const probe = await session();
   const version = probe.capabilities.browserVersion;
   await probe.deleteSession();
