@@ -7,7 +7,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 export const BUNDLE = new URL('../dist/pay-with-klarna.js', import.meta.url);
 
-/** The budget: at most 13 KB gzip with Lit inside (raised from 12 KB by the project owner), 1 KB being 1,024 bytes. */
+/** The budget: at most 13 KB gzip with Lit inside, 1 KB being 1,024 bytes. */
 export const GZIP_BUDGET_BYTES = 13 * 1024;
 
 export function sizesOf(source) {

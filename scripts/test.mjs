@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The whole test command: type-check, build, component tests in Chromium (web-test-runner),
- * end-to-end tests in Chromium and Node (node:test). Ends with one line: `N passed, N failed`.
+ * The whole test command: type-check, build, component tests in Chromium, Firefox and WebKit
+ * (web-test-runner), end-to-end tests in the three engines and Node (node:test). Ends with one
+ * line: `N passed, N failed`.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';

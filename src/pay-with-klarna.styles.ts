@@ -62,6 +62,12 @@ export const styles = unsafeCSS(`
     outline: var(--pay-with-klarna-focus-ring, 2px solid #1a73e8);
     outline-offset: 2px;
   }
+  /* Klarna's texts and icon in the row take no clicks of their own: the row under them does. A
+     WebDriver Element Click (Selenium, WebdriverIO) hits the row's centre, and refuses with "element
+     click intercepted" when what is there is the light-DOM text rather than the radio itself. */
+  [part='radio'] ::slotted(*) {
+    pointer-events: none;
+  }
   [part='radio'][aria-disabled='true'] {
     cursor: not-allowed;
     opacity: 0.6;

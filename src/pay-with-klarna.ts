@@ -19,6 +19,7 @@ import {
   isGroupRadio,
   isKlarnaMember,
   neighbour,
+  syncSetPositions,
   syncTabStops,
   uncheckOthers,
   type KlarnaGroupMember,
@@ -357,6 +358,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     // The group's native radios leave the Tab order while Klarna's option is its tab stop, and come
     // back when that ends: also at a disconnect, whose options = [] brings an update.
     syncTabStops(this);
+    syncSetPositions(this);
   }
 
   get #isDisabled(): boolean {
@@ -533,6 +535,11 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
+  /** @internal Its options' radios that the customer sees, in order: the group counts them. */
+  get shownRadios(): HTMLElement[] {
+    return [...this.#rows.values()].map((row) => row.radio).filter((radio) => radio.checkVisibility());
+  }
+
   /** @internal An arrow key moved into this element from a neighbour of the group: forward (1) to its first option, back (-1) to its last. */
   selectFromKeyboard(direction: 1 | -1): boolean {
     const option = this.options.at(direction > 0 ? 0 : -1);
@@ -578,7 +585,10 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
 
   /** A radio added to the group (or taken from the page) while Klarna is selected: its tab stop follows. */
-  readonly #groupMutations = new MutationObserver(() => syncTabStops(this));
+  readonly #groupMutations = new MutationObserver(() => {
+    syncTabStops(this);
+    syncSetPositions(this);
+  });
 
   /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
   readonly #onGroupChange = (event: Event) => {

@@ -15,6 +15,8 @@ export interface KlarnaGroupMember extends HTMLElement {
   releaseSelection(byCustomer: boolean): void;
   /** Moves focus to the first (direction 1) or last (-1) visible option and selects it, as arrow keys do. */
   selectFromKeyboard(direction: 1 | -1): boolean;
+  /** Its options' radios (in its shadow root) that the customer sees, in order. */
+  readonly shownRadios: HTMLElement[];
 }
 
 export type GroupControl = HTMLInputElement | KlarnaGroupMember;
@@ -134,5 +136,45 @@ export function syncTabStops(host: KlarnaGroupMember): void {
       if (own == null) radio.removeAttribute('tabindex');
       else radio.setAttribute('tabindex', own);
     }
+  }
+}
+
+/** The page's own aria-posinset and aria-setsize of each native radio the group counts (null: it had none). */
+const ownPosition = new Map<HTMLInputElement, Array<string | null>>();
+const POSITION = ['aria-posinset', 'aria-setsize'];
+
+/**
+ * One set for assistive technology. Klarna's options are ARIA radios in a shadow root, the page's
+ * methods native radios: unless told, a screen reader counts each side as a set of its own. While
+ * a Klarna element of a group shows options, each shown member (native radio or Klarna option) gets
+ * its position in the whole group and the group's size; a native radio gets the page's own values
+ * back, exactly, once no Klarna element of its group shows any. Judged, like tab stops, for
+ * `host`'s group and for every radio counted before, each by its own group as it is now.
+ */
+export function syncSetPositions(host: KlarnaGroupMember): void {
+  if (!host.shownRadios.length && !ownPosition.size) return;
+  const judged = new Set<GroupControl>();
+  for (const start of [host, ...ownPosition.keys()]) {
+    if (judged.has(start)) continue;
+    const members = groupMembers(start);
+    if (!members.includes(start)) members.push(start); // a radio taken from the page: a group of its own
+    members.forEach((member) => judged.add(member));
+    const shown = members.flatMap((member) => (isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : []));
+    const counted = members.some((member) => isKlarnaMember(member) && member.shownRadios.length > 0);
+    for (const radio of members) {
+      if (isKlarnaMember(radio) || (counted && shown.includes(radio)) || !ownPosition.has(radio)) continue;
+      POSITION.forEach((name, index) => {
+        const own = ownPosition.get(radio)![index];
+        if (own == null) radio.removeAttribute(name);
+        else radio.setAttribute(name, own);
+      });
+      ownPosition.delete(radio);
+    }
+    if (!counted) continue;
+    shown.forEach((radio, index) => {
+      if (radio instanceof HTMLInputElement && !ownPosition.has(radio)) ownPosition.set(radio, POSITION.map((name) => radio.getAttribute(name)));
+      radio.setAttribute('aria-posinset', String(index + 1));
+      radio.setAttribute('aria-setsize', String(shown.length));
+    });
   }
 }

@@ -38,6 +38,8 @@ interface SharedState {
   ready?: Promise<void>;
   /** The script-tag bundle's own import of the SDK, until the first load takes it as its first try. */
   early?: { module: Promise<unknown>; csp: CspWatch };
+  /** How many times this page has asked for Klarna's SDK (optional: an older copy may have made the state). */
+  tries?: number;
 }
 
 const DEFAULTS: ResolvedOptions = { timeoutMs: 15_000, retryDelaysMs: [500, 1_500] };
@@ -182,8 +184,22 @@ async function importWithRetries(options: ResolvedOptions): Promise<KlarnaSdkMod
 function importOnce(source: ResolvedOptions['sdk']): Promise<unknown> {
   if (typeof source === 'function') return source();
   if (source) return Promise.resolve(source);
+  const url = nextSdkUrl();
   // Kept opaque to merchants' bundlers: the SDK must be fetched from Klarna at run time.
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ KLARNA_SDK_URL);
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ url);
+}
+
+/**
+ * Klarna's URL for the page's first try, then `?retry=N` for its Nth try after that. Firefox keeps
+ * a failed import() of a URL in its module map for the page's life (as the HTML spec says) and
+ * never asks for that URL again: a retry, or a refresh() once the network is back, must ask for a
+ * URL the page has not tried. The first try's URL is the one the page's own hint preloads.
+ */
+function nextSdkUrl(): string {
+  const state = shared();
+  const tries = state.tries ?? 0;
+  state.tries = tries + 1;
+  return tries === 0 ? KLARNA_SDK_URL : `${KLARNA_SDK_URL}?retry=${tries}`;
 }
 
 function asSdkModule(candidate: unknown): KlarnaSdkModule {

@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { GZIP_BUDGET_BYTES, bundleSizes, bytes } from '../../scripts/bundle-size.mjs';
 
 // What every merchant's customer downloads on the payment page, Lit included.
-it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (13 KB)`, () => {
+it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (${GZIP_BUDGET_BYTES / 1024} KB)`, () => {
   const { gzip } = bundleSizes();
   assert.ok(
     gzip <= GZIP_BUDGET_BYTES,
@@ -16,7 +16,7 @@ it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (13 KB)`, 
 // a module of its own that fails) and lose the @vite-ignore mark the build drops (vite.config.ts).
 it("the bundle's import of Klarna's SDK keeps webpackIgnore and nothing else", () => {
   const bundle = readFileSync(new URL('../../dist/pay-with-klarna.js', import.meta.url), 'utf8');
-  assert.match(bundle, /import\(\s*\/\* webpackIgnore: true \*\/\s*\w+\)/);
+  assert.match(bundle, /import\(\s*\/\* webpackIgnore: true \*\/\s*\w+(?:\(\))?\)/); // a variable, or the call that gives the URL
   assert.doesNotMatch(bundle, /@vite-ignore/);
 });
 

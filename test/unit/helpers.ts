@@ -1,4 +1,4 @@
-import { fixture, oneEvent } from '@open-wc/testing';
+import { expect, fixture, oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { TemplateResult } from 'lit';
 import '../../src/define.js';
@@ -45,9 +45,41 @@ export function fakeButton(element: PayWithKlarna, kind: 'saved' | 'standard' = 
   return host.shadowRoot!.querySelector('button')!;
 }
 
-/** What Playwright reports of the page's accessibility tree under `selector`. */
-export function ariaSnapshot(selector: string): Promise<string> {
-  return executeServerCommand<string, { selector: string }>('aria-snapshot', { selector });
+/** The text of `node` as accessible names are computed: the flat tree (slots, shadow roots), aria-label, nothing hidden. */
+function accessibleText(node: Node): string {
+  if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
+  if (!(node instanceof Element) || node.getAttribute('aria-hidden') === 'true' || getComputedStyle(node).display === 'none') return '';
+  const label = node.getAttribute('aria-label');
+  if (label) return label;
+  const children = node instanceof HTMLSlotElement ? node.assignedNodes({ flatten: true }) : [...(node.shadowRoot ?? node).childNodes];
+  return children.map(accessibleText).join('');
+}
+
+/**
+ * What a screen reader is told of the element's options under `selector`, one line per radio in
+ * Playwright's notation: `- radio "<name>" [checked] [disabled]`, from their role, aria-labelledby,
+ * aria-checked and aria-disabled. In Chromium, Playwright's accessibility tree must say the same of
+ * each (an engine-only check: that tool exists for Chromium alone).
+ */
+export async function ariaSnapshot(selector: string): Promise<string> {
+  const element = document.querySelector<PayWithKlarna>(selector)!;
+  const lines = radios(element).map((radio) => {
+    const ids = radio.getAttribute('aria-labelledby')!.split(' ');
+    const name = ids.map((id) => accessibleText(element.shadowRoot!.getElementById(id)!)).join(' ').replace(/\s+/g, ' ').trim();
+    const states = [radio.getAttribute('aria-checked') === 'true' && '[checked]', radio.getAttribute('aria-disabled') === 'true' && '[disabled]'];
+    return [`- radio "${name}"`, ...states.filter(Boolean)].join(' ');
+  });
+  const chromium = await executeServerCommand<string | false, { selector: string }>('aria-snapshot', { selector });
+  if (chromium !== false) for (const line of lines) expect(chromium, "Chromium's accessibility tree").to.contain(line);
+  return lines.join('\n');
+}
+
+/**
+ * Presses a key or a chord in Playwright's notation ('ArrowDown', 'Space', 'Shift+Tab') as a real
+ * key press through the driver of whichever engine runs the test (see web-test-runner.config.mjs).
+ */
+export async function press(key: string): Promise<void> {
+  await executeServerCommand<boolean, { key: string }>('press', { key });
 }
 
 let runs = 0;

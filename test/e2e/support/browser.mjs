@@ -29,7 +29,8 @@ export async function openPage(browser, { klarna = serveFake, fakeOptions } = {}
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   // Playwright tries the last registered route first: the catch-all goes in first.
   await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
-  await page.route(KLARNA_SDK_URL, (route) => {
+  // Klarna's URL with any query: the element's retries ask for klarna.mjs?retry=N
+  await page.route((url) => `${url.origin}${url.pathname}` === KLARNA_SDK_URL, (route) => {
     klarnaRequests.push(route.request().url());
     return klarna(route, klarnaRequests.length);
   });
