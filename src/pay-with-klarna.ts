@@ -21,17 +21,18 @@ import {
   neighbour,
   syncTabStops,
   uncheckOthers,
-  type KlarnaGroupMember,
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
 import { OPTION_KINDS, hasPart, readPresentation, type OptionKind, type OptionView } from './presentation.js';
-import type { KlarnaSession, PaymentEventTarget } from './sdk/session.js';
+import type { KlarnaSession } from './sdk/session.js';
 import type {
+  BillingInterval,
   ButtonShape,
   ButtonTheme,
   IconShape,
   InitiateParams,
   InitiateResult,
+  InitiationMode,
   Instruction,
   Intent,
   PaymentButtonConfig,
@@ -100,7 +101,9 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
  * @cssstate unavailable - Something failed; the element takes no space.
  */
-export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember, PaymentEventTarget {
+// No `implements KlarnaGroupMember, PaymentEventTarget`: their members are @internal, stripped from the
+// published types; passing `this` to the group and the session checks the element against both.
+export class PayWithKlarna extends ReactiveElement {
   static override styles = styles;
   static formAssociated = true;
   static override properties = {
@@ -146,13 +149,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** Space-separated: PAY (default), SUBSCRIBE, SIGNUP, SIGNIN, DONATE, ADD_TO_WALLET. */
   declare intents?: Intent[];
   /** DAY, WEEK, MONTH or YEAR, for SUBSCRIBE. */
-  declare subscriptionBillingInterval?: string;
+  declare subscriptionBillingInterval?: BillingInterval;
   /** How many intervals between charges, for SUBSCRIBE. */
   declare subscriptionBillingIntervalFrequency?: number;
   /** Your backend endpoint that the button's initiate callback POSTs to. */
   declare initiateUrl?: string;
   /** How Klarna's journey opens: DEVICE_BEST (default), REDIRECT, ON_PAGE, POPUP. */
-  declare initiationMode?: string;
+  declare initiationMode?: InitiationMode;
   /** Klarna's button shape: default, pill, rect. */
   declare buttonShape?: ButtonShape;
   /** Klarna's button theme: default, light, dark, outlined. */
@@ -595,7 +598,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     };
     if (this.buttonShape) config.shape = this.buttonShape;
     if (this.buttonTheme) config.theme = this.buttonTheme;
-    if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];
+    if (this.initiationMode) config.initiationMode = this.initiationMode;
     if (this.#isDisabled) config.disabled = true;
     return config;
   }
