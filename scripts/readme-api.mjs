@@ -87,15 +87,15 @@ export function renderReference(manifest, tagName = 'pay-with-klarna') {
       }),
   );
 
-  const classNamed = (name) => declarations.find((declaration) => declaration.kind === 'class' && declaration.name === name);
+  // An event's `type` is its detail type, `parsedType` that type spelled out (see
+  // custom-elements-manifest.config.mjs); an event without a detail (`change`) has neither.
   section(
     'Events',
     '',
-    ['event', 'class', '`detail`', 'description'],
+    ['event', '`detail`', 'description'],
     (element.events ?? []).map((event) => {
-      const className = event.type?.text;
-      const detail = className && classNamed(className)?.members?.find((member) => member.name === 'detail' && !member.static)?.type?.text;
-      return [code(event.name), className ? code(className) : NONE, detail ? code(detail) : NONE, event.description ?? ''];
+      const detail = event.parsedType?.text ? `${code(event.type.text)}: ${code(event.parsedType.text)}` : NONE;
+      return [code(event.name), detail, event.description ?? ''];
     }),
   );
 
