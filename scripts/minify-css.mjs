@@ -5,9 +5,9 @@
  * files tsc writes to dist/lib/, which a merchant's own bundler takes as they are.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { transform } from 'lightningcss';
+import { readArgs } from './args.mjs';
 
 /** `code` with every unsafeCSS(`…`) literal minified; the literal must be plain text (no ${…}, no backslashes). */
 export function minifyUnsafeCss(code, file) {
@@ -19,10 +19,10 @@ export function minifyUnsafeCss(code, file) {
   });
 }
 
-function main(args) {
-  const { positionals: files } = parseArgs({ args, allowPositionals: true, strict: true });
+function main() {
+  const { positionals: files } = readArgs('node scripts/minify-css.mjs FILE…', { allowPositionals: true });
   if (!files.length) throw new Error('Usage: node scripts/minify-css.mjs FILE…');
   for (const file of files) writeFileSync(file, minifyUnsafeCss(readFileSync(file, 'utf8'), file));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readArgs } from './args.mjs';
 
 export const START = '<!-- api:start -->';
 export const END = '<!-- api:end -->';
@@ -146,12 +147,14 @@ function firstDifference(actual, expected) {
 }
 
 function main(args) {
-  const option = (name, fallback) => {
-    const given = args.find((arg) => arg.startsWith(`--${name}=`));
-    return given ? pathToFileURL(given.slice(name.length + 3)) : new URL(fallback, import.meta.url);
-  };
-  const readmeFile = option('readme', '../README.md');
-  const manifestFile = option('manifest', '../dist/custom-elements.json');
+  const { values } = readArgs(
+    'node scripts/readme-api.mjs [--check] [--readme=FILE] [--manifest=FILE]',
+    { options: { check: { type: 'boolean' }, readme: { type: 'string' }, manifest: { type: 'string' } } },
+    args,
+  );
+  const file = (given, fallback) => (given ? pathToFileURL(given) : new URL(fallback, import.meta.url));
+  const readmeFile = file(values.readme, '../README.md');
+  const manifestFile = file(values.manifest, '../dist/custom-elements.json');
   const shown = (url) => relative(process.cwd(), fileURLToPath(url)) || '.';
   if (!existsSync(manifestFile)) {
     console.error(`${shown(manifestFile)} is missing: run npm run build first (it writes the manifest from the JSDoc).`);
@@ -168,7 +171,7 @@ function main(args) {
     console.log(`${shown(readmeFile)}: the API reference matches ${shown(manifestFile)}.`);
     return 0;
   }
-  if (args.includes('--check')) {
+  if (values.check) {
     console.error(`${OUT_OF_DATE} (after npm run build, if the JSDoc changed).\n${firstDifference(current, reference.trim())}`);
     return 1;
   }
