@@ -101,7 +101,7 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
  * @cssstate unavailable - Something failed; the element takes no space.
  */
-// No `implements KlarnaGroupMember, PaymentEventTarget`: their members are @internal, stripped from the
+// No `implements KlarnaGroupMember, PaymentEventTarget`: their members are internal, left out of the
 // published types; passing `this` to the group and the session checks the element against both.
 export class PayWithKlarna extends ReactiveElement {
   static override styles = styles;
