@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 // `npx cem analyze` writes dist/custom-elements.json from the element's JSDoc, never by hand.
 // README's API reference is generated from that file (`npm run docs`, scripts/readme-api.mjs), so
 // what the plugins below add is what the README says. So are the framework types and editor data
-// (scripts/framework-types.mjs), and test/e2e/package.test.mjs validates the result.
+// (scripts/integrations.mjs), and test/e2e/package.test.mjs validates the result.
 
 /** The schema version the manifest follows (https://github.com/webcomponents/custom-elements-manifest). */
 const SCHEMA_VERSION = '2.1.0';
@@ -31,6 +31,9 @@ function typeShape(ts, typeNode, sourceFile) {
 
 /** Each `class … extends CustomEvent<Detail>` by its name: `{ name, shape }` of its detail type. */
 const eventDetails = new Map();
+
+/** Each `type Name = 'a' | 'b'` (a union of string literals) by its name: the union, spelled out. */
+const literalUnions = new Map();
 
 /** `src/x.ts`, or `./y.js` relative to the module `from`, as the file the package ships: `dist/lib/x.js`. */
 function shippedPath(path, from) {
@@ -93,6 +96,26 @@ export default {
           for (const event of declaration.events ?? []) {
             const detail = eventDetails.get(event.type?.text);
             if (detail) Object.assign(event, { type: { text: detail.name }, parsedType: { text: detail.shape } });
+          }
+        }
+      },
+    },
+    {
+      // An attribute typed with a union alias (`ButtonShape`) also gets the union spelled out as its
+      // `parsedType` (`'default' | 'pill' | 'rect'`): editors (VS Code's custom data, JetBrains'
+      // web-types) offer those values.
+      name: 'union-values',
+      analyzePhase({ ts, node }) {
+        if (!ts.isTypeAliasDeclaration(node) || !ts.isUnionTypeNode(node.type)) return;
+        const literals = node.type.types.every((type) => ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal));
+        if (literals) literalUnions.set(node.name.text, node.type.types.map((type) => `'${type.literal.text}'`).join(' | '));
+      },
+      packageLinkPhase({ customElementsManifest }) {
+        for (const declaration of declarationsOf(customElementsManifest)) {
+          for (const item of [...(declaration.attributes ?? []), ...(declaration.members ?? [])]) {
+            // `Intent[]`: the attribute is a space-separated list of those values
+            const union = literalUnions.get(item.type?.text?.replace(/\s*\|\s*undefined$/, '').replace(/\[\]$/, ''));
+            if (union) item.parsedType = { text: union };
           }
         }
       },

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { launch, openPage } from './support/browser.mjs';
 import { buildExample } from './support/examples.mjs';
 
@@ -65,4 +67,31 @@ describe('framework examples', () => {
       await context.close();
     });
   }
+});
+
+/**
+ * The types the package ships for each framework (dist/frameworks/, generated from the manifest),
+ * checked as a merchant's app checks them: through the package's exports, skipLibCheck off. Each
+ * type test has @ts-expect-error (in Vue templates @vue-expect-error) on a wrong event detail
+ * property, a wrong attribute value and an unknown attribute: a checker that finds no error there
+ * fails. The framework examples above use the same types.
+ */
+describe('the shipped framework types', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const check = (tool, ...args) => {
+    const { status, stdout, stderr } = spawnSync(join(root, 'node_modules/.bin', tool), args, { cwd: root, encoding: 'utf8' });
+    assert.equal(status, 0, `${tool} ${args.join(' ')}:\n${stdout}${stderr}`);
+  };
+
+  it('React 19, Preact and Svelte 5 (tsc): the type tests, and the React examples', () => {
+    check('tsc', '-p', 'test/types/tsconfig.json');
+  });
+
+  it('Vue 3 (vue-tsc): the type test, and the Vue example', () => {
+    check('vue-tsc', '-p', 'test/types/tsconfig.vue.json');
+  });
+
+  it('Svelte 5 (svelte-check): the Svelte example', () => {
+    check('svelte-check', '--tsconfig', './demo/frameworks/svelte/tsconfig.json', '--fail-on-warnings', '--output', 'machine');
+  });
 });

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 // Importing the package in Node runs nothing: no element is defined, nothing is downloaded.
-import { KLARNA_SDK_URL } from '../../../src/index.js'; // in your app: from 'pay-with-klarna'
+import { KLARNA_SDK_URL } from 'pay-with-klarna';
 import { Checkout, type CheckoutState } from './Checkout.js';
 
 export interface CheckoutServerOptions {
