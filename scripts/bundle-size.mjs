@@ -7,8 +7,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 export const BUNDLE = new URL('../dist/pay-with-klarna.js', import.meta.url);
 
-/** The budget: "at most 12 KB gzip with Lit inside", 1 KB being 1,024 bytes. */
-export const GZIP_BUDGET_BYTES = 12 * 1024;
+/** The budget: "at most 13 KB gzip with Lit inside" (it was 12 KB until 2026-12), 1 KB being 1,024 bytes. */
+export const GZIP_BUDGET_BYTES = 13 * 1024;
 
 export function sizesOf(source) {
   return {

@@ -3,7 +3,8 @@ export type ErrorPhase = 'load' | 'init' | 'presentation' | 'initiate' | 'paymen
 
 /**
  * Why it failed. Loading: `network`, `timeout`, `csp`, `invalid-sdk`; `init` when `KlarnaSDK()`
- * rejects; `invalid-config` for a bad attribute. Presentation: `presentation`, `timeout`.
+ * rejects; `invalid-config` for a bad attribute; `unsupported-environment` where the page lacks
+ * ElementInternals or custom states (jsdom, happy-dom). Presentation: `presentation`, `timeout`.
  * Initiate: `network`, `timeout`, `http`, `declined`, `invalid-response`, `initiate`.
  * Payment: Klarna's error code, or `payment`.
  */
@@ -14,6 +15,7 @@ export type ErrorReason =
   | 'invalid-sdk'
   | 'init'
   | 'invalid-config'
+  | 'unsupported-environment'
   | 'presentation'
   | 'http'
   | 'declined'

@@ -52,6 +52,12 @@ interface RowView {
   parts: Record<'badge' | 'message' | 'terms' | 'button', HTMLElement>;
 }
 
+/** ElementInternals with form association and custom states, or undefined where the page lacks them. */
+function supportedInternals(element: HTMLElement): ElementInternals | undefined {
+  const internals = typeof element.attachInternals === 'function' ? element.attachInternals() : undefined;
+  return typeof internals?.setFormValue === 'function' && internals.states ? internals : undefined;
+}
+
 function el(tag: string, attributes: Record<string, string>, ...children: Node[]): HTMLElement {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
@@ -195,7 +201,8 @@ export class PayWithKlarna extends ReactiveElement {
   #announcer?: HTMLElement;
   #list?: HTMLElement;
   readonly #rows = new Map<OptionKind, RowView>();
-  readonly #internals = this.attachInternals();
+  /** Undefined where the page lacks what the element needs (jsdom, happy-dom): see connectedCallback. */
+  readonly #internals = supportedInternals(this);
   readonly #mounts = new OptionMounts(this);
   readonly #attempts = new PaymentAttempts();
   readonly #presentations = new PresentationController(this, {
@@ -242,16 +249,20 @@ export class PayWithKlarna extends ReactiveElement {
   }
   /** The form the element belongs to, as for native form controls. */
   get form(): HTMLFormElement | null {
-    return this.#internals.form;
+    return this.#internals?.form ?? null;
   }
 
   /** Asks Klarna for the presentation again (e.g. after a failure). */
   refresh(): void {
+    if (!this.#internals) return; // an unsupported environment: see connectedCallback
     this.#lastConfigError = undefined;
     this.#requestPresentation();
   }
 
   override connectedCallback(): void {
+    // Without form association and custom states the element does one thing: it says so, once, and
+    // stays inert (no rendering, no SDK), instead of failing on every update.
+    if (!this.#internals) return this.#reportUnsupported();
     super.connectedCallback();
     this.#setStatus(this.status === 'ready' ? 'loading' : this.status);
     this.#listenToGroup();
@@ -286,7 +297,7 @@ export class PayWithKlarna extends ReactiveElement {
     if (changed.has('name')) this.#listenToGroup();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
-    if (changed.has('selectedKind') || changed.has('value')) this.#internals.setFormValue(this.selectedKind ? this.value : null);
+    if (changed.has('selectedKind') || changed.has('value')) this.#internals?.setFormValue(this.selectedKind ? this.value : null);
   }
 
   protected override createRenderRoot(): ShadowRoot {
@@ -295,7 +306,8 @@ export class PayWithKlarna extends ReactiveElement {
     // update() then only flips the attributes that depend on state.
     // The live region stays in place (a region added or hidden with its text is not read out); the
     // placeholder only keeps the row's height (the host draws nothing while loading).
-    this.#announcer = el('span', { class: 'visually-hidden', role: 'status' });
+    // A live region without role="status", so that a page's own getByRole('status') finds only the page's.
+    this.#announcer = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
     this.#placeholder = el('div', { part: 'placeholder', 'aria-hidden': 'true' });
     this.#list = el('div', { part: 'options', role: 'none' });
     for (const kind of OPTION_KINDS) {
@@ -460,8 +472,8 @@ export class PayWithKlarna extends ReactiveElement {
     this.status = status;
     try {
       // the element's only custom states are its statuses
-      this.#internals.states.clear();
-      this.#internals.states.add(status);
+      this.#internals!.states.clear();
+      this.#internals!.states.add(status);
     } catch {
       // Browsers older than those supported lack custom states (or want --names): the element still
       // works, and takes no space when it has nothing to show, as its parts are then all hidden.
@@ -471,6 +483,17 @@ export class PayWithKlarna extends ReactiveElement {
   #restoreOthers(): void {
     this.#showOthers?.();
     this.#showOthers = undefined;
+  }
+
+  #unsupportedReported = false;
+
+  #reportUnsupported(): void {
+    if (this.#unsupportedReported) return;
+    this.#unsupportedReported = true;
+    // a microtask later, as any other error: a listener added right after the element was created hears it
+    queueMicrotask(() =>
+      this.#reportError(new PayWithKlarnaError('init', 'unsupported-environment', 'no ElementInternals or custom states here (jsdom, happy-dom): use a real browser.')),
+    );
   }
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
@@ -548,7 +571,7 @@ export class PayWithKlarna extends ReactiveElement {
    * forms (nowhere while disconnected or unnamed).
    */
   #listenToGroup(): void {
-    const root = this.name && this.isConnected ? (this.#internals.form ?? this.getRootNode()) : undefined;
+    const root = this.name && this.isConnected ? (this.#internals?.form ?? this.getRootNode()) : undefined;
     if (root === this.#groupRoot) return;
     this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
     this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);

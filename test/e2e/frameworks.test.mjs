@@ -51,6 +51,7 @@ describe('framework examples', () => {
       await page.goto(`http://127.0.0.1:${built.get(name).server.address().port}/`);
       await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
+      assert.equal(await page.getByRole('status').count(), 1, "the page's own status is the only one: the element's live region has no role");
       await page.getByText('4 interest-free payments of $6.00').waitFor();
       await page.getByLabel('Mugs').fill('3');
       await page.getByText('4 interest-free payments of $18.00').waitFor();

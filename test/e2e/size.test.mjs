@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { GZIP_BUDGET_BYTES, bundleSizes, bytes } from '../../scripts/bundle-size.mjs';
 
 // What every merchant's customer downloads on the payment page, Lit included.
-it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (12 KB)`, () => {
+it(`the script-tag bundle is at most ${bytes(GZIP_BUDGET_BYTES)} gzip (13 KB)`, () => {
   const { gzip } = bundleSizes();
   assert.ok(
     gzip <= GZIP_BUDGET_BYTES,
