@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic @jsxImportSource react */
+// (tsx runs this file in Node with the root tsconfig, which leaves demo/frameworks to
+// test/types/tsconfig.json, checked after the build: the JSX runtime is named here.)
 // The checkout, rendered to HTML on the server (server.tsx) and hydrated in the browser (client.tsx).
 // State drives the attributes, the amount updates live, the element's events are handled.
 import { useCallback, useEffect, useState } from 'react';
