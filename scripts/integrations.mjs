@@ -107,7 +107,8 @@ function jsxFile(elements, framework) {
   }[framework];
   const entries = elements.map(
     ({ tagName, className }) =>
-      `'${tagName}': Omit<${base(className)}, keyof ${className}Attributes | keyof ${className}EventHandlers> & ${className}Attributes & ${className}EventHandlers;`,
+      // the framework's own attributes, less those the element gives a type of its own (name, value, …)
+      `'${tagName}': Omit<${base(className)}, keyof ${className}Attributes | keyof ${className}EventHandlers> &\n  ${className}Attributes &\n  ${className}EventHandlers;`,
   );
   return [
     HEADER,
