@@ -1,21 +1,12 @@
-import { transform } from 'lightningcss';
 import { defineConfig, type Plugin } from 'vite';
+import { minifyUnsafeCss } from './scripts/minify-css.mjs';
 
-/**
- * Minifies the CSS inside the element's unsafeCSS(`…`) literal: Lit keeps the text as written, and
- * its comments and indentation were 5% of the gzipped bundle. The literal must be plain text.
- */
+/** The element's CSS, minified (scripts/minify-css.mjs does the same to dist/lib/ after tsc). */
 function minifyElementCss(): Plugin {
   return {
     name: 'minify-element-css',
     transform(code, id) {
-      if (!id.endsWith('.styles.ts')) return null;
-      if (!/unsafeCSS\(`/.test(code)) throw new Error(`${id}: minify-element-css found no unsafeCSS(\`…\`) literal to minify`);
-      return code.replace(/unsafeCSS\(`([^`]*)`\)/g, (_, text: string) => {
-        if (/\$\{|\\/.test(text)) throw new Error(`${id}: minify-element-css only takes unsafeCSS(\`…\`) literals without \${…} or backslashes`);
-        const { code: minified } = transform({ filename: id, code: Buffer.from(text), minify: true });
-        return `unsafeCSS(\`${minified.toString()}\`)`;
-      });
+      return id.endsWith('.styles.ts') ? minifyUnsafeCss(code, id) : null;
     },
   };
 }

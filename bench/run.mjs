@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { readArgs } from '../scripts/args.mjs';
 import { launch, refused } from './lib/browser.mjs';
 import {
   amountBurst,
@@ -66,7 +67,9 @@ function publish(results, wrote) {
   console.log(`\nThe measuring run took ${(results.durationMs / 1000).toFixed(1)} s. Wrote ${wrote}.`);
 }
 
-if (process.argv.includes('--report-only')) {
+// strict: an unknown flag (a typo of --report-only) is refused, never taken for a measuring run
+const { values: flags } = readArgs('node bench/run.mjs [--report-only]', { options: { 'report-only': { type: 'boolean' } } });
+if (flags['report-only']) {
   publish(JSON.parse(readFileSync(resultsFile, 'utf8')), 'bench/README-section.md');
   process.exit(0);
 }

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readArgs } from './args.mjs';
 
 export const START = '<!-- api:start -->';
 export const END = '<!-- api:end -->';
@@ -87,15 +88,15 @@ export function renderReference(manifest, tagName = 'pay-with-klarna') {
       }),
   );
 
-  const classNamed = (name) => declarations.find((declaration) => declaration.kind === 'class' && declaration.name === name);
+  // An event's `type` is its detail type, `parsedType` that type spelled out (see
+  // custom-elements-manifest.config.mjs); an event without a detail (`change`) has neither.
   section(
     'Events',
     '',
-    ['event', 'class', '`detail`', 'description'],
+    ['event', '`detail`', 'description'],
     (element.events ?? []).map((event) => {
-      const className = event.type?.text;
-      const detail = className && classNamed(className)?.members?.find((member) => member.name === 'detail' && !member.static)?.type?.text;
-      return [code(event.name), className ? code(className) : NONE, detail ? code(detail) : NONE, event.description ?? ''];
+      const detail = event.parsedType?.text ? `${code(event.type.text)}: ${code(event.parsedType.text)}` : NONE;
+      return [code(event.name), detail, event.description ?? ''];
     }),
   );
 
@@ -146,12 +147,14 @@ function firstDifference(actual, expected) {
 }
 
 function main(args) {
-  const option = (name, fallback) => {
-    const given = args.find((arg) => arg.startsWith(`--${name}=`));
-    return given ? pathToFileURL(given.slice(name.length + 3)) : new URL(fallback, import.meta.url);
-  };
-  const readmeFile = option('readme', '../README.md');
-  const manifestFile = option('manifest', '../dist/custom-elements.json');
+  const { values } = readArgs(
+    'node scripts/readme-api.mjs [--check] [--readme=FILE] [--manifest=FILE]',
+    { options: { check: { type: 'boolean' }, readme: { type: 'string' }, manifest: { type: 'string' } } },
+    args,
+  );
+  const file = (given, fallback) => (given ? pathToFileURL(given) : new URL(fallback, import.meta.url));
+  const readmeFile = file(values.readme, '../README.md');
+  const manifestFile = file(values.manifest, '../dist/custom-elements.json');
   const shown = (url) => relative(process.cwd(), fileURLToPath(url)) || '.';
   if (!existsSync(manifestFile)) {
     console.error(`${shown(manifestFile)} is missing: run npm run build first (it writes the manifest from the JSDoc).`);
@@ -168,7 +171,7 @@ function main(args) {
     console.log(`${shown(readmeFile)}: the API reference matches ${shown(manifestFile)}.`);
     return 0;
   }
-  if (args.includes('--check')) {
+  if (values.check) {
     console.error(`${OUT_OF_DATE} (after npm run build, if the JSDoc changed).\n${firstDifference(current, reference.trim())}`);
     return 1;
   }

@@ -6,7 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readArgs } from './args.mjs';
 import { BUNDLE, GZIP_BUDGET_BYTES, bundleSizes, bytes } from './bundle-size.mjs';
+
+readArgs('node scripts/report-bundle.mjs (no arguments)');
 
 const { min, gzip, brotli } = bundleSizes();
 const integrity = `sha384-${createHash('sha384').update(readFileSync(BUNDLE)).digest('base64')}`;

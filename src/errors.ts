@@ -3,7 +3,8 @@ export type ErrorPhase = 'load' | 'init' | 'presentation' | 'initiate' | 'paymen
 
 /**
  * Why it failed. Loading: `network`, `timeout`, `csp`, `invalid-sdk`; `init` when `KlarnaSDK()`
- * rejects; `invalid-config` for a bad attribute. Presentation: `presentation`, `timeout`,
+ * rejects; `invalid-config` for a bad attribute; `unsupported-environment` where the page lacks
+ * ElementInternals or custom states (jsdom, happy-dom). Presentation: `presentation`, `timeout`,
  * `not-entitled` (Klarna did not accept the client id or the page's origin).
  * Initiate: `network`, `timeout`, `http`, `declined`, `invalid-response`, `initiate`.
  * Payment: Klarna's error code, or `payment`.
@@ -15,6 +16,7 @@ export type ErrorReason =
   | 'invalid-sdk'
   | 'init'
   | 'invalid-config'
+  | 'unsupported-environment'
   | 'presentation'
   | 'not-entitled'
   | 'http'

@@ -22,18 +22,19 @@ import {
   syncSetPositions,
   syncTabStops,
   uncheckOthers,
-  type KlarnaGroupMember,
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
 import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
-import { networkSessionTokenOf, type KlarnaSession, type PaymentEventTarget } from './sdk/session.js';
+import { networkSessionTokenOf, type KlarnaSession } from './sdk/session.js';
 import type {
   AcquiringConfig,
+  BillingInterval,
   ButtonShape,
   ButtonTheme,
   IconShape,
   InitiateParams,
   InitiateResult,
+  InitiationMode,
   Instruction,
   Intent,
   PaymentButtonConfig,
@@ -51,6 +52,12 @@ interface RowView {
   radio: HTMLElement;
   details: HTMLElement;
   parts: Record<'badge' | 'message' | 'terms' | 'button', HTMLElement>;
+}
+
+/** ElementInternals with form association and custom states, or undefined where the page lacks them. */
+function supportedInternals(element: HTMLElement): ElementInternals | undefined {
+  const internals = typeof element.attachInternals === 'function' ? element.attachInternals() : undefined;
+  return typeof internals?.setFormValue === 'function' && internals.states ? internals : undefined;
 }
 
 function el(tag: string, attributes: Record<string, string>, ...children: Node[]): HTMLElement {
@@ -102,7 +109,9 @@ function el(tag: string, attributes: Record<string, string>, ...children: Node[]
  * @cssstate hidden - Klarna said HIDE_KLARNA; the element takes no space.
  * @cssstate unavailable - Something failed; the element takes no space.
  */
-export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember, PaymentEventTarget {
+// No `implements KlarnaGroupMember, PaymentEventTarget`: their members are internal, left out of the
+// published types; passing `this` to the group and the session checks the element against both.
+export class PayWithKlarna extends ReactiveElement {
   static override styles = styles;
   static formAssociated = true;
   static override properties = {
@@ -157,13 +166,13 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   /** Space-separated: PAY (default), SUBSCRIBE, SIGNUP, SIGNIN, DONATE, ADD_TO_WALLET. */
   declare intents?: Intent[];
   /** DAY, WEEK, MONTH or YEAR, for SUBSCRIBE. */
-  declare subscriptionBillingInterval?: string;
+  declare subscriptionBillingInterval?: BillingInterval;
   /** How many intervals between charges, for SUBSCRIBE. */
   declare subscriptionBillingIntervalFrequency?: number;
   /** Your backend endpoint that the button's initiate callback POSTs to. */
   declare initiateUrl?: string;
   /** How Klarna's journey opens: DEVICE_BEST (default), REDIRECT, ON_PAGE, POPUP. */
-  declare initiationMode?: string;
+  declare initiationMode?: InitiationMode;
   /** Klarna's button shape: default, pill, rect. */
   declare buttonShape?: ButtonShape;
   /** Klarna's button theme: default, light, dark, outlined. */
@@ -203,7 +212,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #announcer?: HTMLElement;
   #list?: HTMLElement;
   readonly #rows = new Map<OptionKind, RowView>();
-  readonly #internals = this.attachInternals();
+  /** Undefined where the page lacks what the element needs (jsdom, happy-dom): see connectedCallback. */
+  readonly #internals = supportedInternals(this);
   readonly #mounts = new OptionMounts(this);
   readonly #attempts = new PaymentAttempts();
   readonly #presentations = new PresentationController(this, {
@@ -258,16 +268,20 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   }
   /** The form the element belongs to, as for native form controls. */
   get form(): HTMLFormElement | null {
-    return this.#internals.form;
+    return this.#internals?.form ?? null;
   }
 
   /** Asks Klarna for the presentation again (e.g. after a failure). */
   refresh(): void {
+    if (!this.#internals) return; // an unsupported environment: see connectedCallback
     this.#lastConfigError = undefined;
     this.#requestPresentation();
   }
 
   override connectedCallback(): void {
+    // Without form association and custom states the element does one thing: it says so, once, and
+    // stays inert (no rendering, no SDK), instead of failing on every update.
+    if (!this.#internals) return this.#reportUnsupported();
     super.connectedCallback();
     this.#setStatus(this.status === 'ready' ? 'loading' : this.status);
     this.#listenToGroup();
@@ -303,7 +317,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
     this.#syncButton();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
-    if (changed.has('selectedKind') || changed.has('value')) this.#internals.setFormValue(this.selectedKind ? this.value : null);
+    if (changed.has('selectedKind') || changed.has('value')) this.#internals?.setFormValue(this.selectedKind ? this.value : null);
   }
 
   protected override createRenderRoot(): ShadowRoot {
@@ -312,7 +326,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     // update() then only flips the attributes that depend on state.
     // The live region stays in place (a region added or hidden with its text is not read out); the
     // placeholder only keeps the row's height (the host draws nothing while loading).
-    this.#announcer = el('span', { class: 'visually-hidden', role: 'status' });
+    // A live region without role="status", so that a page's own getByRole('status') finds only the page's.
+    this.#announcer = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
     this.#placeholder = el('div', { part: 'placeholder', 'aria-hidden': 'true' });
     this.#list = el('div', { part: 'options', role: 'none' });
     for (const kind of OPTION_KINDS) {
@@ -479,8 +494,8 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     this.status = status;
     try {
       // the element's only custom states are its statuses
-      this.#internals.states.clear();
-      this.#internals.states.add(status);
+      this.#internals!.states.clear();
+      this.#internals!.states.add(status);
     } catch {
       // Browsers older than those supported lack custom states (or want --names): the element still
       // works, and takes no space when it has nothing to show, as its parts are then all hidden.
@@ -490,6 +505,17 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
   #restoreOthers(): void {
     this.#showOthers?.();
     this.#showOthers = undefined;
+  }
+
+  #unsupportedReported = false;
+
+  #reportUnsupported(): void {
+    if (this.#unsupportedReported) return;
+    this.#unsupportedReported = true;
+    // a microtask later, as any other error: a listener added right after the element was created hears it
+    queueMicrotask(() =>
+      this.#reportError(new PayWithKlarnaError('init', 'unsupported-environment', 'no ElementInternals or custom states here (jsdom, happy-dom): use a real browser.')),
+    );
   }
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
@@ -573,7 +599,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
    * forms (nowhere while disconnected or unnamed).
    */
   #listenToGroup(): void {
-    const root = this.name && this.isConnected ? (this.#internals.form ?? this.getRootNode()) : undefined;
+    const root = this.name && this.isConnected ? (this.#internals?.form ?? this.getRootNode()) : undefined;
     if (root === this.#groupRoot) return;
     this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
     this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
@@ -639,7 +665,7 @@ export class PayWithKlarna extends ReactiveElement implements KlarnaGroupMember,
     if (intents?.length) config.intents = intents;
     if (this.buttonShape) config.shape = this.buttonShape;
     if (this.buttonTheme) config.theme = this.buttonTheme;
-    if (this.initiationMode) config.initiationMode = this.initiationMode as PaymentButtonConfig['initiationMode'];
+    if (this.initiationMode) config.initiationMode = this.initiationMode;
     if (this.#isDisabled) config.disabled = true;
     return config;
   }
@@ -745,3 +771,10 @@ declare global {
     'pay-with-klarna': PayWithKlarna;
   }
 }
+
+// The types this element's API names, also exported from its own module: tools that read
+// custom-elements.json (framework type generators, its validator) import them from here.
+export type { KlarnaErrorDetail, KlarnaInitiateDetail, KlarnaPaymentDetail, KlarnaPresentationDetail } from './events.js';
+export type { InitiateHandler } from './initiate.js';
+export type { BillingInterval, ButtonShape, ButtonTheme, IconShape, InitiationMode, Instruction, Intent, PaymentPresentation } from './sdk/types.js';
+export type { PayWithKlarnaStrings } from './strings.js';

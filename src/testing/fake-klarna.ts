@@ -3,6 +3,7 @@
  * Klarna documents (see the README's "Testing kit"). It never touches the network.
  */
 import { configureKlarnaSdk } from '../sdk/loader.js';
+import { elementsOnPage } from './helpers.js';
 import type {
   Intent,
   InitiateParams,
@@ -543,9 +544,15 @@ function defineFakeElements() {
   );
 }
 
-/** Creates a fake and makes every pay-with-klarna element on the page use it. */
+/**
+ * Creates a fake and makes every pay-with-klarna element on the page use it: elements created from
+ * now on, and those already on the page, which ask Klarna again (one still waiting for Klarna's real
+ * SDK moves once that wait ends).
+ */
 export function installFakeKlarna(options: FakeKlarnaOptions = {}, loader: { timeoutMs?: number; retryDelaysMs?: number[] } = {}): FakeKlarna {
   const fake = new FakeKlarna(options);
   configureKlarnaSdk({ sdk: fake.module, ...loader });
+  // not yet updated: its first request comes after this, from the fake already
+  for (const element of elementsOnPage()) if (element.hasUpdated) element.refresh();
   return fake;
 }

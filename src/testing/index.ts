@@ -9,3 +9,4 @@ export {
   type InitiateRecord,
   type MountRecord,
 } from './fake-klarna.js';
+export { pressKlarnaButton, waitForKlarna } from './helpers.js';

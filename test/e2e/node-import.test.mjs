@@ -47,7 +47,9 @@ describe('importing the package in Node (server-side rendering)', () => {
   for (const entry of safeEntries) {
     it(`${entry} imports without throwing and adds nothing to the global scope beyond Lit's own`, () => {
       const [alone] = importInNode(entry);
-      assert.ok(alone.exports.length > 0);
+      // the framework types' modules (pay-with-klarna/react, …) are empty: their .d.ts is the point
+      const typesOnly = exports[`./${entry.slice(name.length + 1)}`]?.default?.startsWith('./dist/frameworks/');
+      assert.ok(typesOnly ? alone.exports.length === 0 : alone.exports.length > 0);
       assert.deepEqual(alone.added.filter((key) => !litsOwn.includes(key)), []);
       const [, afterLit] = importInNode('@lit/reactive-element', entry);
       assert.deepEqual(afterLit.added, [], 'with Lit loaded first, nothing at all');

@@ -247,10 +247,10 @@ describe('rendering the presentation', () => {
     for (const attribute of ['client-id', 'amount', 'currency', 'initiate-url']) german.setAttribute(attribute, element.getAttribute(attribute)!);
     element.after(german);
     await german.updateComplete;
-    expect(german.shadowRoot!.querySelector('[role=status]')!.textContent).to.equal('Klarna wird geladen…');
+    expect(german.shadowRoot!.querySelector('[aria-live]')!.textContent).to.equal('Klarna wird geladen…');
     german.strings = { loading: 'Einen Moment, Klarna kommt…' };
     await german.updateComplete;
-    expect(german.shadowRoot!.querySelector('[role=status]')!.textContent).to.equal('Einen Moment, Klarna kommt…');
+    expect(german.shadowRoot!.querySelector('[aria-live]')!.textContent).to.equal('Einen Moment, Klarna kommt…');
   });
 
   it('keeps its height while loading, so nothing jumps when Klarna appears', async () => {

@@ -1,9 +1,9 @@
-/// <reference path="./pay-with-klarna-jsx.d.ts" />
 // A React 19 checkout: state drives the attributes, the amount updates live, the element's events
 // are handled, and StrictMode's double mount costs nothing (one SDK download, one KlarnaSDK()).
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import '../../../src/define.js'; // in your app: import 'pay-with-klarna/define';
+import 'pay-with-klarna/define';
+import type {} from 'pay-with-klarna/react'; // the element's JSX types: attributes, properties, typed on<event> handlers
 
 function Checkout() {
   const [quantity, setQuantity] = useState(1);

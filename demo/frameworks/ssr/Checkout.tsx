@@ -1,9 +1,12 @@
-/// <reference path="../react/pay-with-klarna-jsx.d.ts" />
+/** @jsxRuntime automatic @jsxImportSource react */
+// (tsx runs this file in Node with the root tsconfig, which leaves demo/frameworks to
+// test/types/tsconfig.json, checked after the build: the JSX runtime is named here.)
 // The checkout, rendered to HTML on the server (server.tsx) and hydrated in the browser (client.tsx).
 // State drives the attributes, the amount updates live, the element's events are handled.
 import { useCallback, useEffect, useState } from 'react';
-import { definePayWithKlarna } from '../../../src/index.js'; // in your app: from 'pay-with-klarna'
-import type { KlarnaCompleteEvent, KlarnaErrorEvent, KlarnaPresentationEvent, PayWithKlarna } from '../../../src/index.js';
+import { definePayWithKlarna } from 'pay-with-klarna';
+import type { KlarnaCompleteEvent, KlarnaErrorEvent, KlarnaPresentationEvent, PayWithKlarna } from 'pay-with-klarna';
+import type {} from 'pay-with-klarna/react'; // the element's JSX types
 
 /** What the server knows when it renders, serialized into the page so the browser hydrates the same tree. */
 export interface CheckoutState {

@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic @jsxImportSource react */
+// (tsx runs this file in Node with the root tsconfig, which leaves demo/frameworks to
+// test/types/tsconfig.json, checked after the build: the JSX runtime is named here.)
 // The server's side: render the checkout to HTML per request with react-dom/server, in Node.
 // The page carries <pay-with-klarna> with its attributes before any script runs, the state it was
 // rendered from, and the client bundle (client.tsx, built with Vite) that hydrates it.
@@ -13,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 // Importing the package in Node runs nothing: no element is defined, nothing is downloaded.
-import { KLARNA_SDK_URL } from '../../../src/index.js'; // in your app: from 'pay-with-klarna'
+import { KLARNA_SDK_URL } from 'pay-with-klarna';
 import { Checkout, type CheckoutState } from './Checkout.js';
 
 export interface CheckoutServerOptions {

@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
-import '../../../src/define.js'; // in your app: import 'pay-with-klarna/define';
+import 'pay-with-klarna/define';
+import type {} from 'pay-with-klarna/svelte'; // the element's attributes and typed on<event> handlers, for svelte-check
 import Checkout from './Checkout.svelte';
 
 mount(Checkout, { target: document.getElementById('app')! });
