@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator } from '../../demo/server/main.ts';
 import { launch } from './support/browser.mjs';
@@ -18,13 +20,30 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await Promise.all([browser?.close(), shop?.stop()]);
   });
 
-  /** A fresh customer with `sku` in the cart at checkout, the simulator set to `outcome` and `webhook`. */
-  async function checkout({ sku = 'headphones', outcome = 'step-up', webhook = 'prompt' } = {}) {
-    const context = await browser.newContext();
+  /**
+   * A fresh customer's browser: nothing leaves 127.0.0.1, and `violations` collects what the pages'
+   * Content-Security-Policy refused (on every page of the journey, popups included).
+   */
+  async function customer(options = {}) {
+    const context = await browser.newContext(options);
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
+    const violations = [];
+    await context.exposeBinding('reportViolation', ({ frame }, violation) => violations.push({ page: new URL(frame.url()).pathname, ...violation }));
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (event) => window.reportViolation({ directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample })),
+    );
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    return { context, page, errors, violations };
+  }
+
+  /**
+   * A fresh customer with `sku` in the cart at checkout, the simulator set to `outcome` and
+   * `webhook`, and Klarna selected (unless `select` is false).
+   */
+  async function checkout({ sku = 'headphones', outcome = 'step-up', webhook = 'prompt', select = true, colorScheme } = {}) {
+    const { context, page, errors, violations } = await customer({ colorScheme });
     await page.goto(`${shop.url}/`);
     const product = (await (await fetch(`${shop.url}/api/products`)).json()).find((candidate) => candidate.sku === sku);
     await page.getByRole('button', { name: `${product.subscription ? 'Subscribe' : 'Add to cart'}: ${product.name}` }).click();
@@ -32,8 +51,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByLabel("Klarna's answer to the first authorization").selectOption(outcome);
     await page.getByLabel('Webhook').selectOption(webhook);
     const klarna = page.getByRole('radio', { name: /Klarna/ });
-    await klarna.click();
-    return { context, page, errors, klarna };
+    if (select) await klarna.click();
+    else await klarna.waitFor();
+    return { context, page, errors, violations, klarna };
   }
 
   /** Presses Klarna's button (named `button`) and returns the journey page it opens. */
@@ -49,7 +69,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
   const initiateOf = (page) => page.waitForRequest((request) => request.url().endsWith('/api/klarna/initiate')).then((request) => request.postDataJSON());
 
   it('approved at once: the customer lands on a paid order', async () => {
-    const { context, page, errors } = await checkout({ outcome: 'approve' });
+    const { context, page, errors, violations } = await checkout({ outcome: 'approve' });
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     await page.waitForURL(/\/orders\/order-/);
     await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
@@ -58,11 +78,12 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
     assert.equal(order.amount, 11800);
     assert.deepEqual(errors, []);
+    assert.deepEqual(violations, [], 'nothing the pages need is refused by their Content-Security-Policy');
     await context.close();
   });
 
   it('step-up: Klarna\'s journey opens, the customer approves, the order is paid once with its transaction id', async () => {
-    const { context, page } = await checkout({ outcome: 'step-up' });
+    const { context, page, violations } = await checkout({ outcome: 'step-up' });
     const journey = await openJourney(page);
     await journey.getByText('Total $118.00').waitFor();
     await journey.getByText('1 × Wireless headphones').waitFor();
@@ -81,6 +102,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.match(log, /STEP_UP_REQUIRED/);
     assert.match(log, /payment\.request\.state-change\.completed/);
     assert.doesNotMatch(log, /session-token:(sim|fin)\.[0-9a-f-]{36}/);
+    assert.deepEqual(violations, [], 'nothing the pages need is refused by their Content-Security-Policy');
     await context.close();
   });
 
@@ -199,6 +221,39 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await context.close();
   });
 
+  it("the pages are served under the README's Content-Security-Policy, with frame-ancestors 'none', and it is enforced", async () => {
+    // the policy the README gives merchants, directive by directive
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Content Security Policy'));
+    const recommended = directives(section.match(/```\n([\s\S]*?)```/)[1]);
+    assert.ok(recommended.get('script-src')?.includes('https://js.klarna.com'), "the README's policy was found");
+    for (const path of ['/', '/checkout', `/orders/order-${crypto.randomUUID()}`]) {
+      const response = await fetch(`${shop.url}${path}`);
+      const served = directives(response.headers.get('content-security-policy') ?? '');
+      for (const [name, sources] of recommended) assert.deepEqual(served.get(name), sources, `${path}: ${name} as the README gives it`);
+      assert.deepEqual(served.get('frame-ancestors'), ["'none'"], `${path}: no site may frame it`);
+    }
+    // enforced: an inline script (what an injection would add) is refused, and reported
+    const { context, page, violations } = await customer();
+    await page.goto(`${shop.url}/`);
+    await page.evaluate(() => document.head.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = true' })));
+    await until(() => violations.length > 0, 'the inline script to be refused');
+    assert.deepEqual(violations.map(({ directive, blocked }) => [directive, blocked]), [['script-src-elem', 'inline']]);
+    assert.equal(await page.evaluate(() => window.injected), undefined);
+    await context.close();
+  });
+
+  it('the API refuses a POST whose Origin is not the shop\'s, even when the Host header names the same site (DNS rebinding)', async () => {
+    const { port } = new URL(shop.url);
+    const post = (host, origin) => postWithHost(shop.url, '/api/orders', { host, origin }, { lines: [{ sku: 'mug', quantity: 1 }] });
+    // a page on a name the attacker rebinds to 127.0.0.1: its requests carry that name in Host and Origin
+    assert.equal(await post(`rebound.example:${port}`, `http://rebound.example:${port}`), 403);
+    assert.equal(await post(`127.0.0.1:${port}`, `http://rebound.example:${port}`), 403);
+    // the shop's own pages, at its address or at localhost on this machine
+    assert.equal(await post(`127.0.0.1:${port}`, shop.url), 201);
+    assert.equal(await post(`localhost:${port}`, `http://localhost:${port}`), 201);
+  });
+
   it('the cart\'s quantity changes the total, and Klarna\'s presentation follows it', async () => {
     const { context, page } = await checkout({ sku: 'mug' });
     await page.getByLabel('Quantity of Stoneware mug').fill('3');
@@ -255,3 +310,27 @@ describe('the backend restarts between the step-up and the webhook', () => {
     }
   });
 });
+
+/** A Content-Security-Policy's directives: name → sources. */
+function directives(policy) {
+  return new Map(
+    policy
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name, ...sources]) => [name, sources]),
+  );
+}
+
+/** A POST with the Host and Origin headers given (fetch cannot set Host); resolves to the status. */
+function postWithHost(base, path, headers, body) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
+}

@@ -65,8 +65,12 @@ startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, si
     log,
   });
   sim.webhookUrl = `${backend.url}/api/klarna/webhooks`;
+  publicOrigins.set(backend.url, new URL(publicUrl ?? backend.url).origin);
   return backend;
 };
+
+/** Each backend's public origin by its address: what its pages' requests carry as Origin. */
+const publicOrigins = new Map();
 
 /** Final authorizations the simulator received: Payment Authorize calls carrying a completion token. */
 export const finalAuthorizations = (sim) =>
@@ -79,7 +83,9 @@ export const finalAuthorizations = (sim) =>
 export function shopApi(target) {
   const post = (path, body, headers = {}) => {
     const { url } = target();
-    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    // as the shop's pages send it: the shop's public origin (behind a load balancer, not the instance's address)
+    const origin = publicOrigins.get(url) ?? url;
+    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   };
   const json = async (response) => ({ status: response.status, body: await response.json() });
   const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
