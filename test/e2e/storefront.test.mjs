@@ -47,13 +47,15 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.goto(`${shop.url}/`);
     const product = (await (await fetch(`${shop.url}/api/products`)).json()).find((candidate) => candidate.sku === sku);
     await page.getByRole('button', { name: `${product.subscription ? 'Subscribe' : 'Add to cart'}: ${product.name}` }).click();
+    const created = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST');
     await page.getByRole('link', { name: 'Cart (1)' }).click();
+    const orderId = (await (await created).json()).id;
     await page.getByLabel("Klarna's answer to the first authorization").selectOption(outcome);
     await page.getByLabel('Webhook').selectOption(webhook);
     const klarna = page.getByRole('radio', { name: /Klarna/ });
     if (select) await klarna.click();
     else await klarna.waitFor();
-    return { context, page, errors, violations, klarna };
+    return { context, page, errors, violations, klarna, orderId };
   }
 
   /** Presses Klarna's button (named `button`) and returns the journey page it opens. */
@@ -93,8 +95,10 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const id = orderIdOf(page);
     const order = await orderOf(id);
     assert.match(order.paymentTransactionId, /^krn:payment:us1:transaction:/);
-    await page.getByText(`Klarna transaction ${order.paymentTransactionId}`).waitFor();
     await page.getByRole('heading', { name: `Order ${order.number}` }).waitFor(); // the number to quote, not the id in the address
+    const customerPanel = page.locator('#order');
+    await customerPanel.getByText('Thank you for your order!').waitFor();
+    assert.doesNotMatch(await customerPanel.innerText(), /krn:|transaction/i, "no raw id of Klarna's for the customer to puzzle over");
     const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${order.number}-tx`);
     assert.equal(finals.length, 1, 'webhook and return together authorize exactly once');
     // the log tells the story, with tokens redacted
@@ -254,18 +258,174 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.equal(await post(`localhost:${port}`, `http://localhost:${port}`), 201);
   });
 
-  it('the cart\'s quantity changes the total, and Klarna\'s presentation follows it', async () => {
-    const { context, page } = await checkout({ sku: 'mug' });
-    await page.getByLabel('Quantity of Stoneware mug').fill('3');
-    await page.getByLabel('Quantity of Stoneware mug').dispatchEvent('change');
+  /** Types `value` into the quantity box of `name` and leaves it, as a customer does. */
+  async function setQuantity(page, name, value) {
+    const box = page.getByLabel(`Quantity of ${name}`);
+    await box.fill(String(value));
+    await box.dispatchEvent('change');
+    return box;
+  }
+  /** Klarna's amount as its presentation shows it: a quarter of the total in the fake's subheader. */
+  const instalment = (page, amount) => page.getByText(`4 interest-free payments of $${(amount / 400).toFixed(2)}`);
+
+  it("the cart's quantity changes the total, and Klarna's presentation follows it; a quantity out of range is refused and the box put back", async () => {
+    const { context, page, orderId } = await checkout({ sku: 'mug' });
+    await setQuantity(page, 'Stoneware mug', 3);
     await page.locator('#total').filter({ hasText: '$72.00' }).waitFor();
-    await page.getByText('4 interest-free payments of $18.00').waitFor();
-    // a quantity the shop refuses: the customer is told what to fix, the backend's field error is logged
-    await page.getByLabel('Quantity of Stoneware mug').fill('150');
-    await page.getByLabel('Quantity of Stoneware mug').dispatchEvent('change');
-    await page.getByRole('alert').filter({ hasText: 'Your cart could not be updated. Check the quantities (1 to 99) and try again.' }).waitFor();
-    await page.getByRole('log', { name: 'What happens' }).getByText('cart update failed: lines[0].quantity must be a whole number from 1 to 99').waitFor();
-    assert.equal(await page.locator('#total').innerText(), '$72.00');
+    await instalment(page, 7200).waitFor();
+    const alert = page.getByRole('alert');
+    for (const refused of ['-1', '150', '1.5']) {
+      const box = await setQuantity(page, 'Stoneware mug', refused);
+      await alert.filter({ hasText: 'The quantity of Stoneware mug must be a whole number from 0 to 99 (0 takes it out of the cart).' }).waitFor();
+      assert.equal(await box.inputValue(), '3', `${refused}: the box shows the quantity the total is for`);
+      assert.equal(await page.locator('#total').innerText(), '$72.00');
+      await setQuantity(page, 'Stoneware mug', 3); // unchanged: nothing to send, the message stays until the next change
+    }
+    assert.deepEqual((await orderOf(orderId)).lines.map((line) => line.quantity), [3], 'a quantity refused deletes nothing');
+    // the shop fails to update the cart: the customer is told; the next update that works clears it
+    await page.route('**/api/orders/*/lines', (route) => route.fulfill({ status: 500, json: { error: 'Something went wrong on our side.' } }), { times: 1 });
+    const box = await setQuantity(page, 'Stoneware mug', 4);
+    await alert.filter({ hasText: 'Your cart could not be updated. Please try again.' }).waitFor();
+    await page.locator('#total').filter({ hasText: '$72.00' }).waitFor();
+    assert.equal(await box.inputValue(), '3');
+    await setQuantity(page, 'Stoneware mug', 2);
+    await page.locator('#total').filter({ hasText: '$48.00' }).waitFor();
+    await instalment(page, 4800).waitFor();
+    assert.equal(await alert.innerText(), '', 'the earlier failure is no longer shown');
+    await context.close();
+  });
+
+  it('quantity 0, then 2: the box, the total and Klarna agree, nothing can be paid at 0, and the amount charged is the one shown', async () => {
+    const { context, page } = await checkout({ outcome: 'approve', select: false });
+    const klarna = page.getByRole('radio', { name: /Klarna/ });
+    await setQuantity(page, 'Wireless headphones', 0);
+    await page.getByRole('alert').filter({ hasText: 'Your cart is empty: set a quantity to pay.' }).waitFor();
+    assert.equal(await page.locator('#total').innerText(), '$0.00');
+    assert.equal(await klarna.getAttribute('aria-disabled'), 'true', 'nothing to pay for');
+    assert.equal(await page.getByRole('button', { name: 'Place order' }).isDisabled(), true);
+    const box = await setQuantity(page, 'Wireless headphones', 2);
+    await page.locator('#total').filter({ hasText: '$236.00' }).waitFor();
+    await instalment(page, 23600).waitFor();
+    assert.equal(await box.inputValue(), '2');
+    assert.equal(await page.getByRole('alert').innerText(), '');
+    await klarna.click();
+    const initiated = initiateOf(page);
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    assert.equal((await initiated).amount, 23600, 'Klarna is asked for the total shown');
+    await page.waitForURL(/\/orders\/order-/);
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
+    const order = await orderOf(orderIdOf(page));
+    assert.deepEqual([order.amount, order.lines.map((line) => line.quantity)], [23600, [2]]);
+    const [authorized] = shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`);
+    assert.equal(authorized.body.request_payment_transaction.amount, 23600, 'the amount charged');
+    await context.close();
+  });
+
+  it("quick changes: one update at a time, the last quantity wins, and Klarna cannot be pressed while the total is being updated", async () => {
+    const { context, page } = await checkout({ sku: 'mug', outcome: 'approve' });
+    // the shop is slow to answer the first change
+    let releaseFirst;
+    let held;
+    const firstHeld = new Promise((resolve) => (held = resolve));
+    const released = new Promise((resolve) => (releaseFirst = resolve));
+    await page.route('**/api/orders/*/lines', async (route) => (held(), await released, route.continue()), { times: 1 });
+    await setQuantity(page, 'Stoneware mug', 3);
+    await firstHeld;
+    await page.locator('#total').filter({ hasText: 'Updating…' }).waitFor();
+    assert.equal(await page.getByRole('radio', { name: /Klarna/ }).getAttribute('aria-disabled'), 'true', "Klarna's button is not pressed for a total not known yet");
+    await setQuantity(page, 'Stoneware mug', 2);
+    // the page either sends the second change at once (and it overtakes the first) or waits for the first
+    const secondAnswered = page.waitForResponse((response) => response.url().endsWith('/lines'));
+    await Promise.race([secondAnswered, page.waitForFunction(() => document.getElementById('methods').disabled)]);
+    releaseFirst();
+    await page.locator('#total').filter({ hasText: '$48.00' }).waitFor();
+    await instalment(page, 4800).waitFor();
+    await page.waitForFunction(() => !document.getElementById('methods').disabled);
+    assert.equal(await page.getByLabel('Quantity of Stoneware mug').inputValue(), '2');
+    const initiated = initiateOf(page);
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    const { orderId, amount } = await initiated;
+    assert.equal(amount, 4800);
+    await page.waitForURL(/\/orders\/order-/);
+    assert.deepEqual(((await orderOf(orderId)).lines).map((line) => line.quantity), [2], 'the shop has the last quantity too');
+    await context.close();
+  });
+
+  it('an empty cart at checkout: a message that says so, and no error', async () => {
+    const { context, page, errors } = await customer();
+    await page.goto(`${shop.url}/checkout`);
+    await page.getByRole('heading', { name: 'Your cart is empty' }).waitFor();
+    await page.getByRole('link', { name: 'Continue shopping' }).first().waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('an order address the shop does not know: "Order not found", and the page stops asking', async () => {
+    const { context, page } = await customer();
+    await page.clock.install();
+    await page.addInitScript(() => {
+      const fetch = window.fetch;
+      window.orderRequests = 0;
+      window.fetch = (input, ...rest) => (String(input).includes('/api/orders/') && window.orderRequests++, fetch(input, ...rest));
+    });
+    await page.goto(`${shop.url}/orders/order-${crypto.randomUUID()}`);
+    await page.getByRole('heading', { name: 'Order not found' }).waitFor();
+    assert.equal(await page.getByText('Status:').count(), 0);
+    await page.clock.runFor(10_000); // ten seconds of the page's clock: a page still polling would ask ten times
+    assert.equal(await page.evaluate(() => window.orderRequests), 1);
+    await context.close();
+  });
+
+  it("a decline inside Klarna's journey is told as a decline", async () => {
+    const { context, page } = await checkout({ outcome: 'step-up' });
+    const journey = await openJourney(page);
+    await journey.getByRole('button', { name: 'Decline' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
+    await page.locator('#log').getByText(/Payment request DECLINED/).waitFor();
+    assert.doesNotMatch(await page.getByRole('alert').innerText(), /You left Klarna/);
+    await context.close();
+  });
+
+  it('"Place order" is for the other methods: with Klarna selected, Klarna\'s button is the only one to press', async () => {
+    const { context, page } = await checkout({ select: false });
+    const placeOrder = page.getByRole('button', { name: 'Place order' });
+    await page.getByRole('radio', { name: 'Card' }).check();
+    assert.equal(await placeOrder.isVisible(), true);
+    await page.getByRole('radio', { name: /Klarna/ }).click();
+    await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
+    assert.equal(await placeOrder.isVisible(), false);
+    await page.getByRole('radio', { name: 'PayPal' }).check();
+    await placeOrder.waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Pay with Klarna' }).count(), 0);
+    await context.close();
+  });
+
+  it('with nothing selected, the payment group is one Tab stop, as a native radio group', async () => {
+    const { context, page } = await checkout({ select: false });
+    /** Where each Tab (or Shift+Tab) from `from` stops, up to `to`. */
+    const stops = async (from, key, to) => {
+      await from.focus();
+      const seen = [];
+      for (let press = 0; press < 8; press++) {
+        await page.keyboard.press(key);
+        const here = await page.evaluate(() => {
+          const focused = document.activeElement;
+          if (focused?.localName === 'pay-with-klarna') return `Klarna: ${focused.shadowRoot.activeElement?.id}`;
+          return focused?.id || focused?.labels?.[0]?.textContent.trim() || focused?.getAttribute('aria-label') || focused?.localName;
+        });
+        if (here === to) return seen;
+        seen.push(here);
+      }
+      return [...seen, '(never got there)'];
+    };
+    const quantity = page.getByLabel('Quantity of Wireless headphones');
+    const placeOrder = page.getByRole('button', { name: 'Place order' });
+    assert.deepEqual(await stops(quantity, 'Tab', 'place-order'), ['Card']);
+    // back into a group with nothing checked, browsers differ on which radio takes focus (Chromium:
+    // the first, Firefox: the last); either way, one stop
+    const back = await stops(placeOrder, 'Shift+Tab', 'Quantity of Wireless headphones');
+    assert.equal(back.length, 1, back.join(' → '));
+    assert.match(back[0], /^(Card|PayPal)$/);
     await context.close();
   });
 });
