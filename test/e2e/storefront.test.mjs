@@ -428,6 +428,40 @@ describe('the storefront, offline against the Klarna simulator', () => {
     assert.match(back[0], /^(Card|PayPal)$/);
     await context.close();
   });
+
+  it("the journey's window opens within the press, before the backend answers, as Klarna's SDK does; it closes when the press fails", async () => {
+    const { context, page } = await checkout({ outcome: 'step-up' });
+    /** Holds the next initiate until `answer` is called with what to do with it. */
+    const holdInitiate = async () => {
+      let route;
+      let arrived;
+      const held = new Promise((resolve) => (arrived = resolve));
+      await page.route('**/api/klarna/initiate', (request) => ((route = request), arrived()), { times: 1 });
+      return { held, answer: (how) => how(route) };
+    };
+    // the backend has not answered yet, and the window is open
+    let initiate = await holdInitiate();
+    let opened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await initiate.held;
+    const journey = await opened;
+    await journey.getByText('Opening Klarna…').waitFor();
+    initiate.answer((route) => route.continue());
+    await journey.waitForURL(/\/journey\//);
+    await journey.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'You left Klarna without paying' }).waitFor();
+    // a press whose backend call fails leaves no window behind
+    initiate = await holdInitiate();
+    opened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Pay with Klarna' }).click();
+    await initiate.held;
+    const second = await opened;
+    const closed = second.waitForEvent('close');
+    initiate.answer((route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    await closed;
+    await page.getByRole('alert').filter({ hasText: "Klarna couldn't be reached" }).waitFor();
+    await context.close();
+  });
 });
 
 describe('the backend restarts between the step-up and the webhook', () => {
