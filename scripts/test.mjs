@@ -16,7 +16,11 @@ const steps = [
   {
     name: 'end-to-end and backend tests',
     command: process.execPath,
-    args: ['--import', 'tsx', '--test', '--test-timeout=120000', '--test-reporter=spec', ...testFiles('test/e2e', 'test/server')],
+    // Node 20 applies --test-timeout to each test file as a whole (a file is one test of the run):
+    // 10 minutes, so that a file never fails for a busy machine (the storefront's and the backend's
+    // take 1-2 minutes with both cores busy), while a hang still ends the run. Waits inside the
+    // tests are on conditions, each bounded on its own (Playwright's 30 s, until()'s 30 s).
+    args: ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', ...testFiles('test/e2e', 'test/server')],
     counts: /^ℹ pass (\d+)\s*$[\s\S]*?^ℹ fail (\d+)\s*$/m,
   },
 ];

@@ -380,11 +380,15 @@ export class PayWithKlarna extends ReactiveElement {
     return this.disabled || this.formDisabled;
   }
 
-  /** One tab stop: the selected option, else the first one unless another method of the group is chosen. */
+  /**
+   * One tab stop for the group: the selected option; with nothing selected, the group's native radios
+   * take it as they do among themselves (the first forward, the last back), so Klarna's first option
+   * is one only when the group has no radio that can take focus.
+   */
   #isTabStop(kind: OptionKind): boolean {
     if (this.#isDisabled) return false;
     if (this.selectedKind) return this.selectedKind === kind;
-    return this.options[0]?.kind === kind && !groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked));
+    return this.options[0]?.kind === kind && !groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked || (!member.disabled && member.checkVisibility())));
   }
 
   #radioFor(kind: OptionKind | undefined): HTMLElement | undefined {

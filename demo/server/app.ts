@@ -108,6 +108,37 @@ function orderView(order: Order) {
   };
 }
 
+/**
+ * The origins the shop's own pages have: its public origin, and for a shop on the loopback address
+ * (`npm start`) its `localhost` spelling too, which only this machine's browser can reach.
+ */
+function ownOrigins(publicUrl: string): string[] {
+  const own = new URL(publicUrl);
+  const loopback = own.hostname === '127.0.0.1' || own.hostname === '[::1]';
+  return loopback ? [own.origin, `${own.protocol}//localhost${own.port ? `:${own.port}` : ''}`] : [own.origin];
+}
+
+/**
+ * The storefront's pages are served under the Content-Security-Policy the README gives merchants
+ * (its "Content Security Policy": Klarna's hosts, and nothing inline but styles, which Klarna's SDK
+ * needs), with images from the shop itself and `frame-ancestors 'none'`: no site may frame a checkout.
+ * Klarna's test host (js.playground.klarna.com) only where live payments are off.
+ */
+export function pagePolicy(live: boolean): string {
+  return [
+    "default-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    `script-src 'self' https://js.klarna.com${live ? '' : ' https://js.playground.klarna.com'} https://x.klarnacdn.net`,
+    "style-src 'self' 'unsafe-inline' https://x.klarnacdn.net",
+    'font-src https://x.klarnacdn.net',
+    "connect-src 'self' https://*.klarna.com https://*.klarnaevt.com https://x.klarnacdn.net",
+    'frame-src https://*.klarna.com https://x.klarnacdn.net',
+    "img-src 'self' data:",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export function createApp(store: Store, payments: Payments, config: BackendConfig) {
   const app = new Hono();
   const log = config.log ?? ((line: string) => console.log(line));
@@ -149,13 +180,14 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   const webhookLimit = tooLarge(MAX_WEBHOOK_BODY);
   app.use('/api/*', (c, next) => (c.req.path === '/api/klarna/webhooks' ? webhookLimit : apiLimit)(c, next));
 
-  // The shop's own API only answers its own pages: a cross-site POST is refused (S16).
+  // The shop's own API only answers its own pages: a cross-site POST is refused (S16). Its own origin
+  // is the configured one (PUBLIC_URL, else where it listens), never one made from the request's Host
+  // header, which the sender chooses: a page on a rebound DNS name sends its own name in both.
   app.use('/api/*', async (c, next) => {
     if (c.req.method !== 'POST' || c.req.path === '/api/klarna/webhooks') return next();
     const origin = c.req.header('origin');
     const site = c.req.header('sec-fetch-site');
-    const own = new URL(c.req.url).origin;
-    if ((origin && origin !== own && origin !== new URL(config.publicUrl()).origin) || (site && site !== 'same-origin' && site !== 'none')) {
+    if ((origin && !ownOrigins(config.publicUrl()).includes(origin)) || (site && site !== 'same-origin' && site !== 'none')) {
       log(`refused a cross-site POST to ${c.req.path.replace(/\/orders\/[^/]+/, '/orders/…')} from ${origin ?? site}`); // an order's id opens it: not for the logs
       return c.json({ error: 'Cross-site requests are not accepted.' }, 403);
     }
@@ -413,7 +445,11 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
   });
 
   // ---- the storefront ----------------------------------------------------------------------------
-  const page = (name: string) => async (c: Context) => c.html(await readFile(join(root, 'demo/storefront', name), 'utf8'));
+  const policy = pagePolicy(config.live);
+  const page = (name: string) => async (c: Context) => {
+    c.header('content-security-policy', policy);
+    return c.html(await readFile(join(root, 'demo/storefront', name), 'utf8'));
+  };
   app.get('/', page('index.html'));
   app.get('/checkout', page('checkout.html'));
   app.get('/orders/:id', page('order.html'));

@@ -12,9 +12,14 @@ export function note(source, text, at = new Date()) {
   list.insertBefore(item, later ?? null);
 }
 
-export function followOrderLog(orderId, onOrder) {
+/**
+ * Asks for the order every second: its new log lines go to the log, the order to `onOrder`. An order
+ * the shop does not know (404) stops the asking, and `onMissing` is called; other failures are asked again.
+ */
+export function followOrderLog(orderId, onOrder, onMissing) {
   const poll = async () => {
-    const response = await fetch(`/api/orders/${orderId}`).catch(() => undefined);
+    const response = await fetch(`/api/orders/${encodeURIComponent(orderId)}`).catch(() => undefined);
+    if (response?.status === 404) return onMissing?.();
     if (response?.ok) {
       const order = await response.json();
       for (const event of order.events) {

@@ -12,14 +12,22 @@ function render(order) {
   $('reason').textContent = order.reason ?? '';
   $('lines').replaceChildren(...order.lines.map((line) => Object.assign(document.createElement('li'), { textContent: `${line.quantity} × ${line.name} — ${money(line.total, order.currency)}` })));
   $('total').textContent = money(order.amount, order.currency);
-  $('transaction').textContent = order.paymentTransactionId ? `Klarna transaction ${order.paymentTransactionId}` : '';
+  $('thanks').hidden = order.status !== 'paid';
   $('subscription').hidden = !order.subscriptionActive;
   $('charge').hidden = !order.renewFromPage;
   $('charges').replaceChildren(...order.charges.map((charge) => Object.assign(document.createElement('li'), { textContent: `${new Date(charge.created_at).toLocaleString()}: ${money(charge.amount, order.currency)} ${charge.status}${charge.reason ? ` (${charge.reason})` : ''}` })));
   if (order.status === 'paid') writeCart([]);
 }
 
-followOrderLog(orderId, render);
+function notFound() {
+  document.title = 'Order not found · Northwind Goods';
+  $('order').replaceChildren(
+    Object.assign(document.createElement('h1'), { textContent: 'Order not found' }),
+    Object.assign(document.createElement('p'), { textContent: 'There is no order at this address. Check the link you followed, or contact the shop with your order number.' }),
+  );
+}
+
+followOrderLog(orderId, render, notFound);
 $('charge').addEventListener('click', async () => {
   $('charge').disabled = true;
   $('charge-message').textContent = '';

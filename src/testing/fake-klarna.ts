@@ -528,7 +528,8 @@ function defineFakeElements() {
       connectedCallback() {
         const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
         const style = document.createElement('style');
-        style.textContent = `:host{display:block}button{width:100%;min-height:2.75rem;border:0;border-radius:${this.dataset.shape === 'pill' ? '999px' : '.5rem'};background:${this.dataset.theme === 'light' ? '#ffa8cd' : '#0b051d'};color:${this.dataset.theme === 'light' ? '#0b051d' : '#fff'};font:600 1rem system-ui,sans-serif;cursor:pointer}button:disabled{opacity:.6;cursor:default}`;
+        // its focus ring shows on any page: a dark outline, off the button, around a white ring
+        style.textContent = `:host{display:block}button{width:100%;min-height:2.75rem;border:0;border-radius:${this.dataset.shape === 'pill' ? '999px' : '.5rem'};background:${this.dataset.theme === 'light' ? '#ffa8cd' : '#0b051d'};color:${this.dataset.theme === 'light' ? '#0b051d' : '#fff'};font:600 1rem system-ui,sans-serif;cursor:pointer}button:disabled{opacity:.6;cursor:default}button:focus-visible{outline:2px solid #0b051d;outline-offset:2px;box-shadow:0 0 0 2px #fff}`;
         this.button.type = 'button';
         this.button.onclick = () => this.onPress?.();
         root.replaceChildren(style, this.button);

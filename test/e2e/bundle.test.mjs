@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openPage } from './support/browser.mjs';
+import { openPage, serveFake } from './support/browser.mjs';
 import { useBrowserAndServer } from './support/suite.mjs';
 
 describe('the script-tag bundle in a plain HTML page', () => {
@@ -90,10 +90,12 @@ describe('the script-tag bundle in a plain HTML page', () => {
   });
 
   it("with the page's own hint, calls KlarnaSDK() before registering the element, which then takes that instance", async () => {
-    const { page, context, klarnaRequests, errors } = await openPage(shared.browser);
+    let served;
+    const sdkServed = new Promise((resolve) => (served = resolve));
+    const { page, context, klarnaRequests, errors } = await openPage(shared.browser, { klarna: async (route) => (await serveFake(route), served()) });
     // The bundle arrives last, so Klarna's SDK (asked for by the page's hint) is downloaded when it runs.
     await page.route('**/dist/pay-with-klarna.js', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sdkServed;
       await route.continue();
     });
     await page.addInitScript(() => {

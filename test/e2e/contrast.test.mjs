@@ -65,8 +65,43 @@ describe('contrast at the storefront checkout', () => {
     return results;
   }
 
+  /** Klarna's visible button: its background against the panel, and its focus ring (outline, or the ring of its box-shadow) against the same. */
+  function measureButton() {
+    const rgb = (colour) => colour.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const luminance = (channels) => {
+      const [r, g, b] = channels.map((value) => {
+        const c = value / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (one, two) => {
+      const [dark, light] = [luminance(one), luminance(two)].sort((x, y) => x - y);
+      return Math.round(((light + 0.05) / (dark + 0.05)) * 100) / 100;
+    };
+    const behind = (node) => {
+      for (let at = node; at; at = at.assignedSlot ?? at.parentNode ?? at.host) {
+        if (at.nodeType === Node.ELEMENT_NODE) {
+          const [r, g, b, a = 1] = getComputedStyle(at).backgroundColor.match(/[\d.]+/g).map(Number);
+          if (a !== 0) return [r, g, b];
+        }
+      }
+      return [255, 255, 255];
+    };
+    const host = [...document.querySelectorAll('klarna-fake-payment-button')].find((candidate) => candidate.checkVisibility());
+    const button = host.shadowRoot.querySelector('button');
+    const style = getComputedStyle(button);
+    const page = behind(host.parentNode);
+    const ringColours = [style.outlineColor, ...(style.boxShadow.match(/rgba?\([^)]*\)/g) ?? [])].map(rgb);
+    return {
+      focused: host.shadowRoot.activeElement === button,
+      ratio: ratio(rgb(style.backgroundColor), page),
+      ring: { style: style.outlineStyle, width: parseFloat(style.outlineWidth), offset: parseFloat(style.outlineOffset), ratio: Math.max(...ringColours.map((colour) => ratio(colour, page))) },
+    };
+  }
+
   for (const colorScheme of ['dark', 'light']) {
-    it(`${colorScheme}: row borders and radio circles 3:1, Klarna's subheader and "Saved" badge 4.5:1`, async () => {
+    it(`${colorScheme}: row borders, radio circles and Klarna's button 3:1, its focus ring drawn on the page, Klarna's subheader and "Saved" badge 4.5:1`, async () => {
       const context = await browser.newContext({ colorScheme });
       await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
       // a returning customer: the fake also shows a saved option, with its badge
@@ -91,6 +126,18 @@ describe('contrast at the storefront checkout', () => {
       }
       const needed = (what) => (what.endsWith('text') ? 4.5 : 3);
       assert.deepEqual(results.filter(({ what, ratio }) => ratio < needed(what)), [], 'below the contrast WCAG asks for');
+
+      // Klarna's button, once Klarna is selected, stands out from the panel (the page picks its
+      // button-theme by colour scheme), and its keyboard focus ring is drawn on the page around it
+      await page.getByRole('radio', { name: /saved account/ }).click();
+      await page.getByRole('button', { name: 'Pay with Klarna' }).waitFor();
+      await page.keyboard.press('Tab');
+      const button = await page.evaluate(`(${measureButton})()`);
+      assert.ok(button.focused, "Tab from Klarna's option reaches its button");
+      assert.ok(button.ratio >= 3, `Klarna's button on the panel: ${button.ratio}:1`);
+      assert.equal(button.ring.style, 'solid', 'a focus ring of its own, not the browser default');
+      assert.ok(button.ring.width >= 2 && button.ring.offset >= 2, `a ring 2px wide, 2px off the button (${JSON.stringify(button.ring)})`);
+      assert.ok(button.ring.ratio >= 3, `the focus ring on the page behind the button: ${button.ring.ratio}:1`);
       await context.close();
     });
   }

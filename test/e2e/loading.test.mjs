@@ -36,14 +36,15 @@ describe('loading klarna.mjs over the network', () => {
 
   it("C2: the bundle's own first try fails: asked again at once, then after the second pause", async () => {
     const at = [];
-    const { page, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route, n) => {
+    // pauses of 60 s and 1.5 s: "at once" is then told from "after the first pause" however busy the machine
+    const { page, klarnaRequests, context } = await visit('/test/e2e/pages/first-pause.html', (route, n) => {
       at.push(Date.now());
       return n <= 2 ? route.fulfill({ status: 500, body: 'oops' }) : serveFake(route);
     });
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
     assert.equal(klarnaRequests.length, 3);
-    // the default pauses are 500 and 1500 ms: the first is skipped, as the bundle's try came before the load
-    assert.ok(at[1] - at[0] < 450, `the first retry came ${at[1] - at[0]} ms after the first try`);
+    // the first pause is skipped, as the bundle's try came before the load
+    assert.ok(at[1] - at[0] < 30_000, `the first retry came ${at[1] - at[0]} ms after the first try`);
     assert.ok(at[2] - at[1] >= 1450, `the second retry came ${at[2] - at[1]} ms after the first`);
     await context.close();
   });
@@ -67,20 +68,23 @@ describe('loading klarna.mjs over the network', () => {
     const { failure, context, page } = await visit('/test/e2e/pages/short-timeout.html', () => new Promise(() => {}));
     const error = await failure;
     assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
-    assert.ok(error.at < 3000, `gave up at ${Math.round(error.at)} ms`);
+    assert.ok(error.at < 7_500, `gave up at ${Math.round(error.at)} ms, not at the default 15 s`);
     assert.equal(await heightOf(page), 0);
     await context.close();
   });
 
   it('C3: a failure that arrives after the timeout asks for nothing more', async () => {
-    // klarna.mjs fails only after the page's 600 ms timeout: the element has given up by then
+    // klarna.mjs fails only once the element has given up at the page's 600 ms timeout
+    let timedOut;
+    const afterTimeout = new Promise((resolve) => (timedOut = resolve));
     const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/short-timeout.html', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      await afterTimeout;
       await route.fulfill({ status: 404, body: 'not found' });
     });
     const error = await failure;
+    timedOut();
     assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
-    // the bundle's import of it fails now, 300 ms later; a retry would follow within a few tasks of it
+    // the bundle's import of it fails now; a retry would follow within a few tasks of it
     await page.waitForFunction(() => performance.getEntriesByName('https://js.klarna.com/web-sdk/v2/klarna.mjs').some((entry) => entry.responseEnd > 0));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
     assert.equal(klarnaRequests.length, 1, 'no request after the element reported the timeout');
@@ -110,7 +114,7 @@ describe('loading klarna.mjs over the network', () => {
     assert.deepEqual([error.phase, error.reason, error.retryable], ['load', 'csp', false]);
     assert.match(error.directive, /^script-src/);
     assert.match(error.message, /Add https:\/\/js\.klarna\.com to script-src/);
-    assert.ok(error.at < 2000, `reported at ${Math.round(error.at)} ms, not at a timeout`);
+    assert.ok(error.at < 7_500, `reported at ${Math.round(error.at)} ms, not at the 15 s timeout`);
     assert.equal(klarnaRequests.length, 0, 'the browser never asked for it');
     await context.close();
   });

@@ -1,4 +1,4 @@
-import { expect, html, oneEvent } from '@open-wc/testing';
+import { expect, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { KlarnaCompleteEvent, KlarnaErrorEvent } from '../../src/events.js';
 import type { PayWithKlarna } from '../../src/pay-with-klarna.js';
 import { backendLog, backendRun, fakeButton, mountWithFake } from './helpers.js';
@@ -231,11 +231,11 @@ describe('the button and the merchant backend', () => {
   });
 
   it('leaving the page during the backend call aborts it without reporting a failure', async () => {
-    const { element, fake } = await checkoutWith('slow');
+    const { element, fake, run } = await checkoutWith('slow');
     element.initiateTimeout = 5000;
     const errors = errorsOf(element);
     fakeButton(element).click();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', { timeout: 5000 });
     element.remove();
     await fake.initiateCalls[0]!.settled;
     expect(fake.initiateCalls[0]!.error).to.be.instanceOf(DOMException);
@@ -246,9 +246,11 @@ describe('the button and the merchant backend', () => {
     const { element, fake, run } = await checkoutWith('slow');
     element.initiateTimeout = 5000;
     fakeButton(element).click();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', { timeout: 5000 });
     element.amount = 300;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // the fake answers a presentation within the task that asks for it: once the request is seen
+    // (from a later task), its answer has reached the element
+    await waitUntil(() => fake.presentationCalls.some((call) => call.amount === 300), 'the new presentation to be asked for', { timeout: 5000 });
     const pressed = fake.mounts.find((mount) => mount.part === 'button')!;
     expect(pressed.unmountedAt, 'still mounted while its initiate runs').to.equal(undefined);
     const applied = oneEvent(element, 'klarna-presentation');

@@ -83,9 +83,10 @@ describe('changes, bursts and stale answers', () => {
     const done = new Promise<void>((resolve) => {
       el.addEventListener('klarna-presentation', () => el.amount === 12000 && resolve());
     });
+    // twenty changes, each its own update, all while the first presentation is on its way (30 ms)
     for (let step = 1; step <= 20; step++) {
       el.amount = 11800 + step * 10;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await el.updateComplete;
     }
     await done;
     await el.updateComplete;

@@ -1,4 +1,4 @@
-import { expect, html, oneEvent } from '@open-wc/testing';
+import { expect, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { KlarnaPresentationEvent } from '../../src/events.js';
 import { ariaSnapshot, isShown, mountWithFake, radios, shadow } from './helpers.js';
 
@@ -95,7 +95,7 @@ describe('rendering the presentation', () => {
     element.amount = 5000;
     await next;
     await element.updateComplete;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => document.activeElement === element, 'focus to move on to Klarna', { timeout: 5000 });
     expect(card.checkVisibility()).to.equal(false);
     expect(document.activeElement?.localName, 'focus on Klarna').to.equal('pay-with-klarna');
     expect(element.shadowRoot!.activeElement === radios(element)[0], "on Klarna's option").to.equal(true);

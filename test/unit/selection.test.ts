@@ -293,6 +293,14 @@ describe('selection and the payment-method group', () => {
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
   });
 
+  it('with nothing selected, the group is one Tab stop, its first radio, as a native group with nothing checked', async () => {
+    const { element } = await mountWithFake(tabCheckout(), { instruction: 'SHOW_KLARNA' });
+    const form = element.form!;
+    expect(element.selected).to.equal(false);
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal('radio:card');
+    expect(tabindexes(form), "the radios keep the page's own tabindex").to.equal(OWN);
+  });
+
   it("a native radio chosen again gets the page's own tabindex back, exactly, and Tab stops on it", async () => {
     const { element } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
     const form = element.form!;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -64,8 +65,12 @@ startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, si
     log,
   });
   sim.webhookUrl = `${backend.url}/api/klarna/webhooks`;
+  publicOrigins.set(backend.url, new URL(publicUrl ?? backend.url).origin);
   return backend;
 };
+
+/** Each backend's public origin by its address: what its pages' requests carry as Origin. */
+const publicOrigins = new Map();
 
 /** Final authorizations the simulator received: Payment Authorize calls carrying a completion token. */
 export const finalAuthorizations = (sim) =>
@@ -78,7 +83,9 @@ export const finalAuthorizations = (sim) =>
 export function shopApi(target) {
   const post = (path, body, headers = {}) => {
     const { url } = target();
-    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    // as the shop's pages send it: the shop's public origin (behind a load balancer, not the instance's address)
+    const origin = publicOrigins.get(url) ?? url;
+    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   };
   const json = async (response) => ({ status: response.status, body: await response.json() });
   const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
@@ -104,12 +111,51 @@ export function shopApi(target) {
   };
 }
 
-/** Polls `check` until it gives something truthy (5 s at most), and returns that. */
-export async function until(check, what) {
-  for (let tries = 0; tries < 100; tries++) {
+/**
+ * Polls `check` until it gives something truthy, and returns that. The 30 s only bound a failure:
+ * on a busy machine a condition that holds within a second when idle may take several.
+ */
+export async function until(check, what, { timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const value = await check();
     if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  assert.fail(`timed out waiting for ${what}`);
+}
+
+/**
+ * Stands between the simulator and the backend: every webhook the simulator sends is answered 200
+ * (for the simulator, delivered) and kept, until the test hands it to the backend with `deliver`.
+ * So "the webhook comes after the customer is back" is a condition the test sets, not a delay it hopes for.
+ */
+export async function holdWebhooks(shop) {
+  const held = [];
+  let arrived = () => {};
+  const server = http.createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    const pick = ['content-type', 'klarna-signature', 'klarna-signing-key-id'];
+    held.push({ body, headers: Object.fromEntries(pick.map((name) => [name, request.headers[name] ?? ''])) });
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+    arrived();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const backendWebhooks = shop.sim.webhookUrl;
+  shop.sim.webhookUrl = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    /** The next webhook the simulator sent, once it has sent one: { body, headers, event }. */
+    async next() {
+      while (!held.length) await new Promise((resolve) => (arrived = resolve));
+      const hook = held.shift();
+      return { ...hook, event: JSON.parse(hook.body) };
+    },
+    /** Hands a held webhook to the backend, byte for byte as the simulator signed it. */
+    deliver: ({ body, headers }) => fetch(backendWebhooks, { method: 'POST', headers, body }),
+    async close() {
+      shop.sim.webhookUrl = backendWebhooks;
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
