@@ -66,8 +66,10 @@ export interface BackendOptions {
   sweepMs?: number;
   /** How long an initiate or a charge may take before it is answered 503 "not confirmed yet" (25 s by default). */
   requestBoundMs?: number;
-  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database. */
+  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database (30 s, its whole bound, by default). */
   drainMs?: number;
+  /** How long a Klarna call may stay in flight before the sweep repeats it (2 minutes by default). */
+  stuckAfterMs?: number;
   log?: (line: string) => void;
 }
 
@@ -77,7 +79,7 @@ export async function startBackend(options: BackendOptions) {
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
-  const payments = new Payments(store, klarna, () => publicUrl, log);
+  const payments = new Payments(store, klarna, () => publicUrl, log, options.stuckAfterMs);
   // Work under way (requests, webhooks acknowledged and still being handled): stop() lets it finish.
   const underWay = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -104,45 +106,56 @@ export async function startBackend(options: BackendOptions) {
     return answer;
   }, options.port ?? 0);
   publicUrl ||= url;
-  // A webhook can be lost and a process can die mid-call: orders still under way are looked at again.
+  // A webhook can be lost and a process can die mid-call: orders still under way are looked at
+  // again, each pass within one interval, and a stop ends the pass under way at once.
+  const sweepMs = options.sweepMs ?? 30_000;
+  const stopSweeping = new AbortController();
   let sweeping: Promise<void> | undefined;
-  const sweep = setInterval(() => {
-    sweeping ??= payments
-      .sweep()
+  const runSweep = () =>
+    (sweeping ??= payments
+      .sweep({ budgetMs: sweepMs, signal: stopSweeping.signal })
       .catch((error) => log(`sweep failed: ${(error as Error).message}`))
-      .finally(() => (sweeping = undefined));
-  }, options.sweepMs ?? 30_000);
+      .finally(() => (sweeping = undefined)));
+  const sweep = setInterval(runSweep, sweepMs);
   sweep.unref();
   return {
     url,
     store,
     payments,
-    /** Runs one sweep now (tests; the interval does it in production). */
-    sweep: () => payments.sweep(),
+    /** Runs one sweep pass now, or waits for the one under way (tests; the interval does it in production). */
+    sweep: async () => {
+      await sweeping;
+      await runSweep();
+    },
     /**
-     * Stops taking requests, lets those under way finish (for `drainMs`, 30 s by default: past the
-     * bound of an initiate or a charge), then closes the connections and the database. Closing the
-     * database under a running request would leave its Idempotency-Key claimed and its order mid-call.
+     * Stops taking requests and ends the sweep pass under way at once (its calls are repeated, with
+     * their keys, by the next instance to sweep), lets the requests under way finish, then closes
+     * the connections and the database: all within `drainMs` (30 s by default, past the bound of an
+     * initiate or a charge). Closing the database under a running request would leave its
+     * Idempotency-Key claimed and its order mid-call.
      */
     async stop() {
       stopping = true;
       clearInterval(sweep);
+      stopSweeping.abort(new Error('the shop is stopping'));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const deadline = Date.now() + (options.drainMs ?? 30_000);
-      while (underWay.size && Date.now() < deadline) {
+      const drainMs = options.drainMs ?? 30_000;
+      // the last second of the bound is for the answers still on their way out
+      const deadline = Date.now() + Math.max(drainMs - 1000, drainMs / 2);
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+      while ((underWay.size || sweeping) && Date.now() < deadline) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([Promise.all(underWay), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        await Promise.race([Promise.all([...underWay, sweeping]), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
         clearTimeout(timer);
       }
-      if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${options.drainMs ?? 30_000} ms`);
-      await sweeping;
+      if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${drainMs} ms`);
       // The last answers may still be on their way out: their connections are closed once idle, the rest after a second.
       const connections = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       let ended = false;
       void closed.then(() => (ended = true));
       for (let waited = 0; !ended && waited < 1000; waited += 25) {
         connections.closeIdleConnections?.();
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await pause(25);
       }
       connections.closeAllConnections?.();
       await closed;

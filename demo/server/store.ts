@@ -33,6 +33,8 @@ export interface Order {
   amount: number;
   currency: string;
   lines: OrderLine[];
+  /** Goes up by one with each change of the lines: a press names the cart it was made on. */
+  cartVersion: number;
   /**
    * The order number (PWK-…): what Klarna's references, the logs and the customer's order page
    * carry. Never the id, which alone opens the order and its journey (the order page's address).
@@ -83,6 +85,10 @@ create table if not exists orders (
   payment_transaction_id text,
   customer_token text,
   completed_at timestamptz,
+  cart_version integer not null default 1,
+  last_look_at timestamptz,
+  next_look_at timestamptz,
+  look_failures integer not null default 0,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -127,6 +133,10 @@ do $$ begin
     alter table orders add column final_sent_at timestamptz;
     -- a final authorization may have gone out for these under the version without the column: repeats, to be safe
     update orders set final_sent_at = completed_at where status in ('pending', 'finalizing') and completed_at is not null;
+  end if;
+  -- The cart's version, and the looks at Klarna that every instance shares (the sweep and the order page).
+  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'cart_version') then
+    alter table orders add column cart_version integer not null default 1, add column last_look_at timestamptz, add column next_look_at timestamptz, add column look_failures integer not null default 0;
   end if;
   -- The order number Klarna and the logs are given: one order each (older orders used their id, unique too).
   if not exists (select 1 from pg_indexes where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
@@ -182,6 +192,7 @@ const toOrder = (row: Record<string, any>): Order => ({
   amount: Number(row.amount),
   currency: row.currency,
   lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines,
+  cartVersion: Number(row.cart_version),
   purchaseReference: row.purchase_reference,
   transactionReference: row.transaction_reference,
   paymentOptionId: row.payment_option_id,
@@ -243,14 +254,36 @@ export class Store {
    * payment attempt): the one who wins the race does the work.
    */
   async transition(id: string, from: OrderStatus[], changes: Partial<Order>, attemptKey?: string | null): Promise<Order | undefined> {
-    const sets = ['updated_at = now()'];
+    return this.update(id, from, changes, attemptKey === undefined ? {} : { attempt_key: attemptKey });
+  }
+
+  /**
+   * Starts a payment attempt on the cart the customer pressed: one statement that checks the
+   * order's amount and currency (and, when the press names it, its cart version) and claims it, so
+   * that a cart change committed a moment before the claim makes the claim fail instead of sending
+   * Klarna another total.
+   */
+  async claimAttempt(id: string, from: OrderStatus[], pressed: { amount: number; currency: string; cartVersion?: number }, changes: Partial<Order>): Promise<Order | undefined> {
+    const where: Record<string, unknown> = { amount: pressed.amount, currency: pressed.currency };
+    if (pressed.cartVersion !== undefined) where.cart_version = pressed.cartVersion;
+    // a new attempt is looked at from scratch: nothing of the last one's looks carries over
+    return this.update(id, from, changes, where, ['last_look_at = null', 'next_look_at = null', 'look_failures = 0']);
+  }
+
+  /** New lines for an order with nothing under way: its cart version goes up, so a press made on the old cart cannot claim it. */
+  async changeLines(id: string, from: OrderStatus[], lines: OrderLine[], amount: number): Promise<Order | undefined> {
+    return this.update(id, from, { lines, amount, status: 'open' }, {}, ['cart_version = cart_version + 1']);
+  }
+
+  private async update(id: string, from: OrderStatus[], changes: Partial<Order>, where: Record<string, unknown>, also: string[] = []): Promise<Order | undefined> {
+    const sets = ['updated_at = now()', ...also];
     const params: unknown[] = [id, from];
-    const where = attemptKey === undefined ? '' : ` and attempt_key is not distinct from $${params.push(attemptKey)}`;
+    const conditions = Object.entries(where).map(([column, value]) => `${column} is not distinct from $${params.push(value)}`);
     for (const [key, value] of Object.entries(changes)) {
       params.push(key === 'lines' ? JSON.stringify(value) : value);
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
-    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where id = $1 and status = any($2)${where} returning *`, params);
+    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where ${['id = $1', 'status = any($2)', ...conditions].join(' and ')} returning *`, params);
     return row ? toOrder(row) : undefined;
   }
 
@@ -325,21 +358,66 @@ export class Store {
     return rows.length > 0;
   }
 
-  /** Orders to look at again: pending ones (oldest look first), and ones stuck mid-call for over two minutes. */
-  async ordersToSweep(limit = 50): Promise<Order[]> {
+  /**
+   * Claims up to `limit` orders for one sweep pass: pending ones, and ones left mid-call for longer
+   * than `stuckAfterMs` (a crash, a Klarna outage). Due ones only (their next look has come, and no
+   * look at Klarna for them began in the last `gapMs`, here or in another instance), healthy ones
+   * before those whose looks keep failing, then the least recently looked at: a few orders that
+   * Klarna does not answer never keep the others waiting. Each is leased for `leaseMs`: no other
+   * pass, in this instance or another, takes it until its look is done (FOR UPDATE SKIP LOCKED).
+   * In the order to look at them.
+   */
+  async claimSweep({ limit, leaseMs, stuckAfterMs, gapMs }: { limit: number; leaseMs: number; stuckAfterMs: number; gapMs: number }): Promise<Array<Order & { previousLook: string | null }>> {
     const rows = await this.sql.query(
-      `select * from orders
-       where (status = 'pending' and payment_request_id is not null)
-          or (status in ('authorizing', 'finalizing') and updated_at < now() - interval '2 minutes')
-       order by updated_at asc limit $1`,
-      [limit],
+      `with due as (
+         select id, look_failures, last_look_at from orders
+         where ((status = 'pending' and payment_request_id is not null)
+             or (status in ('authorizing', 'finalizing') and updated_at < now() - $2 * interval '1 millisecond'))
+           and (next_look_at is null or next_look_at <= now())
+           and (last_look_at is null or last_look_at <= now() - $3 * interval '1 millisecond')
+         order by look_failures, last_look_at nulls first, created_at
+         limit $1
+         for update skip locked
+       )
+       update orders set last_look_at = now(), next_look_at = now() + $4 * interval '1 millisecond'
+       from due where orders.id = due.id
+       returning orders.*, due.look_failures as previous_failures, due.last_look_at as previous_look`,
+      [limit, stuckAfterMs, gapMs, leaseMs],
     );
-    return rows.map(toOrder);
+    const at = (time: unknown) => (time ? new Date(time as string).getTime() : -Infinity);
+    rows.sort((a, b) => Number(a.previous_failures) - Number(b.previous_failures) || at(a.previous_look) - at(b.previous_look));
+    return rows.map((row) => ({ ...toOrder(row), previousLook: row.previous_look ? new Date(row.previous_look as string).toISOString() : null }));
   }
 
-  /** Marks an order as looked at, so a sweep turns to the others next. */
-  async touch(id: string): Promise<void> {
-    await this.sql.query('update orders set updated_at = now() where id = $1', [id]);
+  /** Claims a pending order for one look at Klarna outside the sweep (its customer's page), on the same terms: at most one look per `gapMs`, across every instance. */
+  async claimLook(id: string, { leaseMs, gapMs }: { leaseMs: number; gapMs: number }): Promise<Order | undefined> {
+    const [row] = await this.sql.query(
+      `update orders set last_look_at = now(), next_look_at = now() + $3 * interval '1 millisecond'
+       where id = $1 and status = 'pending' and payment_request_id is not null
+         and (next_look_at is null or next_look_at <= now())
+         and (last_look_at is null or last_look_at <= now() - $2 * interval '1 millisecond')
+       returning *`,
+      [id, gapMs, leaseMs],
+    );
+    return row && toOrder(row);
+  }
+
+  /**
+   * Ends a claimed look: 'answered' makes the order due again after the gap; 'failed' (Klarna gave
+   * nothing to act on) waits longer with each failure in a row, from `backoffMs` doubling up to
+   * `maxBackoffMs`; 'skipped' (the pass ran out of time before it) hands it back as it was.
+   */
+  async lookDone(id: string, outcome: 'answered' | 'failed' | 'skipped', { backoffMs, maxBackoffMs, previousLook }: { backoffMs: number; maxBackoffMs: number; previousLook?: string | null }): Promise<void> {
+    if (outcome === 'answered') await this.sql.query('update orders set look_failures = 0, next_look_at = null where id = $1', [id]);
+    else if (outcome === 'skipped') await this.sql.query('update orders set next_look_at = null, last_look_at = $2 where id = $1', [id, previousLook ?? null]);
+    else {
+      await this.sql.query(
+        `update orders set look_failures = look_failures + 1,
+           next_look_at = now() + least($3::float8, $2 * power(2, least(look_failures, 30))) * interval '1 millisecond'
+         where id = $1`,
+        [id, backoffMs, maxBackoffMs],
+      );
+    }
   }
 
   async charges(orderId: string) {

@@ -18,6 +18,11 @@ describe('the reference backend', () => {
 
   const { post, get, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
   const orderNow = (id) => shop.backend.store.order(id);
+  /** A sweep pass once the pause after the last look has gone by (a look that failed waits 5 s, then longer each time). */
+  const sweepLater = async () => {
+    await shop.backend.store.sql.query("update orders set last_look_at = last_look_at - interval '1 hour', next_look_at = next_look_at - interval '1 hour'");
+    await shop.backend.sweep();
+  };
 
   it('APPROVED at once: the order is paid and the element is sent to the order page', async () => {
     const order = await newOrder();
@@ -105,6 +110,61 @@ describe('the reference backend', () => {
     assert.deepEqual(unknown, { status: 404, body: { error: 'No such order.' } });
     assert.equal(callsFor(order).length, 0);
     assert.equal((await orderNow(order.id)).status, 'open');
+  });
+
+  it('S20: a currency Postgres cannot hold (a NUL, a lone surrogate) is a 400 naming it, never a 500', async () => {
+    const order = await newOrder();
+    for (const currency of ['US\u0000D', 'US\uD800', '\uDC00SD']) {
+      const { status, body } = await json(await initiate(order, { currency }));
+      assert.deepEqual([status, body.field], [400, 'currency'], JSON.stringify(body));
+      assert.equal(body.error, 'currency must not contain a NUL character or a lone surrogate');
+    }
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open');
+  });
+
+  it('S20: a session token that cannot be an HTTP header value is a 400 naming it; the order is not held for a call that cannot leave', async () => {
+    const order = await newOrder();
+    for (const klarnaNetworkSessionToken of ['krn:network:us1:test:session-token:\u2603', 'krn:network:us1:test:session-token:a\r\nX-Injected: 1', 'krn:network:us1:test:session-token:\u00e9t\u00e9', 'krn:network session token', 'krn:\tx']) {
+      const { status, body } = await json(await initiate(order, { klarnaNetworkSessionToken }));
+      assert.deepEqual([status, body.field], [400, 'klarnaNetworkSessionToken'], JSON.stringify(klarnaNetworkSessionToken));
+      assert.match(body.error, /^klarnaNetworkSessionToken must be printable ASCII without spaces/);
+    }
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open', 'not held: the customer can pay');
+    assert.equal((await json(await initiate(order, { outcome: 'approve' }))).status, 200);
+  });
+
+  it("S20: an attempt left with such a token (by an earlier version) fails at the sweep's first look, as not sent: never held as Klarna's silence", async () => {
+    const order = await newOrder();
+    await shop.backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1", [
+      order.id,
+      crypto.randomUUID(),
+      'krn:network:us1:test:session-token:\u2603',
+    ]);
+    await shop.backend.sweep();
+    const after = await orderNow(order.id);
+    assert.equal(after.status, 'failed', 'nothing was sent, so nothing can have been paid: the customer may pay again');
+    assert.match(after.reason, /Klarna-Network-Session-Token holds a character an HTTP header cannot carry; nothing was sent to Klarna/);
+    const events = await eventsOf(order);
+    assert.ok(events.some((text) => text.startsWith('Payment Authorize not sent: ')), JSON.stringify(events));
+    assert.ok(!events.some((text) => text.includes('Klarna did not answer')), JSON.stringify(events));
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await json(await initiate(order, { outcome: 'approve' }))).status, 200);
+  });
+
+  it('S20: a signed webhook whose event_id, event_type or payment_request_id Postgres cannot hold is a 400 naming it, never a 500', async () => {
+    const cases = [
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\u0000id' }), 'metadata.event_id'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\uD800' }), 'metadata.event_id'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { type: 'payment.request.state-change.completed\u0000' }), 'metadata.event_type'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:\u0000' }), 'payload.payment_request_id'],
+      [webhook({ payment_request_id: { id: 'x' } }), 'payload.payment_request_id'],
+    ];
+    for (const [event, field] of cases) {
+      const { status, body } = await json(await deliver(event));
+      assert.deepEqual([status, body.field], [400, field], JSON.stringify(body));
+    }
   });
 
   it('S3: the same idempotency key twice gives the same answer and one authorization', async () => {
@@ -295,7 +355,7 @@ describe('the reference backend', () => {
     await refuseNext(order);
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'pending', 'not failed: the first final authorization may have paid');
-    await shop.backend.sweep();
+    await sweepLater();
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
