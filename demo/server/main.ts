@@ -14,7 +14,7 @@ import { createKlarnaClient } from './klarna-client.js';
 import { Payments } from './payments.js';
 import { parseSigningKeys } from './signing.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { Store, openDatabase } from './store.js';
+import { Store, lockDataDir, openDatabase, type DataDirLock } from './store.js';
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
@@ -57,6 +57,8 @@ export async function startSimulator(options: { port?: number; webhookDelayMs?: 
 export interface BackendOptions {
   port?: number;
   dataDir?: string;
+  /** The lock on `dataDir` when the caller holds it already (`npm start`); otherwise the embedded database takes its own. */
+  dataDirLock?: DataDirLock;
   databaseUrl?: string;
   klarna: { baseUrl: string; apiKey: string; partnerAccountId?: string; clientId: string; signingKeys: Map<string, string>; live?: boolean; retryDelaysMs?: number[]; timeoutMs?: number };
   mode: 'simulator' | 'klarna';
@@ -75,7 +77,7 @@ export interface BackendOptions {
 
 export async function startBackend(options: BackendOptions) {
   const log = options.log ?? ((line: string) => console.log(line));
-  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, log });
+  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, lock: options.dataDirLock, log });
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
@@ -228,13 +230,16 @@ async function main() {
   let backend: Awaited<ReturnType<typeof startBackend>>;
   let simulator: SimulatorHandle | undefined;
   const klarna = klarnaFromEnv(env); // before anything opens or listens
+  // One process at a time on DATA_DIR, which holds the embedded database and the offline simulator's state.
+  const dataDirLock = !klarna || !env.DATABASE_URL ? await lockDataDir(dataDir) : undefined;
   if (klarna) {
-    backend = await startBackend({ port, dataDir, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
+    backend = await startBackend({ port, dataDir, dataDirLock, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
   } else {
     simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0) });
     backend = await startBackend({
       port,
       dataDir,
+      dataDirLock,
       databaseUrl: env.DATABASE_URL,
       mode: 'simulator',
       publicUrl: env.PUBLIC_URL,

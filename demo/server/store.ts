@@ -4,7 +4,8 @@
  * Every state change is one conditional UPDATE, so two instances, or a webhook and a returning
  * customer, can never both move an order.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -154,7 +155,50 @@ export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
 const SCHEMA_LOCK = 7_116_093_540;
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void }): Promise<Sql> {
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Keeps an embedded data directory to one process. PGlite is one process's database: a second
+ * process on the same directory would serve beside the first, the two would split the orders, and
+ * two writers can leave it unreadable. The lock is the operating system's (an OFD lock on Linux,
+ * flock on macOS, LockFileEx on Windows, through fs-native-extensions) on a file in the directory:
+ * the kernel releases it when the process ends in any way, `kill -9` included, so a lock never
+ * outlives its process and no pid has to be guessed alive or dead. The file names the holder, for
+ * the message.
+ */
+export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  const { tryLock, unlock } = (await import('fs-native-extensions')).default;
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'pay-with-klarna.lock');
+  const fd = openSync(path, 'a+');
+  if (!tryLock(fd)) {
+    closeSync(fd);
+    let holder = '';
+    try {
+      holder = readFileSync(path, 'utf8').trim();
+    } catch {
+      // Windows keeps a locked file from being read: the message does without the holder
+    }
+    throw new Error(
+      `The data directory ${dataDir} is in use by another process${holder ? ` (${holder})` : ''}: two servers on one embedded database would split its orders. Stop the other one, give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL.`,
+    );
+  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, `pid ${process.pid}, since ${new Date().toISOString()}\n`);
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      unlock(fd);
+      closeSync(fd);
+    },
+  };
+}
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void; lock?: DataDirLock }): Promise<Sql> {
   let sql: Sql;
   let created: Promise<unknown>;
   if (options.databaseUrl) {
@@ -170,10 +214,22 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     created = pool.query(`begin; select pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA} commit;`);
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const db = new PGlite(options.dataDir);
-    sql = { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows, close: () => db.close() };
-    created = db.exec(SCHEMA);
+    // the caller's lock on the directory (`npm start` takes it before the simulator's state), or one of its own
+    const lock = options.dataDir ? (options.lock ?? (await lockDataDir(options.dataDir))) : undefined;
+    const release = () => {
+      if (lock !== options.lock) lock?.release();
+    };
+    let db;
+    try {
+      db = new PGlite(options.dataDir);
+      await db.waitReady;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const opened = db;
+    sql = { query: async <T>(text: string, params?: unknown[]) => (await opened.query<T>(text, params)).rows, close: () => opened.close().finally(release) };
+    created = opened.exec(SCHEMA);
   }
   try {
     await created;
