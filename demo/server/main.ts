@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createKlarnaClient } from './klarna-client.js';
@@ -41,15 +42,25 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
 }
 
-/** The offline Klarna: its own API key and signing key, made up for this run. */
-export async function startSimulator(options: { port?: number; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
+/**
+ * The offline Klarna: its own API key and signing key, made up for this run. With `stateFile`,
+ * what it knows outlives a restart, and it listens on its last port again when that is free (the
+ * backend also takes each payment request's current address from Klarna's answer, should it move).
+ */
+export async function startSimulator(options: { port?: number; stateFile?: string; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
   const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
   const simulator = createSimulator({
     apiKey: handle.apiKey,
     publicUrl: () => handle.url,
+    stateFile: options.stateFile,
     webhook: { url: () => handle.webhookUrl, signingKeyId: handle.signingKeyId, secret: handle.secret, delayMs: options.webhookDelayMs, retryDelaysMs: options.retryDelaysMs },
   });
-  const { server, url } = await listen(simulator.app.fetch, options.port ?? 0);
+  const lastPort = options.port || simulator.savedPort;
+  const { server, url } = await listen(simulator.app.fetch, lastPort ?? 0).catch((error) => {
+    if (error?.code !== 'EADDRINUSE' || options.port) throw error;
+    return listen(simulator.app.fetch, 0); // its last port is taken now: another one
+  });
+  simulator.rememberPort(Number(new URL(url).port));
   Object.assign(handle, { simulator, url, stop: async () => (simulator.stop(), await close(server)) });
   return handle;
 }
@@ -235,7 +246,7 @@ async function main() {
   if (klarna) {
     backend = await startBackend({ port, dataDir, dataDirLock, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
   } else {
-    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0) });
+    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0), stateFile: join(dataDir, 'klarna-simulator.json') });
     backend = await startBackend({
       port,
       dataDir,

@@ -9,6 +9,7 @@
  * `approve`, `step-up` (default) or `decline`, and webhook is `prompt` (default), `delayed` or `lost`.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { money as formatMoney } from './catalog.js';
 import { signWebhook } from './signing.js';
@@ -23,7 +24,28 @@ export interface SimulatorOptions {
   webhook: { url: () => string | undefined; signingKeyId: string; secret: string; delayMs?: number; retryDelaysMs?: number[] };
   /** Klarna's live flag on webhooks; tests flip it to check the backend refuses a mismatch. */
   live?: boolean;
+  /**
+   * Where the simulator keeps what Klarna would keep (payment requests, session and customer
+   * tokens, answers by idempotency key, its clock), so that a restart of `npm start` loses none of
+   * it. In memory only when absent (the tests' own simulators).
+   */
+  stateFile?: string;
 }
+
+/** What a restart keeps: Klarna's side of every payment under way. */
+interface SavedState {
+  version: 1;
+  port?: number;
+  clockOffset: number;
+  requests: PaymentRequest[];
+  grants: Array<[string, SessionGrant]>;
+  customerTokens: Array<[string, { scopes: string[]; reference?: string }]>;
+  replies: Array<[string, { fingerprint: string; status: number; body: unknown; at: number }]>;
+}
+
+/** Klarna keeps an idempotency key's answer for 24 hours; payment requests are kept here for 3 days (Klarna's expire after 3 hours or 48). */
+const KEEP_REPLIES_MS = 24 * 60 * 60 * 1000;
+const KEEP_REQUESTS_MS = 3 * 24 * 60 * 60 * 1000;
 
 interface PaymentRequest {
   id: string;
@@ -72,14 +94,28 @@ const FAILURE_MODES: FailureMode[] = ['503', '429', '400', 'hang', 'garbled', 'd
 const declined = (reason: string) => ({ payment_transaction_response: { result: 'DECLINED', result_reason: reason } });
 
 export function createSimulator(options: SimulatorOptions) {
-  const requests = new Map<string, PaymentRequest>();
-  const grants = new Map<string, SessionGrant>();
-  const customerTokens = new Map<string, { scopes: string[]; reference?: string }>();
-  const replies = new Map<string, { fingerprint: string; status: number; body: unknown }>();
+  const saved = loadState(options.stateFile);
+  const requests = new Map<string, PaymentRequest>(saved?.requests.map((request) => [request.id, request]));
+  const grants = new Map<string, SessionGrant>(saved?.grants);
+  const customerTokens = new Map<string, { scopes: string[]; reference?: string }>(saved?.customerTokens);
+  const replies = new Map<string, { fingerprint: string; status: number; body: unknown; at: number }>(saved?.replies);
+  let port = saved?.port;
   const log: Array<{ method: string; path: string; headers: Record<string, string>; body?: unknown; at: number }> = [];
   const deliveries: Array<{ eventId: string; eventType: string; attempt: number; status: number | string }> = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  let clockOffset = 0;
+  let clockOffset = saved?.clockOffset ?? 0;
+  /** Writes the state after a change (a new file renamed over the old: a crash mid-write leaves the last whole one). */
+  function save() {
+    if (!options.stateFile) return;
+    const keptSince = Date.now() - KEEP_REQUESTS_MS;
+    for (const [id, request] of requests) if (Date.parse(request.createdAt) - clockOffset < keptSince) requests.delete(id);
+    for (const [token, grant] of grants) if (!requests.has(grant.paymentRequestId)) grants.delete(token);
+    for (const [key, reply] of replies) if (reply.at < Date.now() - KEEP_REPLIES_MS) replies.delete(key);
+    const state: SavedState = { version: 1, port, clockOffset, requests: [...requests.values()], grants: [...grants], customerTokens: [...customerTokens], replies: [...replies] };
+    const temporary = `${options.stateFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, options.stateFile);
+  }
   /**
    * Failures to come, for the next `count` API calls: '503' answers 503, '429' refuses the call
    * unprocessed (a rate limit; its error type is a guess), '400' refuses it as invalid
@@ -155,7 +191,8 @@ export function createSimulator(options: SimulatorOptions) {
     }
     const forced = forcedDeclines.get(c.req.raw);
     const [status, answer] = forced ? [200, declined(forced)] : decide(body, c.req.header('klarna-network-session-token'), c.req.header('klarna-customer-token'));
-    if (key) replies.set(key, { fingerprint, status, body: answer });
+    if (key) replies.set(key, { fingerprint, status, body: answer, at: Date.now() });
+    save();
     return c.json(answer, status as 200);
   };
 
@@ -252,6 +289,7 @@ export function createSimulator(options: SimulatorOptions) {
         customerTokens.set(request.customerToken, { scopes: request.requestCustomerToken.scopes, reference: request.requestCustomerToken.customer_token_reference });
       }
     }
+    save();
     if (request.webhookMode !== 'lost') {
       later(request.webhookMode === 'delayed' ? (options.webhook.delayMs ?? 3000) : 0, () => void deliver(request));
     }
@@ -311,6 +349,7 @@ export function createSimulator(options: SimulatorOptions) {
       request.previousState = request.state;
       request.state = 'IN_PROGRESS';
       request.updatedAt = iso();
+      save();
     }
     return c.html(journeyPage(`Pay ${money(request.amount, request.currency)}`, journeyForm(request)));
   });
@@ -342,6 +381,7 @@ export function createSimulator(options: SimulatorOptions) {
   app.post('/_sim/clock', async (c) => {
     const { advanceMinutes = 0 } = await c.req.json();
     clockOffset += Number(advanceMinutes) * 60_000;
+    save();
     return c.json({ now: iso() });
   });
   app.post('/_sim/fail', async (c) => {
@@ -361,6 +401,7 @@ export function createSimulator(options: SimulatorOptions) {
     if (typeof reference !== 'string' || !reference) return c.json({ error: 'reference is the customer_token_reference, a non-empty string' }, 400);
     let revoked = 0;
     for (const [token, { reference: issuedFor }] of customerTokens) if (issuedFor === reference && customerTokens.delete(token)) revoked++;
+    save();
     return c.json({ revoked });
   });
   app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));
@@ -379,12 +420,32 @@ export function createSimulator(options: SimulatorOptions) {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },
+    /** Klarna no longer knows this payment request (purged, or another Klarna): reads of it answer 404 (for tests). */
+    forget(paymentRequestId: string) {
+      requests.delete(paymentRequestId);
+      save();
+    },
+    /** The port of the last run, to listen on again, so that the journey addresses given out stay the same. */
+    get savedPort() {
+      return saved?.port;
+    },
+    rememberPort(listening: number) {
+      port = listening;
+      save();
+    },
     log,
     deliveries,
   };
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;
+
+function loadState(file: string | undefined): SavedState | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+  if (state.version !== 1) throw new Error(`${file} is not a Klarna simulator state this version reads`);
+  return state;
+}
 
 function validateAuthorize(body: Record<string, any>) {
   const problems: Array<{ parameter: string; error_message: string }> = [];

@@ -693,6 +693,23 @@ describe('the reference backend', () => {
     });
   });
 
+  it('S23: a payment request Klarna no longer knows (404) expires its order once, with a way out: the cart can change and a new press pays', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    shop.sim.simulator.forget(body.paymentRequestId);
+    const reads = () => shop.sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId)).length;
+    const { body: view } = await json(await get(`/api/orders/${order.id}`));
+    assert.deepEqual([view.status, view.reason], ['expired', 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.']);
+    assert.ok(logLines.includes(`order ${order.number}: Klarna answered 404 for payment request ${body.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`));
+    await sweepLater();
+    await get(`/api/orders/${order.id}`);
+    assert.equal(reads(), 1, 'read once, not again and again');
+    const changed = await json(await post(`/api/orders/${order.id}/lines`, { lines: [{ sku: 'mug', quantity: 2 }] }));
+    assert.deepEqual([changed.status, changed.body.status, changed.body.amount], [200, 'open', 4800]);
+    assert.equal((await initiate({ ...order, amount: 4800 }, { outcome: 'approve' })).status, 200);
+    assert.equal((await orderNow(order.id)).status, 'paid');
+  });
+
   it('S15: DECLINED is a 402 the shop can show; nothing is marked paid', async () => {
     const order = await newOrder();
     const { status, body } = await json(await initiate(order, { outcome: 'decline' }));
