@@ -37,8 +37,12 @@ export interface SimulatorHandle {
   apiKey: string;
   signingKeyId: string;
   secret: string;
+  /** The key to its `/_sim/*` controls: this process's alone, new each start. */
+  controlKey: string;
   /** Where the simulator sends webhooks; set once the backend listens. */
   webhookUrl?: string;
+  /** Drives a control over HTTP with the control key: `control('fail', { count: 1 })`, `control('log')`. */
+  control(name: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -48,9 +52,10 @@ export interface SimulatorHandle {
  * backend also takes each payment request's current address from Klarna's answer, should it move).
  */
 export async function startSimulator(options: { port?: number; stateFile?: string; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
-  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
+  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, controlKey: randomBytes(24).toString('hex'), signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
   const simulator = createSimulator({
     apiKey: handle.apiKey,
+    controlKey: handle.controlKey,
     publicUrl: () => handle.url,
     stateFile: options.stateFile,
     webhook: { url: () => handle.webhookUrl, signingKeyId: handle.signingKeyId, secret: handle.secret, delayMs: options.webhookDelayMs, retryDelaysMs: options.retryDelaysMs },
@@ -61,7 +66,13 @@ export async function startSimulator(options: { port?: number; stateFile?: strin
     return listen(simulator.app.fetch, 0); // its last port is taken now: another one
   });
   simulator.rememberPort(Number(new URL(url).port));
-  Object.assign(handle, { simulator, url, stop: async () => (simulator.stop(), await close(server)) });
+  const control = (name: string, body?: unknown) =>
+    fetch(`${url}/_sim/${name}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${handle.controlKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  Object.assign(handle, { simulator, url, control, stop: async () => (simulator.stop(), await close(server)) });
   return handle;
 }
 

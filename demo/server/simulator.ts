@@ -8,7 +8,7 @@
  * `krn:network:us1:test:session-token:sim.<outcome>[.<webhook>].<nonce>` where outcome is
  * `approve`, `step-up` (default) or `decline`, and webhook is `prompt` (default), `delayed` or `lost`.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { money as formatMoney } from './catalog.js';
@@ -19,6 +19,12 @@ export type SimWebhookMode = 'prompt' | 'delayed' | 'lost';
 
 export interface SimulatorOptions {
   apiKey: string;
+  /**
+   * The key to the `/_sim/*` controls (outages, declines, the clock, consent, the call log):
+   * `Authorization: Bearer <controlKey>`. Made up for each start by the process that starts the
+   * simulator, which alone drives them (its tests); never sent to a browser.
+   */
+  controlKey: string;
   /** Where the simulator itself is reachable (for payment_request_url). */
   publicUrl: () => string;
   webhook: { url: () => string | undefined; signingKeyId: string; secret: string; delayMs?: number; retryDelaysMs?: number[] };
@@ -377,7 +383,16 @@ export function createSimulator(options: SimulatorOptions) {
     );
   });
 
-  // Controls for people and tests.
+  // Controls for tests, with the control key only. Without it, any local process (or a page of any
+  // site, through the customer's browser) could cause outages and declines or read every call.
+  // A page cannot send an Authorization header to another origin without a CORS preflight, which
+  // the simulator never answers.
+  app.use('/_sim/*', async (c, next) => {
+    if (!sameSecret(c.req.header('authorization') ?? '', `Bearer ${options.controlKey}`)) {
+      return c.json({ error: "The simulator's controls take its control key (Authorization: Bearer …), which only the process that started it has." }, 401);
+    }
+    await next();
+  });
   app.post('/_sim/clock', async (c) => {
     const { advanceMinutes = 0 } = await c.req.json();
     clockOffset += Number(advanceMinutes) * 60_000;
@@ -404,7 +419,8 @@ export function createSimulator(options: SimulatorOptions) {
     save();
     return c.json({ revoked });
   });
-  app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));
+  // Tokens and the return URL (whose path is the order's id, which opens the order) are shown redacted.
+  app.get('/_sim/log', (c) => c.json({ calls: log.map(redactCall), deliveries }));
 
   return {
     app,
@@ -439,6 +455,31 @@ export function createSimulator(options: SimulatorOptions) {
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;
+
+/** Compares two secrets in constant time (hashed first, so that lengths do not differ). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Enough of a token to follow it, never enough to use it. */
+const hide = (token: unknown) => (typeof token === 'string' && token ? `${token.slice(0, Math.min(token.lastIndexOf(':') + 1, 24)) || token.slice(0, 6)}…${token.slice(-4)}` : token);
+
+/** A call as the log serves it: tokens redacted, the return URL cut to its origin. */
+function redactCall(call: { method: string; path: string; headers: Record<string, string>; body?: any; at: number }) {
+  const headers = { ...call.headers };
+  for (const name of ['klarna-network-session-token', 'klarna-customer-token']) if (headers[name]) headers[name] = hide(headers[name]) as string;
+  const body = call.body === undefined ? undefined : JSON.parse(JSON.stringify(call.body));
+  const interaction = body?.step_up_config?.customer_interaction_config;
+  if (typeof interaction?.return_url === 'string') {
+    try {
+      interaction.return_url = `${new URL(interaction.return_url).origin}/…`;
+    } catch {
+      interaction.return_url = '…';
+    }
+  }
+  return { ...call, headers, body };
+}
 
 function loadState(file: string | undefined): SavedState | undefined {
   if (!file || !existsSync(file)) return undefined;

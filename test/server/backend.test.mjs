@@ -198,7 +198,7 @@ describe('the reference backend', () => {
 
   it('S6: Klarna answering 5xx is retried with the same Klarna-Idempotency-Key; when it stays down the order is held until the same call is answered', async () => {
     const order = await newOrder();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
+    await shop.sim.control('fail', { count: 2 });
     const ok = await json(await initiate(order));
     assert.equal(ok.status, 200);
     const keys = callsFor(order).map((call) => call.headers['klarna-idempotency-key']);
@@ -206,7 +206,7 @@ describe('the reference backend', () => {
     assert.equal(new Set(keys).size, 1);
 
     const down = await newOrder();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3 }) });
+    await shop.sim.control('fail', { count: 3 });
     const failed = await json(await initiate(down, { outcome: 'approve' }));
     assert.equal(failed.status, 503);
     assert.match(failed.body.message, /not confirmed yet and will not be taken twice/);
@@ -222,9 +222,9 @@ describe('the reference backend', () => {
   });
 
   /** The next Klarna call for this order fails so (other orders' calls, a late webhook's say, are left alone). */
-  const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.number }) });
+  const failNext = (mode, order) => shop.sim.control('fail', { count: 1, mode, match: order.number });
   /** Klarna refuses the order's next call (429) through every retry the backend makes (the test shop tries 3 times). */
-  const refuseNext = (order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: '429', match: order.number }) });
+  const refuseNext = (order) => shop.sim.control('fail', { count: 3, mode: '429', match: order.number });
   /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
   const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
 
@@ -368,7 +368,7 @@ describe('the reference backend', () => {
     const complete = () => deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
     return { order, complete };
   };
-  const failFor = (order, failure) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, match: order.number, ...failure }) });
+  const failFor = (order, failure) => shop.sim.control('fail', { count: 1, match: order.number, ...failure });
 
   it('S6: a rate limit (429) on the final authorization is retried after its Retry-After, with the same key: the customer who approved is paid', async () => {
     const { order, complete } = await approvedInJourney();
@@ -523,7 +523,7 @@ describe('the reference backend', () => {
       const order = await api.newOrder();
       const { request, headers } = approvingPress(order);
       // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
-      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      await bounded.sim.control('fail', { count: 1, mode: 'hang', match: order.number });
       const started = performance.now();
       const first = await api.json(await api.post('/api/klarna/initiate', request, headers));
       assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
@@ -647,7 +647,7 @@ describe('the reference backend', () => {
 
   /** Gives what `run` gives with the simulator's clock moved by `minutes`, and moves it back after. */
   async function atSimulatorTime(minutes, run) {
-    const move = (advanceMinutes) => fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes }) });
+    const move = (advanceMinutes) => shop.sim.control('clock', { advanceMinutes });
     await move(minutes);
     try {
       return await run();
@@ -958,9 +958,9 @@ describe('the reference backend', () => {
   it('a decline saying the customer token is no longer usable ends the subscription: the token is forgotten, and a press is refused without calling Klarna', async () => {
     // the customer withdrew consent (Klarna forgets the token), or Klarna names the token in another reason
     const revoked = await subscription();
-    await fetch(`${shop.sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: revoked.order.number }) });
+    await shop.sim.control('revoke', { reference: revoked.order.number });
     const expired = await subscription();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number }) });
+    await shop.sim.control('fail', { count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number });
     for (const [{ order, charges }, reason] of [[revoked, 'CUSTOMER_TOKEN_INVALID'], [expired, 'CUSTOMER_TOKEN_EXPIRED']]) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
@@ -982,7 +982,7 @@ describe('the reference backend', () => {
 
   it('a declined period is tried at most three times, once per press and never by itself; then a press is refused without calling Klarna', async () => {
     const { order, charges } = await subscription();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: 'decline', match: order.number }) });
+    await shop.sim.control('fail', { count: 3, mode: 'decline', match: order.number });
     for (let press = 1; press <= 3; press++) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
@@ -1009,7 +1009,7 @@ describe('the reference backend', () => {
       const order = await api.newOrder([{ sku: 'coffee-club', quantity: 1 }]);
       await api.initiate(order, { outcome: 'approve' });
       // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
-      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      await bounded.sim.control('fail', { count: 1, mode: 'hang', match: order.number });
       const started = performance.now();
       const first = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
       assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);

@@ -20,7 +20,7 @@ describe('the sweep', () => {
   const sql = (text, params) => shop.backend.store.sql.query(text, params);
   const orderNow = (id) => shop.backend.store.order(id);
   /** Klarna fails every call that names a backpack (the stuck orders' product), as `mode` says. */
-  const failBackpacks = (mode) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1_000_000, mode, match: 'backpack' }) });
+  const failBackpacks = (mode) => shop.sim.control('fail', { count: 1_000_000, mode, match: 'backpack' });
 
   it('S21: 50 orders stuck in a Klarna outage do not keep an approved order from being finalized in the next pass; a pass ends within its time; every stuck order gets its turn', async () => {
     // 50 presses that Klarna never answered (503 through the retries): held, the same call to be repeated
@@ -52,7 +52,7 @@ describe('the sweep', () => {
     // The ones it did not reach come first in the next passes: each gets its turn, none is starved.
     for (let passes = 0; passes < 20 && tried() < 50; passes++) await shop.backend.payments.sweep({ budgetMs: 1000 });
     assert.equal(tried(), 50, 'every stuck order was tried again');
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 0 }) });
+    await shop.sim.control('fail', { count: 0 });
   });
 
   it('S26: a stop while a sweep waits on a slow Klarna ends the pass at once and returns well within its 30 s', async () => {
@@ -69,7 +69,7 @@ describe('the sweep', () => {
     try {
       const api = shopApi(() => ({ url: backend.url, sim }));
       const order = await api.newOrder();
-      await fetch(`${sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 10, mode: 'hang', match: order.number }) });
+      await sim.control('fail', { count: 10, mode: 'hang', match: order.number });
       // the press is answered at its bound, its call going on; the process then restarts and the call is left to the sweep
       await backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1", [
         order.id,
@@ -104,7 +104,7 @@ describe('the sweep', () => {
       pauses.push(Math.floor(Number(row.pause)));
     }
     assert.deepEqual(pauses, [5, 10, 20, 40]);
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 0 }) });
+    await shop.sim.control('fail', { count: 0 });
     await sql('update orders set next_look_at = null, last_look_at = null where id = $1', [order.id]);
     await shop.backend.payments.sweep({ budgetMs: 10_000 });
     assert.equal((await orderNow(order.id)).status, 'paid');
