@@ -436,6 +436,24 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     }, { ms: requestBoundMs, answer: { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED } });
   });
 
+  // Klarna's journey sends the customer back here when it left the page (the return URL set on the
+  // payment request, Klarna's template variables filled in), whether or not the page that started
+  // it is still open and whatever events fired there. The outcome is read from Klarna by the server,
+  // never taken from the URL, which anyone can type: the payment request id in it only decides
+  // whether the read happens at once (it is the order's own) or as the order page's throttled look.
+  // Then on to the order page, without the token in its address or in a Referer.
+  app.get('/orders/:id/return', async (c) => {
+    const id = orderIdParam(c);
+    const order = await store.order(id);
+    if (order?.status === 'pending') {
+      if (order.paymentRequestId && c.req.query('payment_request_id') === order.paymentRequestId) await payments.reconcile(order);
+      else await payments.look(order);
+    }
+    c.header('referrer-policy', 'no-referrer');
+    c.header('cache-control', 'no-store');
+    return c.redirect(`/orders/${encodeURIComponent(id)}`, 303);
+  });
+
   // ---- the storefront ----------------------------------------------------------------------------
   const page = (name: string) => async (c: Context) => c.html(await readFile(join(root, 'demo/storefront', name), 'utf8'));
   app.get('/', page('index.html'));

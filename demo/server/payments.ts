@@ -52,6 +52,15 @@ const notRepeated = (call: string, since: string, reference: string) =>
  */
 const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
 
+/**
+ * The query of the return URL set on a payment request: Klarna's template variables, which Klarna
+ * fills in when its journey sends the customer back (after a redirect, or from a phone's Klarna
+ * app, where no event reaches the page that started it). The return route reads the outcome from
+ * Klarna itself: these values come through the browser, so it trusts none of them.
+ */
+export const RETURN_TEMPLATE =
+  'payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}';
+
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
   const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
@@ -236,7 +245,7 @@ export class Payments {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
         payment_request_reference: order.purchaseReference,
-        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}` },
+        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}` },
       },
     };
     await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);

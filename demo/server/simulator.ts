@@ -369,15 +369,18 @@ export function createSimulator(options: SimulatorOptions) {
       transition(request, decision === 'approve' ? 'COMPLETED' : decision === 'decline' ? 'DECLINED' : 'CANCELED');
     }
     const state = request.state;
-    const back = request.returnUrl ?? '';
+    // As Klarna does: its template variables in the return URL are filled in for this request.
+    const back = request.returnUrl ? fillReturnUrl(request.returnUrl, request) : '';
+    const script = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
     return c.html(
       journeyPage(
         state === 'COMPLETED' ? 'Approved' : state === 'DECLINED' ? 'Declined' : 'Cancelled',
         `<p id="result" data-state="${state}">Returning you to the shop…</p>
+         ${back ? `<p><a id="return" href="${escapeHtml(back)}">Back to the shop</a></p>` : ''}
          <script>
-           const message = { type: 'klarna-simulator-journey', state: ${JSON.stringify(state)}, paymentRequestId: ${JSON.stringify(request.id)} };
+           const message = { type: 'klarna-simulator-journey', state: ${script(state)}, paymentRequestId: ${script(request.id)} };
            if (window.opener) { window.opener.postMessage(message, '*'); window.close(); }
-           else if (${JSON.stringify(back)}) location.replace(${JSON.stringify(back)});
+           else if (${script(back)}) location.replace(${script(back)});
          </script>`,
       ),
     );
@@ -479,6 +482,16 @@ function redactCall(call: { method: string; path: string; headers: Record<string
     }
   }
   return { ...call, headers, body };
+}
+
+/**
+ * The return URL with Klarna's template variables filled in for this payment request (as Klarna is
+ * seen to do: {klarna.payment_request.id}, .state and .klarna_network_session_token), also where a
+ * URL parser has percent-encoded their braces.
+ */
+export function fillReturnUrl(url: string, request: { id: string; state: string; sessionToken?: string }): string {
+  const values: Record<string, string> = { id: request.id, state: request.state, klarna_network_session_token: request.sessionToken ?? '' };
+  return url.replace(/(?:\{|%7[Bb])klarna\.payment_request\.(id|state|klarna_network_session_token)(?:\}|%7[Dd])/g, (_, name: string) => encodeURIComponent(values[name]!));
 }
 
 function loadState(file: string | undefined): SavedState | undefined {

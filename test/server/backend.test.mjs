@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { afterIntervals } from '../../demo/server/payments.ts';
+import { finalAuthorizations } from '../e2e/support/shop.mjs';
 import { Store, openDatabase } from '../../demo/server/store.ts';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
@@ -18,6 +19,9 @@ describe('the reference backend', () => {
 
   const { post, get, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
   const orderNow = (id) => shop.backend.store.order(id);
+  /** The return URL set on an order's payment request: its return route, with Klarna's template variables. */
+  const returnUrlOf = (order) =>
+    `${shop.url}/orders/${order.id}/return?payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}`;
   /** A sweep pass once the pause after the last look has gone by (a look that failed waits 5 s, then longer each time). */
   const sweepLater = async () => {
     await shop.backend.store.sql.query("update orders set last_look_at = last_look_at - interval '1 hour', next_look_at = next_look_at - interval '1 hour'");
@@ -36,7 +40,7 @@ describe('the reference backend', () => {
     assert.equal(call.body.request_payment_transaction.payment_option_id, 'KLARNA');
     assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.number);
     assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
-    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, `${shop.url}/orders/${order.id}`);
+    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, returnUrlOf(order));
     assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
     assert.equal(call.headers.authorization, 'valid', 'the API key is the Basic credential');
   });
@@ -568,6 +572,36 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(stepped.id)).status, 'paid');
   });
 
+  it('C26: back from a journey that left the page, with no webhook and no event, the return route confirms the order from the server, once', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    // The customer approves in Klarna's journey, which sends them back to the return URL with its template variables filled in.
+    const page = await (await fetch(body.paymentRequestUrl, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) })).text();
+    const back = new URL(/<a id="return" href="([^"]+)"/.exec(page)[1].replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code)));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve'); // already completed: gives its state
+    assert.equal(`${back.origin}${back.pathname}`, `${shop.url}/orders/${order.id}/return`);
+    assert.deepEqual(Object.fromEntries(back.searchParams), { payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    assert.equal((await orderNow(order.id)).status, 'pending', 'nothing has told the backend yet');
+    const returned = await fetch(back, { redirect: 'manual' });
+    assert.equal(returned.status, 303);
+    assert.equal(returned.headers.get('location'), `/orders/${order.id}`, 'on to the order page, without the token in its address');
+    assert.equal(returned.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal((await orderNow(order.id)).status, 'paid', 'confirmed by the time the order page loads');
+    // coming back twice (a reload) authorizes nothing more
+    assert.equal((await fetch(back, { redirect: 'manual' })).status, 303);
+    assert.equal(finalAuthorizations(shop.sim).filter((call) => call.headers['klarna-network-session-token'] === request.sessionToken).length, 1);
+  });
+
+  it('C26: the return route takes nothing from its URL: a token or payment request id made up there changes nothing', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const forged = new URLSearchParams({ payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: 'krn:network:us1:test:session-token:made-up' });
+    assert.equal((await fetch(`${shop.url}/orders/${order.id}/return?${forged}`, { redirect: 'manual' })).status, 303);
+    assert.equal((await orderNow(order.id)).status, 'pending', 'Klarna says the journey is still open');
+    assert.equal(callsFor(order).length, 1, 'no final authorization with the made-up token');
+    assert.equal((await fetch(`${shop.url}/orders/order-${crypto.randomUUID()}/return`, { redirect: 'manual' })).status, 303, 'an unknown order: its page says so');
+  });
+
   it('S7 and S9: a valid webhook is acknowledged at once and processed once; a duplicate changes nothing', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
@@ -763,7 +797,7 @@ describe('the reference backend', () => {
       assert.ok(calls.length >= (order === paidAtOnce ? 1 : 2), `Klarna got ${order.number}`);
       for (const call of shop.sim.simulator.log) {
         const returnUrl = call.body?.step_up_config?.customer_interaction_config?.return_url;
-        if (returnUrl?.includes(order.id)) assert.equal(returnUrl, `${shop.url}/orders/${order.id}`);
+        if (returnUrl?.includes(order.id)) assert.equal(returnUrl, returnUrlOf(order));
         const { return_url, ...interaction } = call.body?.step_up_config?.customer_interaction_config ?? {};
         const rest = { ...call, body: { ...call.body, step_up_config: { ...call.body?.step_up_config, customer_interaction_config: interaction } } };
         assert.ok(!JSON.stringify(rest).includes(order.id), `${order.number}'s id went to Klarna in ${call.method} ${call.path}`);
