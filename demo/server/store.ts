@@ -405,12 +405,23 @@ export class Store {
    * already (the call is a repeat) or another request has recorded the outcome.
    */
   async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
-    const rows = await this.sql.query(
-      `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
-       on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
-       where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
-      [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
-    );
+    const write = () =>
+      this.sql.query(
+        `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
+         where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
+        [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
+      );
+    let rows;
+    try {
+      rows = await write();
+    } catch (error) {
+      // Two sessions inserting the same charge at once: PostgreSQL may report the row's other unique
+      // key (order, period, attempt) instead of taking the conflict path on its id. The row is there
+      // now, so the same statement again takes that path.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      rows = await write();
+    }
     return rows.length > 0;
   }
 
