@@ -10,9 +10,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { Hono, type Context } from 'hono';
 import { CURRENCY, PRODUCTS, money, product } from './catalog.js';
-import { Payments, outcomeUnknown, redact } from './payments.js';
+import { Payments, outcomeUnknown, redact, sendable } from './payments.js';
 import { verifyWebhookSignature } from './signing.js';
-import type { Order, OrderLine, Store } from './store.js';
+import type { Order, OrderLine, OrderStatus, Store } from './store.js';
 
 export interface BackendConfig {
   mode: 'simulator' | 'klarna';
@@ -38,22 +38,6 @@ const MAX_WEBHOOK_BODY = 64 * 1024;
 const REQUEST_BOUND_MS = 25_000;
 const NOT_CONFIRMED = 'Klarna has not given the shop a clear answer yet. Your payment is not confirmed yet and will not be taken twice; please try again in a moment.';
 const CHARGE_NOT_CONFIRMED = 'Klarna gave no clear answer about this charge yet. Nothing is charged twice: press again to repeat the same charge.';
-/** How often a customer's order page may have the backend read the order's payment request from Klarna. */
-const LOOK_AGAIN_MS = 5_000;
-
-/** `fresh(key)` is true at most once per `ms` for each key (the map forgets keys once they are due again). */
-function throttle(ms: number) {
-  const last = new Map<string, number>();
-  return {
-    fresh(key: string): boolean {
-      const now = Date.now();
-      for (const [seen, at] of last) if (now - at >= ms) last.delete(seen);
-      if (last.has(key)) return false;
-      last.set(key, now);
-      return true;
-    },
-  };
-}
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 class BadRequest extends Error {
@@ -66,10 +50,17 @@ class BadRequest extends Error {
   }
 }
 
-/** The order id in the path: one with a NUL character (which Postgres cannot hold) names no order. */
+/**
+ * Whether Postgres can hold this text: no NUL character, and no lone surrogate (half of a UTF-16
+ * pair, which has no UTF-8 form). Every string from a request is checked so before it reaches the
+ * database, where it would fail as a 500.
+ */
+const storable = (text: string) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
+/** The order id in the path: one Postgres cannot hold (a NUL, a lone surrogate) names no order. */
 function orderIdParam(c: Context): string {
   const id = c.req.param('id') ?? '';
-  if (id.includes('\u0000')) throw new BadRequest(404, 'No such order.', 'id');
+  if (!storable(id)) throw new BadRequest(404, 'No such order.', 'id');
   return id;
 }
 
@@ -104,6 +95,8 @@ function orderView(order: Order) {
     lines: order.lines,
     paymentTransactionId: order.paymentTransactionId,
     paymentRequestId: order.paymentRequestId,
+    /** Goes up with each change of the lines: a press may send it back (as `cartVersion`) to be taken only on this very cart. */
+    cartVersion: order.cartVersion,
     subscriptionActive: order.kind === 'subscription' && order.status === 'paid' && Boolean(order.customerToken),
   };
 }
@@ -138,6 +131,9 @@ export function pagePolicy(live: boolean): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/** Where a new lines change or a new payment attempt may start: nothing is under way. */
+const CHANGEABLE: OrderStatus[] = ['open', 'declined', 'canceled', 'failed', 'expired'];
 
 export function createApp(store: Store, payments: Payments, config: BackendConfig) {
   const app = new Hono();
@@ -221,18 +217,18 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     const lines = priceLines(body.lines);
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const id = orderIdParam(c);
-    const order = await store.transition(id, ['open', 'declined', 'canceled', 'failed'], { lines, amount, status: 'open' });
+    const order = await store.changeLines(id, CHANGEABLE, lines, amount);
     if (!order && !(await store.order(id))) throw new BadRequest(404, 'No such order.');
     if (!order) throw new BadRequest(409, 'This order can no longer be changed.');
     return c.json(orderView(order));
   });
 
-  const lookedAt = throttle(LOOK_AGAIN_MS);
   app.get('/api/orders/:id', async (c) => {
     let order = await store.order(orderIdParam(c));
     if (!order) return c.json({ error: 'No such order.' }, 404);
-    // The order page asks every second: Klarna's payment request is read at most every few seconds per order.
-    if (order.status === 'pending' && lookedAt.fresh(order.id)) order = (await payments.reconcile(order)) ?? order;
+    // The order page asks every second: Klarna's payment request is read at most every few seconds
+    // per order, across all instances (the database keeps the time of the last look).
+    if (order.status === 'pending') order = (await payments.look(order)) ?? order;
     // renewFromPage: the order page offers "Charge next period" (not in live mode: a scheduler charges)
     return c.json({ ...orderView(order), events: await store.events(order.id), charges: await store.charges(order.id), renewFromPage: !config.live });
   });
@@ -288,12 +284,25 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     if (typeof body.orderId !== 'string') throw new BadRequest(400, 'orderId must be a string', 'orderId');
     if (body.klarnaNetworkSessionToken !== undefined && typeof body.klarnaNetworkSessionToken !== 'string') throw new BadRequest(400, 'klarnaNetworkSessionToken must be a string', 'klarnaNetworkSessionToken');
     if (body.paymentOptionId !== undefined && typeof body.paymentOptionId !== 'string') throw new BadRequest(400, 'paymentOptionId must be a string', 'paymentOptionId');
-    // Postgres cannot store a NUL character: a field holding one is refused here, not by a 500 there.
-    for (const field of ['orderId', 'klarnaNetworkSessionToken', 'paymentOptionId']) {
-      if (typeof body[field] === 'string' && body[field].includes('\u0000')) throw new BadRequest(400, `${field} must not contain a NUL character`, field);
-    }
     if (!Number.isSafeInteger(body.amount)) throw new BadRequest(400, 'amount must be a whole number of minor units', 'amount');
     if (typeof body.currency !== 'string') throw new BadRequest(400, 'currency must be a string', 'currency');
+    if (body.cartVersion !== undefined && !(Number.isSafeInteger(body.cartVersion) && body.cartVersion > 0)) throw new BadRequest(400, 'cartVersion must be a whole number from 1 (the order\'s cartVersion)', 'cartVersion');
+    // Every string that may reach the database (the attempt, the answer kept for the key) is refused
+    // here if Postgres cannot hold it, not by a 500 there.
+    for (const field of ['orderId', 'klarnaNetworkSessionToken', 'paymentOptionId', 'currency']) {
+      if (typeof body[field] === 'string' && !storable(body[field])) throw new BadRequest(400, `${field} must not contain a NUL character or a lone surrogate`, field);
+    }
+    // The token goes to Klarna as the Klarna-Network-Session-Token header: one that a header cannot
+    // carry would never leave this server, and the order would wait for an answer that cannot come.
+    if (typeof body.klarnaNetworkSessionToken === 'string' && !sendable(body.klarnaNetworkSessionToken)) {
+      throw new BadRequest(400, 'klarnaNetworkSessionToken must be printable ASCII without spaces, as Klarna\'s tokens are (it is sent to Klarna as an HTTP header)', 'klarnaNetworkSessionToken');
+    }
+    const pressed = { amount: body.amount as number, currency: body.currency as string, cartVersion: body.cartVersion as number | undefined };
+    const samePress = (order: Order) => order.amount === pressed.amount && order.currency === pressed.currency && (pressed.cartVersion === undefined || pressed.cartVersion === order.cartVersion);
+    const cartChanged = (order: Order) =>
+      order.amount === pressed.amount && order.currency === pressed.currency
+        ? `Your cart changed after this page showed it. Please review your cart.`
+        : `The total changed: the order is ${money(order.amount, order.currency)}, the page showed ${money(pressed.amount, pressed.currency)}. Please review your cart.`;
 
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     // Answered within the element's initiate-timeout (30 s by default), though Klarna's retries can take
@@ -306,6 +315,8 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
         // A payment request is already open for this order: settle or reuse it, never open a second one.
         order = (await payments.reconcile(order)) ?? order;
         if (order.status === 'pending' && order.paymentRequestUrl) {
+          // (for the cart it was opened for: a page showing another total is told so)
+          if (!samePress(order)) return reply(409, { error: cartChanged(order) });
           return reply(200, { paymentRequestUrl: order.paymentRequestUrl, paymentRequestId: order.paymentRequestId, orderId: order.id });
         }
       }
@@ -316,15 +327,15 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       if (order.status === 'paid') return reply(409, { error: 'This order is already paid.' });
       if (order.status === 'finalizing') return reply(409, { error: 'Klarna approved this order; it is being confirmed.' }, false);
       if (order.status === 'unconfirmed') return reply(409, { error: order.reason }, false);
-      if (body.currency !== order.currency || body.amount !== order.amount) {
-        return reply(409, { error: `The total changed: the order is ${money(order.amount, order.currency)}, the page showed ${money(body.amount, body.currency)}. Please review your cart.` });
-      }
+      if (!samePress(order)) return reply(409, { error: cartChanged(order) });
       let outcome;
       if (order.status === 'authorizing') {
         // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
         outcome = await payments.authorize(order, { repeat: true });
       } else {
-        const claimed = await store.transition(order.id, ['open', 'declined', 'canceled', 'failed', 'expired'], {
+        // The check above read the order; the claim checks the pressed total again in the same
+        // statement that takes the order, so a cart change in between cannot reach Klarna.
+        const claimed = await store.claimAttempt(order.id, [...CHANGEABLE], pressed, {
           status: 'authorizing',
           paymentOptionId: body.paymentOptionId ?? null,
           attemptKey: key,
@@ -336,7 +347,11 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
           completedAt: null,
           finalSentAt: null,
         });
-        if (!claimed) return reply(409, { error: 'A payment for this order is already under way.' }, false);
+        if (!claimed) {
+          const now = await store.order(order.id);
+          if (now && !samePress(now)) return reply(409, { error: cartChanged(now) });
+          return reply(409, { error: 'A payment for this order is already under way.' }, false);
+        }
         outcome = await payments.authorize(claimed);
       }
       switch (outcome.kind) {
@@ -374,6 +389,15 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     }
     const { metadata, payload } = event ?? {};
     if (typeof metadata?.event_id !== 'string' || typeof metadata?.event_type !== 'string') return c.json({ error: 'metadata.event_id and metadata.event_type are required' }, 400);
+    // Signed by Klarna, and still checked before anything of it reaches the database.
+    const fields: Array<[string, unknown, boolean]> = [['metadata.event_id', metadata.event_id, true], ['metadata.event_type', metadata.event_type, true], ['payload.payment_request_id', payload?.payment_request_id, false]];
+    for (const [field, value, required] of fields) {
+      if (value === undefined && !required) continue;
+      if (typeof value !== 'string' || !value || value.length > 1000 || !storable(value)) {
+        log(`webhook refused: ${field} is not text the shop can store`);
+        return c.json({ error: `${field} must be a non-empty string without NUL characters or lone surrogates`, field }, 400);
+      }
+    }
     if (metadata.live !== config.live) {
       log(`webhook refused: live=${metadata.live} does not match this ${config.live ? 'live' : 'test'} environment (event ${metadata.event_id})`);
       return c.json({ error: 'live flag does not match this environment' }, 400);
@@ -442,6 +466,24 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       const { kind, ...charge } = result;
       return reply(kind === 'approved' ? 200 : 402, { status: kind, approved: kind === 'approved', ...charge });
     }, { ms: requestBoundMs, answer: { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED } });
+  });
+
+  // Klarna's journey sends the customer back here when it left the page (the return URL set on the
+  // payment request, Klarna's template variables filled in), whether or not the page that started
+  // it is still open and whatever events fired there. The outcome is read from Klarna by the server,
+  // never taken from the URL, which anyone can type: the payment request id in it only decides
+  // whether the read happens at once (it is the order's own) or as the order page's throttled look.
+  // Then on to the order page, without the token in its address or in a Referer.
+  app.get('/orders/:id/return', async (c) => {
+    const id = orderIdParam(c);
+    const order = await store.order(id);
+    if (order?.status === 'pending') {
+      if (order.paymentRequestId && c.req.query('payment_request_id') === order.paymentRequestId) await payments.reconcile(order);
+      else await payments.look(order);
+    }
+    c.header('referrer-policy', 'no-referrer');
+    c.header('cache-control', 'no-store');
+    return c.redirect(`/orders/${encodeURIComponent(id)}`, 303);
   });
 
   // ---- the storefront ----------------------------------------------------------------------------

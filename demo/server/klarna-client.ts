@@ -32,6 +32,18 @@ export class KlarnaUnavailableError extends Error {
   }
 }
 
+/**
+ * The call could not be made: a header value that HTTP cannot carry (a character above U+00FF, CR,
+ * LF, NUL), found before anything was sent. Not Klarna's silence: nothing reached Klarna, and the
+ * same call can never leave, so it is not repeated.
+ */
+export class KlarnaCallInvalid extends Error {
+  override readonly name = 'KlarnaCallInvalid';
+}
+
+/** What an HTTP header value may hold (the Fetch standard's rule): no NUL, CR or LF, nothing above U+00FF. */
+export const headerSafe = (value: string) => /^[\t\x20-\x7E\x80-\xFF]*$/.test(value);
+
 /** Klarna's answers that say "not processed, try again": a rate limit (429) or a server error (5xx). */
 const tryAgain = (status: number) => status === 429 || status >= 500;
 
@@ -53,26 +65,56 @@ export class KlarnaRequestError extends Error {
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (the loop then sees it). */
+function pause(ms: number, signal?: AbortSignal) {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
 export function createKlarnaClient(options: KlarnaClientOptions) {
   const root = options.partnerAccountId ? `/v2/accounts/${encodeURIComponent(options.partnerAccountId)}/payment` : '/v2/payment';
   const retryDelays = options.retryDelaysMs ?? [300, 1000];
   const maxRetryAfter = options.maxRetryAfterMs ?? 5_000;
 
-  async function call(method: 'GET' | 'POST', path: string, init: { body?: unknown; headers?: Record<string, string | undefined> } = {}): Promise<KlarnaAnswer> {
+  /**
+   * One Klarna call, retried (same request, same key) on a 429, a 5xx, a timeout or a network
+   * failure. `signal` ends the wait for good (a sweep out of time, a stop): the outcome is then
+   * unknown, as for a timeout, and nothing more is tried.
+   */
+  async function call(method: 'GET' | 'POST', path: string, init: { body?: unknown; headers?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<KlarnaAnswer> {
     const headers: Record<string, string> = { Authorization: `Basic ${options.apiKey}`, Accept: 'application/json' };
-    for (const [name, value] of Object.entries(init.headers ?? {})) if (value) headers[name] = value;
+    for (const [name, value] of Object.entries(init.headers ?? {})) {
+      if (!value) continue;
+      if (!headerSafe(value)) throw new KlarnaCallInvalid(`${name} holds a character an HTTP header cannot carry; nothing was sent to Klarna`);
+      headers[name] = value;
+    }
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    const timeoutMs = options.timeoutMs ?? 15_000;
     for (let attempt = 0; ; attempt++) {
       let response: Response | undefined;
+      if (init.signal?.aborted) throw new KlarnaUnavailableError(`stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`);
       try {
+        const timeout = AbortSignal.timeout(timeoutMs);
         response = await fetch(`${options.baseUrl}${root}${path}`, {
           method,
           headers,
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+          signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
         });
-      } catch {
-        response = undefined; // timeout or network: worth the same request again
+      } catch (error) {
+        if (init.signal?.aborted) throw new KlarnaUnavailableError(`stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`);
+        // A timeout or a network failure ("fetch failed") is worth the same request again; any
+        // other error is fetch refusing the request itself, before anything was sent.
+        const local = error instanceof TypeError && error.message !== 'fetch failed';
+        if (local) throw new KlarnaCallInvalid(`the call could not be made: ${error.message}; nothing was sent to Klarna`);
+        response = undefined;
       }
       if (response && !tryAgain(response.status)) {
         const body = await response.json().catch(() => ({}));
@@ -84,15 +126,16 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
       const asked = response ? retryAfterMs(response.headers.get('retry-after')) : undefined;
       const delay = retryDelays[attempt] === undefined || (asked !== undefined && asked > maxRetryAfter) ? undefined : Math.max(retryDelays[attempt]!, asked ?? 0);
       if (delay === undefined) throw new KlarnaUnavailableError(response ? `Klarna answered ${response.status} (${attempt + 1} ${attempt ? 'tries' : 'try'})` : 'Klarna did not answer', response?.status);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await pause(delay, init.signal);
     }
   }
 
   return {
     /** Payment Authorize. Retries keep the same idempotency key, so Klarna never sees two payments. */
-    authorize(body: unknown, headers: { idempotencyKey: string; networkSessionToken?: string; customerToken?: string }) {
+    authorize(body: unknown, headers: { idempotencyKey: string; networkSessionToken?: string; customerToken?: string }, signal?: AbortSignal) {
       return call('POST', '/authorize', {
         body,
+        signal,
         headers: {
           'Klarna-Idempotency-Key': headers.idempotencyKey,
           'Klarna-Network-Session-Token': headers.networkSessionToken,
@@ -100,8 +143,8 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
         },
       });
     },
-    readPaymentRequest(paymentRequestId: string) {
-      return call('GET', `/requests/${encodeURIComponent(paymentRequestId)}`);
+    readPaymentRequest(paymentRequestId: string, signal?: AbortSignal) {
+      return call('GET', `/requests/${encodeURIComponent(paymentRequestId)}`, { signal });
     },
   };
 }

@@ -8,13 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
 import { createKlarnaClient } from './klarna-client.js';
 import { Payments } from './payments.js';
 import { parseSigningKeys } from './signing.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { Store, openDatabase } from './store.js';
+import { Store, lockDataDir, openDatabase, type DataDirLock } from './store.js';
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
@@ -36,27 +37,50 @@ export interface SimulatorHandle {
   apiKey: string;
   signingKeyId: string;
   secret: string;
+  /** The key to its `/_sim/*` controls: this process's alone, new each start. */
+  controlKey: string;
   /** Where the simulator sends webhooks; set once the backend listens. */
   webhookUrl?: string;
+  /** Drives a control over HTTP with the control key: `control('fail', { count: 1 })`, `control('log')`. */
+  control(name: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
-/** The offline Klarna: its own API key and signing key, made up for this run. */
-export async function startSimulator(options: { port?: number; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
-  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
+/**
+ * The offline Klarna: its own API key and signing key, made up for this run. With `stateFile`,
+ * what it knows outlives a restart, and it listens on its last port again when that is free (the
+ * backend also takes each payment request's current address from Klarna's answer, should it move).
+ */
+export async function startSimulator(options: { port?: number; stateFile?: string; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
+  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, controlKey: randomBytes(24).toString('hex'), signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
   const simulator = createSimulator({
     apiKey: handle.apiKey,
+    controlKey: handle.controlKey,
     publicUrl: () => handle.url,
+    stateFile: options.stateFile,
     webhook: { url: () => handle.webhookUrl, signingKeyId: handle.signingKeyId, secret: handle.secret, delayMs: options.webhookDelayMs, retryDelaysMs: options.retryDelaysMs },
   });
-  const { server, url } = await listen(simulator.app.fetch, options.port ?? 0);
-  Object.assign(handle, { simulator, url, stop: async () => (simulator.stop(), await close(server)) });
+  const lastPort = options.port || simulator.savedPort;
+  const { server, url } = await listen(simulator.app.fetch, lastPort ?? 0).catch((error) => {
+    if (error?.code !== 'EADDRINUSE' || options.port) throw error;
+    return listen(simulator.app.fetch, 0); // its last port is taken now: another one
+  });
+  simulator.rememberPort(Number(new URL(url).port));
+  const control = (name: string, body?: unknown) =>
+    fetch(`${url}/_sim/${name}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${handle.controlKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  Object.assign(handle, { simulator, url, control, stop: async () => (simulator.stop(), await close(server)) });
   return handle;
 }
 
 export interface BackendOptions {
   port?: number;
   dataDir?: string;
+  /** The lock on `dataDir` when the caller holds it already (`npm start`); otherwise the embedded database takes its own. */
+  dataDirLock?: DataDirLock;
   databaseUrl?: string;
   klarna: { baseUrl: string; apiKey: string; partnerAccountId?: string; clientId: string; signingKeys: Map<string, string>; live?: boolean; retryDelaysMs?: number[]; timeoutMs?: number };
   mode: 'simulator' | 'klarna';
@@ -66,18 +90,20 @@ export interface BackendOptions {
   sweepMs?: number;
   /** How long an initiate or a charge may take before it is answered 503 "not confirmed yet" (25 s by default). */
   requestBoundMs?: number;
-  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database. */
+  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database (30 s, its whole bound, by default). */
   drainMs?: number;
+  /** How long a Klarna call may stay in flight before the sweep repeats it (2 minutes by default). */
+  stuckAfterMs?: number;
   log?: (line: string) => void;
 }
 
 export async function startBackend(options: BackendOptions) {
   const log = options.log ?? ((line: string) => console.log(line));
-  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, log });
+  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, lock: options.dataDirLock, log });
   const store = new Store(sql);
   const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
   let publicUrl = options.publicUrl ?? '';
-  const payments = new Payments(store, klarna, () => publicUrl, log);
+  const payments = new Payments(store, klarna, () => publicUrl, log, options.stuckAfterMs);
   // Work under way (requests, webhooks acknowledged and still being handled): stop() lets it finish.
   const underWay = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -104,45 +130,56 @@ export async function startBackend(options: BackendOptions) {
     return answer;
   }, options.port ?? 0);
   publicUrl ||= url;
-  // A webhook can be lost and a process can die mid-call: orders still under way are looked at again.
+  // A webhook can be lost and a process can die mid-call: orders still under way are looked at
+  // again, each pass within one interval, and a stop ends the pass under way at once.
+  const sweepMs = options.sweepMs ?? 30_000;
+  const stopSweeping = new AbortController();
   let sweeping: Promise<void> | undefined;
-  const sweep = setInterval(() => {
-    sweeping ??= payments
-      .sweep()
+  const runSweep = () =>
+    (sweeping ??= payments
+      .sweep({ budgetMs: sweepMs, signal: stopSweeping.signal })
       .catch((error) => log(`sweep failed: ${(error as Error).message}`))
-      .finally(() => (sweeping = undefined));
-  }, options.sweepMs ?? 30_000);
+      .finally(() => (sweeping = undefined)));
+  const sweep = setInterval(runSweep, sweepMs);
   sweep.unref();
   return {
     url,
     store,
     payments,
-    /** Runs one sweep now (tests; the interval does it in production). */
-    sweep: () => payments.sweep(),
+    /** Runs one sweep pass now, or waits for the one under way (tests; the interval does it in production). */
+    sweep: async () => {
+      await sweeping;
+      await runSweep();
+    },
     /**
-     * Stops taking requests, lets those under way finish (for `drainMs`, 30 s by default: past the
-     * bound of an initiate or a charge), then closes the connections and the database. Closing the
-     * database under a running request would leave its Idempotency-Key claimed and its order mid-call.
+     * Stops taking requests and ends the sweep pass under way at once (its calls are repeated, with
+     * their keys, by the next instance to sweep), lets the requests under way finish, then closes
+     * the connections and the database: all within `drainMs` (30 s by default, past the bound of an
+     * initiate or a charge). Closing the database under a running request would leave its
+     * Idempotency-Key claimed and its order mid-call.
      */
     async stop() {
       stopping = true;
       clearInterval(sweep);
+      stopSweeping.abort(new Error('the shop is stopping'));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const deadline = Date.now() + (options.drainMs ?? 30_000);
-      while (underWay.size && Date.now() < deadline) {
+      const drainMs = options.drainMs ?? 30_000;
+      // the last second of the bound is for the answers still on their way out
+      const deadline = Date.now() + Math.max(drainMs - 1000, drainMs / 2);
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+      while ((underWay.size || sweeping) && Date.now() < deadline) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([Promise.all(underWay), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        await Promise.race([Promise.all([...underWay, sweeping]), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
         clearTimeout(timer);
       }
-      if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${options.drainMs ?? 30_000} ms`);
-      await sweeping;
+      if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${drainMs} ms`);
       // The last answers may still be on their way out: their connections are closed once idle, the rest after a second.
       const connections = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       let ended = false;
       void closed.then(() => (ended = true));
       for (let waited = 0; !ended && waited < 1000; waited += 25) {
         connections.closeIdleConnections?.();
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await pause(25);
       }
       connections.closeAllConnections?.();
       await closed;
@@ -215,13 +252,16 @@ async function main() {
   let backend: Awaited<ReturnType<typeof startBackend>>;
   let simulator: SimulatorHandle | undefined;
   const klarna = klarnaFromEnv(env); // before anything opens or listens
+  // One process at a time on DATA_DIR, which holds the embedded database and the offline simulator's state.
+  const dataDirLock = !klarna || !env.DATABASE_URL ? await lockDataDir(dataDir) : undefined;
   if (klarna) {
-    backend = await startBackend({ port, dataDir, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
+    backend = await startBackend({ port, dataDir, dataDirLock, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
   } else {
-    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0) });
+    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0), stateFile: join(dataDir, 'klarna-simulator.json') });
     backend = await startBackend({
       port,
       dataDir,
+      dataDirLock,
       databaseUrl: env.DATABASE_URL,
       mode: 'simulator',
       publicUrl: env.PUBLIC_URL,

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { product } from './catalog.js';
-import { KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
+import { KlarnaCallInvalid, KlarnaRequestError, KlarnaUnavailableError, headerSafe, type KlarnaClient } from './klarna-client.js';
 import type { Order, OrderStatus, Store } from './store.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
@@ -17,6 +17,19 @@ const SIXTY_MINUTES = 60 * 60 * 1000;
 const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
 const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+const NOT_SENT = 'This payment could not be sent to Klarna, so nothing was charged. Please try again, or choose another payment method.';
+const FORGOTTEN = 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.';
+/** How long after a look at Klarna for an order (a payment request read, a repeated call) the next may begin, in any instance. */
+export const LOOK_GAP_MS = 5_000;
+/** Looks that keep failing wait longer each time: LOOK_GAP_MS, doubling, up to this. */
+const MAX_LOOK_BACKOFF_MS = 10 * 60 * 1000;
+/** How long a look is leased to the instance that began it, at least: longer than a look takes. */
+const LOOK_LEASE_MS = 2 * 60 * 1000;
+/** Orders claimed by one sweep pass, and how many of them are looked at together. */
+const SWEEP_BATCH = 50;
+const SWEEP_CONCURRENCY = 8;
+/** A call left in flight this long (a crash, a hung connection) is repeated by the sweep, with its key. */
+export const STUCK_AFTER_MS = 2 * 60 * 1000;
 /**
  * How many attempts a period's charge gets: each declined one is a press of its own (a scheduler's
  * run), never an automatic retry. Klarna: "Declines should not be replayed without change of context".
@@ -38,6 +51,15 @@ const notRepeated = (call: string, since: string, reference: string) =>
  * settle a later one, nor an answer land on an order that a new attempt has claimed.
  */
 const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
+
+/**
+ * The query of the return URL set on a payment request: Klarna's template variables, which Klarna
+ * fills in when its journey sends the customer back (after a redirect, or from a phone's Klarna
+ * app, where no event reaches the page that started it). The return route reads the outcome from
+ * Klarna itself: these values come through the browser, so it trusts none of them.
+ */
+export const RETURN_TEMPLATE =
+  'payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}';
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
@@ -87,11 +109,15 @@ function authorizeBody(order: Order, paymentOptionId: string | null) {
 export function customerTokenOf(answer: any): string | undefined {
   const candidates = [answer?.customer_token_response?.customer_token, answer?.state_context?.klarna_customer, answer?.klarna_customer, answer?.customer_token];
   for (const candidate of candidates) {
-    if (typeof candidate === 'string' && candidate) return candidate;
-    if (typeof candidate?.customer_token === 'string' && candidate.customer_token) return candidate.customer_token;
+    const token = typeof candidate === 'string' ? candidate : candidate?.customer_token;
+    // kept only if it can be sent back as the Klarna-Customer-Token header (and stored)
+    if (typeof token === 'string' && token && sendable(token)) return token;
   }
   return undefined;
 }
+
+/** A token Klarna gave that can go back to Klarna in a header and be stored: printable ASCII, as Klarna's tokens are. */
+export const sendable = (token: string) => /^[\x21-\x7E]+$/.test(token) && headerSafe(token);
 
 /**
  * Klarna refused a repeat of a call whose outcome was unknown (a 429, or a 401 during a key rotation,
@@ -190,6 +216,8 @@ export class Payments {
     private readonly klarna: KlarnaClient,
     private readonly publicUrl: () => string,
     private readonly log: (line: string) => void = console.log,
+    /** How long a call may stay in flight before the sweep repeats it (STUCK_AFTER_MS; tests shorten it). */
+    private readonly stuckAfterMs = STUCK_AFTER_MS,
   ) {}
 
   /**
@@ -197,17 +225,17 @@ export class Payments {
    * ('authorizing') with its attempt key and token, so the very same call can be repeated, with the
    * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
    */
-  async authorize(order: Order, { repeat = false } = {}): Promise<InitiateOutcome> {
+  async authorize(order: Order, { repeat = false, signal }: { repeat?: boolean; signal?: AbortSignal } = {}): Promise<InitiateOutcome> {
     // A call for this order is under way (one whose initiate was answered "not confirmed yet" at the
     // bound, say): a repeat now would be the same call, so it waits for that one's answer.
     const running = this.authorizing.get(order.id);
     if (running) return running;
-    const call = this.authorizeOnce(order, repeat).finally(() => this.authorizing.delete(order.id));
+    const call = this.authorizeOnce(order, repeat, signal).finally(() => this.authorizing.delete(order.id));
     this.authorizing.set(order.id, call);
     return call;
   }
 
-  private async authorizeOnce(order: Order, repeat: boolean): Promise<InitiateOutcome> {
+  private async authorizeOnce(order: Order, repeat: boolean, signal?: AbortSignal): Promise<InitiateOutcome> {
     // Orders claimed before attempt_started_at existed: nothing moves an 'authorizing' order after its claim.
     const since = order.attemptStartedAt ?? order.updatedAt;
     if (Date.now() - Date.parse(since) > REPEAT_WINDOW_MS) return this.stopRepeating(order, since);
@@ -217,16 +245,23 @@ export class Payments {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
         payment_request_reference: order.purchaseReference,
-        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}` },
+        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}` },
       },
     };
     await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);
     let answer: any;
     let result: KnownResult;
     try {
-      ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }));
+      ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }, signal));
       result = resultOf(answer, ['APPROVED', 'STEP_UP_REQUIRED', 'DECLINED']);
     } catch (thrown) {
+      if (thrown instanceof KlarnaCallInvalid) {
+        // Nothing left this process, and this call never can: the attempt ends, nothing was taken.
+        const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: thrown.message }, order.attemptKey);
+        await this.store.note(order.id, 'backend', `Payment Authorize not sent: ${thrown.message}`);
+        this.log(`order ${order.purchaseReference}: Payment Authorize not sent: ${thrown.message}`);
+        return { kind: 'rejected', order: failed ?? order, message: NOT_SENT };
+      }
       const error = asRepeat(thrown, repeat);
       if (outcomeUnknown(error)) {
         // Klarna may or may not have acted: the order cannot be paid again until the same call gets an answer.
@@ -263,7 +298,13 @@ export class Payments {
    * Final authorization with the token Klarna issued on completion. Exactly once: only the caller
    * that moves the order from 'pending' to 'finalizing' calls Klarna.
    */
-  async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string }): Promise<Order | undefined> {
+  async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string; signal?: AbortSignal }): Promise<Order | undefined> {
+    if (networkSessionToken !== undefined && (typeof networkSessionToken !== 'string' || !sendable(networkSessionToken))) {
+      // It could never be sent to Klarna (nor stored): as good as none, and another source may give a usable one.
+      await this.store.note(order.id, 'backend', `The klarna_network_session_token from the ${details.via} cannot be sent to Klarna; it is ignored`);
+      networkSessionToken = undefined;
+    }
+    if (details.customerToken !== undefined && (typeof details.customerToken !== 'string' || !sendable(details.customerToken))) details = { ...details, customerToken: undefined };
     // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts them.
     const completedAt = earliest(order.completedAt, details.completedAt) ?? new Date().toISOString();
     const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt });
@@ -286,10 +327,11 @@ export class Payments {
     let answer: any;
     let result: KnownResult;
     try {
-      ({ body: answer } = await this.klarna.authorize(authorizeBody(claimed, claimed.paymentOptionId), {
-        idempotencyKey: klarnaIdempotencyKey('finalize', order.id, networkSessionToken),
-        networkSessionToken,
-      }));
+      ({ body: answer } = await this.klarna.authorize(
+        authorizeBody(claimed, claimed.paymentOptionId),
+        { idempotencyKey: klarnaIdempotencyKey('finalize', order.id, networkSessionToken), networkSessionToken },
+        details.signal,
+      ));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (thrown) {
       const error = asRepeat(thrown, sentAt !== null);
@@ -339,7 +381,8 @@ export class Payments {
   /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
   private async heldForAnswer(order: Order, error: unknown, call: string) {
     const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat || error instanceof KlarnaRequestError || (error instanceof KlarnaUnavailableError && error.status !== undefined);
-    const what = `${call}: ${answered ? (error as Error).message : 'Klarna did not answer'}`;
+    // the error's own words: "Klarna did not answer" only when it did not (a timeout, a network failure)
+    const what = `${call}: ${error instanceof Error ? error.message : 'Klarna did not answer'}`;
     if (answered) this.log(`order ${order.purchaseReference}: ${what}`);
     await this.store.note(order.id, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
   }
@@ -358,36 +401,116 @@ export class Payments {
     return moved ?? this.store.order(order.id);
   }
 
-  /** The customer is back (or a sweep runs) before the webhook: read the payment request and act on it. */
-  async reconcile(order: Order): Promise<Order | undefined> {
-    if (order.status !== 'pending' || !order.paymentRequestId) return order;
+  /** The customer is back (or a press finds the order pending) before the webhook: read the payment request and act on it. */
+  async reconcile(order: Order, { signal }: { signal?: AbortSignal } = {}): Promise<Order | undefined> {
+    return (await this.readAndSettle(order, signal)).order;
+  }
+
+  /**
+   * The customer's order page asks every second: the payment request is read at most once every
+   * LOOK_GAP_MS per order, whichever instance serves the page, and not while a sweep is looking.
+   */
+  async look(order: Order): Promise<Order | undefined> {
+    const claimed = await this.store.claimLook(order.id, { leaseMs: LOOK_LEASE_MS, gapMs: LOOK_GAP_MS });
+    if (!claimed) return order;
+    const { order: settled, answered } = await this.readAndSettle(claimed);
+    await this.store.lookDone(order.id, answered ? 'answered' : 'failed', { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS });
+    return settled;
+  }
+
+  /**
+   * Reads the order's payment request and acts on it. `answered` is false when Klarna gave nothing
+   * to act on (the read failed, or the final authorization went unanswered): the next look waits longer.
+   */
+  private async readAndSettle(order: Order, signal?: AbortSignal): Promise<{ order: Order | undefined; answered: boolean }> {
+    if (order.status !== 'pending' || !order.paymentRequestId) return { order, answered: true };
     let request;
     try {
-      ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId));
+      ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId, signal));
     } catch (error) {
-      this.log(`reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`);
-      return order; // the webhook or the next look settles it
+      if (error instanceof KlarnaRequestError && error.status === 404) return { order: await this.forgotten(order), answered: true };
+      this.log(`order ${order.purchaseReference}: reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`);
+      return { order, answered: false }; // the webhook or the next look settles it
     }
     if (request?.state === 'COMPLETED') {
-      return this.finalize(order, request.state_context?.klarna_network_session_token, {
+      const settled = await this.finalize(order, request.state_context?.klarna_network_session_token, {
         completedAt: request.updated_at,
         customerToken: customerTokenOf(request),
         via: 'payment request read',
+        signal,
       });
+      return { order: settled, answered: settled?.status !== 'pending' };
     }
-    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state)) return this.ended(order, request.state, 'payment request read');
-    return order;
+    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state)) return { order: await this.ended(order, request.state, 'payment request read'), answered: true };
+    // Still open: the journey's address as Klarna gives it now (the offline simulator's changes with its port).
+    const url = request?.state_context?.customer_interaction?.payment_request_url;
+    if (typeof url === 'string' && url !== order.paymentRequestUrl && /^https?:\/\/[\x21-\x7E]+$/.test(url)) {
+      return { order: (await this.store.transition(order.id, ['pending'], { paymentRequestUrl: url }, order.attemptKey)) ?? order, answered: true };
+    }
+    return { order, answered: true };
   }
 
-  /** Looks at orders again: pending ones with Klarna, and ones left mid-call by a crash or a Klarna outage. */
-  async sweep(): Promise<void> {
-    for (const order of await this.store.ordersToSweep()) {
-      if (order.status === 'authorizing') await this.authorize(order, { repeat: true });
-      else if (order.status === 'finalizing') {
-        const pending = await this.store.transition(order.id, ['finalizing'], { status: 'pending' });
-        if (pending) await this.reconcile(pending);
-      } else if ((await this.reconcile(order))?.status === 'pending') await this.store.touch(order.id);
+  /**
+   * Klarna answers 404 for the order's payment request: it no longer knows it (it was never created
+   * there, or is gone), so nothing can complete it or charge for it. Repeating the read would loop
+   * for ever: the order expires, its cart may change again, and a new press starts a new attempt.
+   */
+  private async forgotten(order: Order): Promise<Order | undefined> {
+    const expired = await this.store.transition(order.id, ['pending'], { status: 'expired', reason: FORGOTTEN }, order.attemptKey);
+    if (expired) {
+      const what = `Klarna answered 404 for payment request ${order.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`;
+      this.log(`order ${order.purchaseReference}: ${what}`);
+      await this.store.note(order.id, 'klarna', what);
     }
+    return expired ?? this.store.order(order.id);
+  }
+
+  /**
+   * One sweep pass: looks again at orders still pending (a webhook that never came) and at orders
+   * left mid-call by a crash or a Klarna outage, claimed through the database so that two
+   * instances never look at the same order at once. Bounded: it ends within `budgetMs` (or when
+   * `signal` aborts, as a stop does): calls still waiting for Klarna then are abandoned (each is the
+   * same call, with the same key, next time: nothing is paid twice), and the orders it did not
+   * reach are handed back, first in line for the next pass.
+   */
+  async sweep({ budgetMs = 30_000, signal }: { budgetMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const timeUp = AbortSignal.timeout(budgetMs);
+    const pass = signal ? AbortSignal.any([timeUp, signal]) : timeUp;
+    if (pass.aborted) return;
+    const orders = await this.store.claimSweep({ limit: SWEEP_BATCH, leaseMs: Math.max(LOOK_LEASE_MS, 2 * budgetMs), stuckAfterMs: this.stuckAfterMs, gapMs: LOOK_GAP_MS });
+    const backoff = { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS };
+    const next = () => orders.shift();
+    const worker = async () => {
+      for (let order = next(); order; order = next()) {
+        if (pass.aborted) {
+          await this.store.lookDone(order.id, 'skipped', { ...backoff, previousLook: order.previousLook });
+          continue;
+        }
+        let answered = false;
+        try {
+          answered = await this.sweepOne(order, pass);
+        } catch (error) {
+          this.log(`sweep: order ${order.purchaseReference}: ${(error as Error).message}`);
+        }
+        await this.store.lookDone(order.id, answered ? 'answered' : 'failed', backoff);
+      }
+    };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+  }
+
+  /** One order's look in a sweep: true when Klarna gave an answer to act on. */
+  private async sweepOne(order: Order, signal: AbortSignal): Promise<boolean> {
+    if (order.status === 'authorizing') {
+      // A request of this process is repeating that very call already: it settles the order.
+      if (this.authorizing.has(order.id)) return true;
+      return (await this.authorize(order, { repeat: true, signal })).kind !== 'unavailable';
+    }
+    if (order.status === 'finalizing') {
+      const pending = await this.store.transition(order.id, ['finalizing'], { status: 'pending' });
+      if (!pending) return true;
+      order = pending;
+    }
+    return (await this.readAndSettle(order, signal)).answered;
   }
 
   /**

@@ -8,7 +8,8 @@
  * `krn:network:us1:test:session-token:sim.<outcome>[.<webhook>].<nonce>` where outcome is
  * `approve`, `step-up` (default) or `decline`, and webhook is `prompt` (default), `delayed` or `lost`.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { money as formatMoney } from './catalog.js';
 import { signWebhook } from './signing.js';
@@ -18,12 +19,39 @@ export type SimWebhookMode = 'prompt' | 'delayed' | 'lost';
 
 export interface SimulatorOptions {
   apiKey: string;
+  /**
+   * The key to the `/_sim/*` controls (outages, declines, the clock, consent, the call log):
+   * `Authorization: Bearer <controlKey>`. Made up for each start by the process that starts the
+   * simulator, which alone drives them (its tests); never sent to a browser.
+   */
+  controlKey: string;
   /** Where the simulator itself is reachable (for payment_request_url). */
   publicUrl: () => string;
   webhook: { url: () => string | undefined; signingKeyId: string; secret: string; delayMs?: number; retryDelaysMs?: number[] };
   /** Klarna's live flag on webhooks; tests flip it to check the backend refuses a mismatch. */
   live?: boolean;
+  /**
+   * Where the simulator keeps what Klarna would keep (payment requests, session and customer
+   * tokens, answers by idempotency key, its clock), so that a restart of `npm start` loses none of
+   * it. In memory only when absent (the tests' own simulators).
+   */
+  stateFile?: string;
 }
+
+/** What a restart keeps: Klarna's side of every payment under way. */
+interface SavedState {
+  version: 1;
+  port?: number;
+  clockOffset: number;
+  requests: PaymentRequest[];
+  grants: Array<[string, SessionGrant]>;
+  customerTokens: Array<[string, { scopes: string[]; reference?: string }]>;
+  replies: Array<[string, { fingerprint: string; status: number; body: unknown; at: number }]>;
+}
+
+/** Klarna keeps an idempotency key's answer for 24 hours; payment requests are kept here for 3 days (Klarna's expire after 3 hours or 48). */
+const KEEP_REPLIES_MS = 24 * 60 * 60 * 1000;
+const KEEP_REQUESTS_MS = 3 * 24 * 60 * 60 * 1000;
 
 interface PaymentRequest {
   id: string;
@@ -72,14 +100,28 @@ const FAILURE_MODES: FailureMode[] = ['503', '429', '400', 'hang', 'garbled', 'd
 const declined = (reason: string) => ({ payment_transaction_response: { result: 'DECLINED', result_reason: reason } });
 
 export function createSimulator(options: SimulatorOptions) {
-  const requests = new Map<string, PaymentRequest>();
-  const grants = new Map<string, SessionGrant>();
-  const customerTokens = new Map<string, { scopes: string[]; reference?: string }>();
-  const replies = new Map<string, { fingerprint: string; status: number; body: unknown }>();
+  const saved = loadState(options.stateFile);
+  const requests = new Map<string, PaymentRequest>(saved?.requests.map((request) => [request.id, request]));
+  const grants = new Map<string, SessionGrant>(saved?.grants);
+  const customerTokens = new Map<string, { scopes: string[]; reference?: string }>(saved?.customerTokens);
+  const replies = new Map<string, { fingerprint: string; status: number; body: unknown; at: number }>(saved?.replies);
+  let port = saved?.port;
   const log: Array<{ method: string; path: string; headers: Record<string, string>; body?: unknown; at: number }> = [];
   const deliveries: Array<{ eventId: string; eventType: string; attempt: number; status: number | string }> = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  let clockOffset = 0;
+  let clockOffset = saved?.clockOffset ?? 0;
+  /** Writes the state after a change (a new file renamed over the old: a crash mid-write leaves the last whole one). */
+  function save() {
+    if (!options.stateFile) return;
+    const keptSince = Date.now() - KEEP_REQUESTS_MS;
+    for (const [id, request] of requests) if (Date.parse(request.createdAt) - clockOffset < keptSince) requests.delete(id);
+    for (const [token, grant] of grants) if (!requests.has(grant.paymentRequestId)) grants.delete(token);
+    for (const [key, reply] of replies) if (reply.at < Date.now() - KEEP_REPLIES_MS) replies.delete(key);
+    const state: SavedState = { version: 1, port, clockOffset, requests: [...requests.values()], grants: [...grants], customerTokens: [...customerTokens], replies: [...replies] };
+    const temporary = `${options.stateFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, options.stateFile);
+  }
   /**
    * Failures to come, for the next `count` API calls: '503' answers 503, '429' refuses the call
    * unprocessed (a rate limit; its error type is a guess), '400' refuses it as invalid
@@ -155,7 +197,8 @@ export function createSimulator(options: SimulatorOptions) {
     }
     const forced = forcedDeclines.get(c.req.raw);
     const [status, answer] = forced ? [200, declined(forced)] : decide(body, c.req.header('klarna-network-session-token'), c.req.header('klarna-customer-token'));
-    if (key) replies.set(key, { fingerprint, status, body: answer });
+    if (key) replies.set(key, { fingerprint, status, body: answer, at: Date.now() });
+    save();
     return c.json(answer, status as 200);
   };
 
@@ -252,6 +295,7 @@ export function createSimulator(options: SimulatorOptions) {
         customerTokens.set(request.customerToken, { scopes: request.requestCustomerToken.scopes, reference: request.requestCustomerToken.customer_token_reference });
       }
     }
+    save();
     if (request.webhookMode !== 'lost') {
       later(request.webhookMode === 'delayed' ? (options.webhook.delayMs ?? 3000) : 0, () => void deliver(request));
     }
@@ -311,6 +355,7 @@ export function createSimulator(options: SimulatorOptions) {
       request.previousState = request.state;
       request.state = 'IN_PROGRESS';
       request.updatedAt = iso();
+      save();
     }
     return c.html(journeyPage(`Pay ${money(request.amount, request.currency)}`, journeyForm(request)));
   });
@@ -324,24 +369,37 @@ export function createSimulator(options: SimulatorOptions) {
       transition(request, decision === 'approve' ? 'COMPLETED' : decision === 'decline' ? 'DECLINED' : 'CANCELED');
     }
     const state = request.state;
-    const back = request.returnUrl ?? '';
+    // As Klarna does: its template variables in the return URL are filled in for this request.
+    const back = request.returnUrl ? fillReturnUrl(request.returnUrl, request) : '';
+    const script = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
     return c.html(
       journeyPage(
         state === 'COMPLETED' ? 'Approved' : state === 'DECLINED' ? 'Declined' : 'Cancelled',
         `<p id="result" data-state="${state}">Returning you to the shop…</p>
+         ${back ? `<p><a id="return" href="${escapeHtml(back)}">Back to the shop</a></p>` : ''}
          <script>
-           const message = { type: 'klarna-simulator-journey', state: ${JSON.stringify(state)}, paymentRequestId: ${JSON.stringify(request.id)} };
+           const message = { type: 'klarna-simulator-journey', state: ${script(state)}, paymentRequestId: ${script(request.id)} };
            if (window.opener) { window.opener.postMessage(message, '*'); window.close(); }
-           else if (${JSON.stringify(back)}) location.replace(${JSON.stringify(back)});
+           else if (${script(back)}) location.replace(${script(back)});
          </script>`,
       ),
     );
   });
 
-  // Controls for people and tests.
+  // Controls for tests, with the control key only. Without it, any local process (or a page of any
+  // site, through the customer's browser) could cause outages and declines or read every call.
+  // A page cannot send an Authorization header to another origin without a CORS preflight, which
+  // the simulator never answers.
+  app.use('/_sim/*', async (c, next) => {
+    if (!sameSecret(c.req.header('authorization') ?? '', `Bearer ${options.controlKey}`)) {
+      return c.json({ error: "The simulator's controls take its control key (Authorization: Bearer …), which only the process that started it has." }, 401);
+    }
+    await next();
+  });
   app.post('/_sim/clock', async (c) => {
     const { advanceMinutes = 0 } = await c.req.json();
     clockOffset += Number(advanceMinutes) * 60_000;
+    save();
     return c.json({ now: iso() });
   });
   app.post('/_sim/fail', async (c) => {
@@ -361,9 +419,11 @@ export function createSimulator(options: SimulatorOptions) {
     if (typeof reference !== 'string' || !reference) return c.json({ error: 'reference is the customer_token_reference, a non-empty string' }, 400);
     let revoked = 0;
     for (const [token, { reference: issuedFor }] of customerTokens) if (issuedFor === reference && customerTokens.delete(token)) revoked++;
+    save();
     return c.json({ revoked });
   });
-  app.get('/_sim/log', (c) => c.json({ calls: log, deliveries }));
+  // Tokens and the return URL (whose path is the order's id, which opens the order) are shown redacted.
+  app.get('/_sim/log', (c) => c.json({ calls: log.map(redactCall), deliveries }));
 
   return {
     app,
@@ -379,12 +439,67 @@ export function createSimulator(options: SimulatorOptions) {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },
+    /** Klarna no longer knows this payment request (purged, or another Klarna): reads of it answer 404 (for tests). */
+    forget(paymentRequestId: string) {
+      requests.delete(paymentRequestId);
+      save();
+    },
+    /** The port of the last run, to listen on again, so that the journey addresses given out stay the same. */
+    get savedPort() {
+      return saved?.port;
+    },
+    rememberPort(listening: number) {
+      port = listening;
+      save();
+    },
     log,
     deliveries,
   };
 }
 
 export type Simulator = ReturnType<typeof createSimulator>;
+
+/** Compares two secrets in constant time (hashed first, so that lengths do not differ). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Enough of a token to follow it, never enough to use it. */
+const hide = (token: unknown) => (typeof token === 'string' && token ? `${token.slice(0, Math.min(token.lastIndexOf(':') + 1, 24)) || token.slice(0, 6)}…${token.slice(-4)}` : token);
+
+/** A call as the log serves it: tokens redacted, the return URL cut to its origin. */
+function redactCall(call: { method: string; path: string; headers: Record<string, string>; body?: any; at: number }) {
+  const headers = { ...call.headers };
+  for (const name of ['klarna-network-session-token', 'klarna-customer-token']) if (headers[name]) headers[name] = hide(headers[name]) as string;
+  const body = call.body === undefined ? undefined : JSON.parse(JSON.stringify(call.body));
+  const interaction = body?.step_up_config?.customer_interaction_config;
+  if (typeof interaction?.return_url === 'string') {
+    try {
+      interaction.return_url = `${new URL(interaction.return_url).origin}/…`;
+    } catch {
+      interaction.return_url = '…';
+    }
+  }
+  return { ...call, headers, body };
+}
+
+/**
+ * The return URL with Klarna's template variables filled in for this payment request (as Klarna is
+ * seen to do: {klarna.payment_request.id}, .state and .klarna_network_session_token), also where a
+ * URL parser has percent-encoded their braces.
+ */
+export function fillReturnUrl(url: string, request: { id: string; state: string; sessionToken?: string }): string {
+  const values: Record<string, string> = { id: request.id, state: request.state, klarna_network_session_token: request.sessionToken ?? '' };
+  return url.replace(/(?:\{|%7[Bb])klarna\.payment_request\.(id|state|klarna_network_session_token)(?:\}|%7[Dd])/g, (_, name: string) => encodeURIComponent(values[name]!));
+}
+
+function loadState(file: string | undefined): SavedState | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+  if (state.version !== 1) throw new Error(`${file} is not a Klarna simulator state this version reads`);
+  return state;
+}
 
 function validateAuthorize(body: Record<string, any>) {
   const problems: Array<{ parameter: string; error_message: string }> = [];

@@ -4,7 +4,8 @@
  * Every state change is one conditional UPDATE, so two instances, or a webhook and a returning
  * customer, can never both move an order.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -33,6 +34,8 @@ export interface Order {
   amount: number;
   currency: string;
   lines: OrderLine[];
+  /** Goes up by one with each change of the lines: a press names the cart it was made on. */
+  cartVersion: number;
   /**
    * The order number (PWK-…): what Klarna's references, the logs and the customer's order page
    * carry. Never the id, which alone opens the order and its journey (the order page's address).
@@ -83,6 +86,10 @@ create table if not exists orders (
   payment_transaction_id text,
   customer_token text,
   completed_at timestamptz,
+  cart_version integer not null default 1,
+  last_look_at timestamptz,
+  next_look_at timestamptz,
+  look_failures integer not null default 0,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -128,6 +135,10 @@ do $$ begin
     -- a final authorization may have gone out for these under the version without the column: repeats, to be safe
     update orders set final_sent_at = completed_at where status in ('pending', 'finalizing') and completed_at is not null;
   end if;
+  -- The cart's version, and the looks at Klarna that every instance shares (the sweep and the order page).
+  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'cart_version') then
+    alter table orders add column cart_version integer not null default 1, add column last_look_at timestamptz, add column next_look_at timestamptz, add column look_failures integer not null default 0;
+  end if;
   -- The order number Klarna and the logs are given: one order each (older orders used their id, unique too).
   if not exists (select 1 from pg_indexes where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
     create unique index orders_purchase_reference_key on orders (purchase_reference);
@@ -144,7 +155,50 @@ export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
 const SCHEMA_LOCK = 7_116_093_540;
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void }): Promise<Sql> {
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Keeps an embedded data directory to one process. PGlite is one process's database: a second
+ * process on the same directory would serve beside the first, the two would split the orders, and
+ * two writers can leave it unreadable. The lock is the operating system's (an OFD lock on Linux,
+ * flock on macOS, LockFileEx on Windows, through fs-native-extensions) on a file in the directory:
+ * the kernel releases it when the process ends in any way, `kill -9` included, so a lock never
+ * outlives its process and no pid has to be guessed alive or dead. The file names the holder, for
+ * the message.
+ */
+export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  const { tryLock, unlock } = (await import('fs-native-extensions')).default;
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'pay-with-klarna.lock');
+  const fd = openSync(path, 'a+');
+  if (!tryLock(fd)) {
+    closeSync(fd);
+    let holder = '';
+    try {
+      holder = readFileSync(path, 'utf8').trim();
+    } catch {
+      // Windows keeps a locked file from being read: the message does without the holder
+    }
+    throw new Error(
+      `The data directory ${dataDir} is in use by another process${holder ? ` (${holder})` : ''}: two servers on one embedded database would split its orders. Stop the other one, give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL.`,
+    );
+  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, `pid ${process.pid}, since ${new Date().toISOString()}\n`);
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      unlock(fd);
+      closeSync(fd);
+    },
+  };
+}
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void; lock?: DataDirLock }): Promise<Sql> {
   let sql: Sql;
   let created: Promise<unknown>;
   if (options.databaseUrl) {
@@ -160,10 +214,22 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     created = pool.query(`begin; select pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA} commit;`);
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const db = new PGlite(options.dataDir);
-    sql = { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows, close: () => db.close() };
-    created = db.exec(SCHEMA);
+    // the caller's lock on the directory (`npm start` takes it before the simulator's state), or one of its own
+    const lock = options.dataDir ? (options.lock ?? (await lockDataDir(options.dataDir))) : undefined;
+    const release = () => {
+      if (lock !== options.lock) lock?.release();
+    };
+    let db;
+    try {
+      db = new PGlite(options.dataDir);
+      await db.waitReady;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const opened = db;
+    sql = { query: async <T>(text: string, params?: unknown[]) => (await opened.query<T>(text, params)).rows, close: () => opened.close().finally(release) };
+    created = opened.exec(SCHEMA);
   }
   try {
     await created;
@@ -182,6 +248,7 @@ const toOrder = (row: Record<string, any>): Order => ({
   amount: Number(row.amount),
   currency: row.currency,
   lines: typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines,
+  cartVersion: Number(row.cart_version),
   purchaseReference: row.purchase_reference,
   transactionReference: row.transaction_reference,
   paymentOptionId: row.payment_option_id,
@@ -243,14 +310,36 @@ export class Store {
    * payment attempt): the one who wins the race does the work.
    */
   async transition(id: string, from: OrderStatus[], changes: Partial<Order>, attemptKey?: string | null): Promise<Order | undefined> {
-    const sets = ['updated_at = now()'];
+    return this.update(id, from, changes, attemptKey === undefined ? {} : { attempt_key: attemptKey });
+  }
+
+  /**
+   * Starts a payment attempt on the cart the customer pressed: one statement that checks the
+   * order's amount and currency (and, when the press names it, its cart version) and claims it, so
+   * that a cart change committed a moment before the claim makes the claim fail instead of sending
+   * Klarna another total.
+   */
+  async claimAttempt(id: string, from: OrderStatus[], pressed: { amount: number; currency: string; cartVersion?: number }, changes: Partial<Order>): Promise<Order | undefined> {
+    const where: Record<string, unknown> = { amount: pressed.amount, currency: pressed.currency };
+    if (pressed.cartVersion !== undefined) where.cart_version = pressed.cartVersion;
+    // a new attempt is looked at from scratch: nothing of the last one's looks carries over
+    return this.update(id, from, changes, where, ['last_look_at = null', 'next_look_at = null', 'look_failures = 0']);
+  }
+
+  /** New lines for an order with nothing under way: its cart version goes up, so a press made on the old cart cannot claim it. */
+  async changeLines(id: string, from: OrderStatus[], lines: OrderLine[], amount: number): Promise<Order | undefined> {
+    return this.update(id, from, { lines, amount, status: 'open' }, {}, ['cart_version = cart_version + 1']);
+  }
+
+  private async update(id: string, from: OrderStatus[], changes: Partial<Order>, where: Record<string, unknown>, also: string[] = []): Promise<Order | undefined> {
+    const sets = ['updated_at = now()', ...also];
     const params: unknown[] = [id, from];
-    const where = attemptKey === undefined ? '' : ` and attempt_key is not distinct from $${params.push(attemptKey)}`;
+    const conditions = Object.entries(where).map(([column, value]) => `${column} is not distinct from $${params.push(value)}`);
     for (const [key, value] of Object.entries(changes)) {
       params.push(key === 'lines' ? JSON.stringify(value) : value);
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
-    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where id = $1 and status = any($2)${where} returning *`, params);
+    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where ${['id = $1', 'status = any($2)', ...conditions].join(' and ')} returning *`, params);
     return row ? toOrder(row) : undefined;
   }
 
@@ -316,30 +405,86 @@ export class Store {
    * already (the call is a repeat) or another request has recorded the outcome.
    */
   async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
-    const rows = await this.sql.query(
-      `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
-       on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
-       where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
-      [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
-    );
+    const write = () =>
+      this.sql.query(
+        `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
+         where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
+        [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
+      );
+    let rows;
+    try {
+      rows = await write();
+    } catch (error) {
+      // Two sessions inserting the same charge at once: PostgreSQL may report the row's other unique
+      // key (order, period, attempt) instead of taking the conflict path on its id. The row is there
+      // now, so the same statement again takes that path.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      rows = await write();
+    }
     return rows.length > 0;
   }
 
-  /** Orders to look at again: pending ones (oldest look first), and ones stuck mid-call for over two minutes. */
-  async ordersToSweep(limit = 50): Promise<Order[]> {
+  /**
+   * Claims up to `limit` orders for one sweep pass: pending ones, and ones left mid-call for longer
+   * than `stuckAfterMs` (a crash, a Klarna outage). Due ones only (their next look has come, and no
+   * look at Klarna for them began in the last `gapMs`, here or in another instance), healthy ones
+   * before those whose looks keep failing, then the least recently looked at: a few orders that
+   * Klarna does not answer never keep the others waiting. Each is leased for `leaseMs`: no other
+   * pass, in this instance or another, takes it until its look is done (FOR UPDATE SKIP LOCKED).
+   * In the order to look at them.
+   */
+  async claimSweep({ limit, leaseMs, stuckAfterMs, gapMs }: { limit: number; leaseMs: number; stuckAfterMs: number; gapMs: number }): Promise<Array<Order & { previousLook: string | null }>> {
     const rows = await this.sql.query(
-      `select * from orders
-       where (status = 'pending' and payment_request_id is not null)
-          or (status in ('authorizing', 'finalizing') and updated_at < now() - interval '2 minutes')
-       order by updated_at asc limit $1`,
-      [limit],
+      `with due as (
+         select id, look_failures, last_look_at from orders
+         where ((status = 'pending' and payment_request_id is not null)
+             or (status in ('authorizing', 'finalizing') and updated_at < now() - $2 * interval '1 millisecond'))
+           and (next_look_at is null or next_look_at <= now())
+           and (last_look_at is null or last_look_at <= now() - $3 * interval '1 millisecond')
+         order by look_failures, last_look_at nulls first, created_at
+         limit $1
+         for update skip locked
+       )
+       update orders set last_look_at = now(), next_look_at = now() + $4 * interval '1 millisecond'
+       from due where orders.id = due.id
+       returning orders.*, due.look_failures as previous_failures, due.last_look_at as previous_look`,
+      [limit, stuckAfterMs, gapMs, leaseMs],
     );
-    return rows.map(toOrder);
+    const at = (time: unknown) => (time ? new Date(time as string).getTime() : -Infinity);
+    rows.sort((a, b) => Number(a.previous_failures) - Number(b.previous_failures) || at(a.previous_look) - at(b.previous_look));
+    return rows.map((row) => ({ ...toOrder(row), previousLook: row.previous_look ? new Date(row.previous_look as string).toISOString() : null }));
   }
 
-  /** Marks an order as looked at, so a sweep turns to the others next. */
-  async touch(id: string): Promise<void> {
-    await this.sql.query('update orders set updated_at = now() where id = $1', [id]);
+  /** Claims a pending order for one look at Klarna outside the sweep (its customer's page), on the same terms: at most one look per `gapMs`, across every instance. */
+  async claimLook(id: string, { leaseMs, gapMs }: { leaseMs: number; gapMs: number }): Promise<Order | undefined> {
+    const [row] = await this.sql.query(
+      `update orders set last_look_at = now(), next_look_at = now() + $3 * interval '1 millisecond'
+       where id = $1 and status = 'pending' and payment_request_id is not null
+         and (next_look_at is null or next_look_at <= now())
+         and (last_look_at is null or last_look_at <= now() - $2 * interval '1 millisecond')
+       returning *`,
+      [id, gapMs, leaseMs],
+    );
+    return row && toOrder(row);
+  }
+
+  /**
+   * Ends a claimed look: 'answered' makes the order due again after the gap; 'failed' (Klarna gave
+   * nothing to act on) waits longer with each failure in a row, from `backoffMs` doubling up to
+   * `maxBackoffMs`; 'skipped' (the pass ran out of time before it) hands it back as it was.
+   */
+  async lookDone(id: string, outcome: 'answered' | 'failed' | 'skipped', { backoffMs, maxBackoffMs, previousLook }: { backoffMs: number; maxBackoffMs: number; previousLook?: string | null }): Promise<void> {
+    if (outcome === 'answered') await this.sql.query('update orders set look_failures = 0, next_look_at = null where id = $1', [id]);
+    else if (outcome === 'skipped') await this.sql.query('update orders set next_look_at = null, last_look_at = $2 where id = $1', [id, previousLook ?? null]);
+    else {
+      await this.sql.query(
+        `update orders set look_failures = look_failures + 1,
+           next_look_at = now() + least($3::float8, $2 * power(2, least(look_failures, 30))) * interval '1 millisecond'
+         where id = $1`,
+        [id, backoffMs, maxBackoffMs],
+      );
+    }
   }
 
   async charges(orderId: string) {

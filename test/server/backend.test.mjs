@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { afterIntervals } from '../../demo/server/payments.ts';
+import { finalAuthorizations } from '../e2e/support/shop.mjs';
 import { Store, openDatabase } from '../../demo/server/store.ts';
 import { shopApi, startShop, until } from '../e2e/support/shop.mjs';
 
@@ -18,6 +19,14 @@ describe('the reference backend', () => {
 
   const { post, get, json, newOrder, token, initiate, callsFor, webhook, deliver } = shopApi(() => shop);
   const orderNow = (id) => shop.backend.store.order(id);
+  /** The return URL set on an order's payment request: its return route, with Klarna's template variables. */
+  const returnUrlOf = (order) =>
+    `${shop.url}/orders/${order.id}/return?payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}`;
+  /** A sweep pass once the pause after the last look has gone by (a look that failed waits 5 s, then longer each time). */
+  const sweepLater = async () => {
+    await shop.backend.store.sql.query("update orders set last_look_at = last_look_at - interval '1 hour', next_look_at = next_look_at - interval '1 hour'");
+    await shop.backend.sweep();
+  };
 
   it('APPROVED at once: the order is paid and the element is sent to the order page', async () => {
     const order = await newOrder();
@@ -31,7 +40,7 @@ describe('the reference backend', () => {
     assert.equal(call.body.request_payment_transaction.payment_option_id, 'KLARNA');
     assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.number);
     assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
-    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, `${shop.url}/orders/${order.id}`);
+    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, returnUrlOf(order));
     assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
     assert.equal(call.headers.authorization, 'valid', 'the API key is the Basic credential');
   });
@@ -107,6 +116,61 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'open');
   });
 
+  it('S20: a currency Postgres cannot hold (a NUL, a lone surrogate) is a 400 naming it, never a 500', async () => {
+    const order = await newOrder();
+    for (const currency of ['US\u0000D', 'US\uD800', '\uDC00SD']) {
+      const { status, body } = await json(await initiate(order, { currency }));
+      assert.deepEqual([status, body.field], [400, 'currency'], JSON.stringify(body));
+      assert.equal(body.error, 'currency must not contain a NUL character or a lone surrogate');
+    }
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open');
+  });
+
+  it('S20: a session token that cannot be an HTTP header value is a 400 naming it; the order is not held for a call that cannot leave', async () => {
+    const order = await newOrder();
+    for (const klarnaNetworkSessionToken of ['krn:network:us1:test:session-token:\u2603', 'krn:network:us1:test:session-token:a\r\nX-Injected: 1', 'krn:network:us1:test:session-token:\u00e9t\u00e9', 'krn:network session token', 'krn:\tx']) {
+      const { status, body } = await json(await initiate(order, { klarnaNetworkSessionToken }));
+      assert.deepEqual([status, body.field], [400, 'klarnaNetworkSessionToken'], JSON.stringify(klarnaNetworkSessionToken));
+      assert.match(body.error, /^klarnaNetworkSessionToken must be printable ASCII without spaces/);
+    }
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await orderNow(order.id)).status, 'open', 'not held: the customer can pay');
+    assert.equal((await json(await initiate(order, { outcome: 'approve' }))).status, 200);
+  });
+
+  it("S20: an attempt left with such a token (by an earlier version) fails at the sweep's first look, as not sent: never held as Klarna's silence", async () => {
+    const order = await newOrder();
+    await shop.backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1", [
+      order.id,
+      crypto.randomUUID(),
+      'krn:network:us1:test:session-token:\u2603',
+    ]);
+    await shop.backend.sweep();
+    const after = await orderNow(order.id);
+    assert.equal(after.status, 'failed', 'nothing was sent, so nothing can have been paid: the customer may pay again');
+    assert.match(after.reason, /Klarna-Network-Session-Token holds a character an HTTP header cannot carry; nothing was sent to Klarna/);
+    const events = await eventsOf(order);
+    assert.ok(events.some((text) => text.startsWith('Payment Authorize not sent: ')), JSON.stringify(events));
+    assert.ok(!events.some((text) => text.includes('Klarna did not answer')), JSON.stringify(events));
+    assert.equal(callsFor(order).length, 0);
+    assert.equal((await json(await initiate(order, { outcome: 'approve' }))).status, 200);
+  });
+
+  it('S20: a signed webhook whose event_id, event_type or payment_request_id Postgres cannot hold is a 400 naming it, never a 500', async () => {
+    const cases = [
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\u0000id' }), 'metadata.event_id'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\uD800' }), 'metadata.event_id'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { type: 'payment.request.state-change.completed\u0000' }), 'metadata.event_type'],
+      [webhook({ payment_request_id: 'krn:payment:us1:request:\u0000' }), 'payload.payment_request_id'],
+      [webhook({ payment_request_id: { id: 'x' } }), 'payload.payment_request_id'],
+    ];
+    for (const [event, field] of cases) {
+      const { status, body } = await json(await deliver(event));
+      assert.deepEqual([status, body.field], [400, field], JSON.stringify(body));
+    }
+  });
+
   it('S3: the same idempotency key twice gives the same answer and one authorization', async () => {
     const order = await newOrder();
     const key = crypto.randomUUID();
@@ -138,7 +202,7 @@ describe('the reference backend', () => {
 
   it('S6: Klarna answering 5xx is retried with the same Klarna-Idempotency-Key; when it stays down the order is held until the same call is answered', async () => {
     const order = await newOrder();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 2 }) });
+    await shop.sim.control('fail', { count: 2 });
     const ok = await json(await initiate(order));
     assert.equal(ok.status, 200);
     const keys = callsFor(order).map((call) => call.headers['klarna-idempotency-key']);
@@ -146,7 +210,7 @@ describe('the reference backend', () => {
     assert.equal(new Set(keys).size, 1);
 
     const down = await newOrder();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3 }) });
+    await shop.sim.control('fail', { count: 3 });
     const failed = await json(await initiate(down, { outcome: 'approve' }));
     assert.equal(failed.status, 503);
     assert.match(failed.body.message, /not confirmed yet and will not be taken twice/);
@@ -162,9 +226,9 @@ describe('the reference backend', () => {
   });
 
   /** The next Klarna call for this order fails so (other orders' calls, a late webhook's say, are left alone). */
-  const failNext = (mode, order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode, match: order.number }) });
+  const failNext = (mode, order) => shop.sim.control('fail', { count: 1, mode, match: order.number });
   /** Klarna refuses the order's next call (429) through every retry the backend makes (the test shop tries 3 times). */
-  const refuseNext = (order) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: '429', match: order.number }) });
+  const refuseNext = (order) => shop.sim.control('fail', { count: 3, mode: '429', match: order.number });
   /** The order's log, read from the store: a GET of a pending order would also look at Klarna. */
   const eventsOf = async (order) => (await shop.backend.store.events(order.id)).map((event) => event.text);
 
@@ -295,7 +359,7 @@ describe('the reference backend', () => {
     await refuseNext(order);
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'pending', 'not failed: the first final authorization may have paid');
-    await shop.backend.sweep();
+    await sweepLater();
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
@@ -308,7 +372,7 @@ describe('the reference backend', () => {
     const complete = () => deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
     return { order, complete };
   };
-  const failFor = (order, failure) => fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, match: order.number, ...failure }) });
+  const failFor = (order, failure) => shop.sim.control('fail', { count: 1, match: order.number, ...failure });
 
   it('S6: a rate limit (429) on the final authorization is retried after its Retry-After, with the same key: the customer who approved is paid', async () => {
     const { order, complete } = await approvedInJourney();
@@ -463,7 +527,7 @@ describe('the reference backend', () => {
       const order = await api.newOrder();
       const { request, headers } = approvingPress(order);
       // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
-      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      await bounded.sim.control('fail', { count: 1, mode: 'hang', match: order.number });
       const started = performance.now();
       const first = await api.json(await api.post('/api/klarna/initiate', request, headers));
       assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
@@ -506,6 +570,36 @@ describe('the reference backend', () => {
     await shop.backend.sweep();
     assert.equal((await orderNow(crashed.id)).status, 'paid');
     assert.equal((await orderNow(stepped.id)).status, 'paid');
+  });
+
+  it('C26: back from a journey that left the page, with no webhook and no event, the return route confirms the order from the server, once', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    // The customer approves in Klarna's journey, which sends them back to the return URL with its template variables filled in.
+    const page = await (await fetch(body.paymentRequestUrl, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) })).text();
+    const back = new URL(/<a id="return" href="([^"]+)"/.exec(page)[1].replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code)));
+    const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve'); // already completed: gives its state
+    assert.equal(`${back.origin}${back.pathname}`, `${shop.url}/orders/${order.id}/return`);
+    assert.deepEqual(Object.fromEntries(back.searchParams), { payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    assert.equal((await orderNow(order.id)).status, 'pending', 'nothing has told the backend yet');
+    const returned = await fetch(back, { redirect: 'manual' });
+    assert.equal(returned.status, 303);
+    assert.equal(returned.headers.get('location'), `/orders/${order.id}`, 'on to the order page, without the token in its address');
+    assert.equal(returned.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal((await orderNow(order.id)).status, 'paid', 'confirmed by the time the order page loads');
+    // coming back twice (a reload) authorizes nothing more
+    assert.equal((await fetch(back, { redirect: 'manual' })).status, 303);
+    assert.equal(finalAuthorizations(shop.sim).filter((call) => call.headers['klarna-network-session-token'] === request.sessionToken).length, 1);
+  });
+
+  it('C26: the return route takes nothing from its URL: a token or payment request id made up there changes nothing', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    const forged = new URLSearchParams({ payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: 'krn:network:us1:test:session-token:made-up' });
+    assert.equal((await fetch(`${shop.url}/orders/${order.id}/return?${forged}`, { redirect: 'manual' })).status, 303);
+    assert.equal((await orderNow(order.id)).status, 'pending', 'Klarna says the journey is still open');
+    assert.equal(callsFor(order).length, 1, 'no final authorization with the made-up token');
+    assert.equal((await fetch(`${shop.url}/orders/order-${crypto.randomUUID()}/return`, { redirect: 'manual' })).status, 303, 'an unknown order: its page says so');
   });
 
   it('S7 and S9: a valid webhook is acknowledged at once and processed once; a duplicate changes nothing', async () => {
@@ -587,7 +681,7 @@ describe('the reference backend', () => {
 
   /** Gives what `run` gives with the simulator's clock moved by `minutes`, and moves it back after. */
   async function atSimulatorTime(minutes, run) {
-    const move = (advanceMinutes) => fetch(`${shop.sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes }) });
+    const move = (advanceMinutes) => shop.sim.control('clock', { advanceMinutes });
     await move(minutes);
     try {
       return await run();
@@ -631,6 +725,23 @@ describe('the reference backend', () => {
       await get(`/api/orders/${order.id}`);
       assert.equal(callsFor(order).length, calls, 'no retry loop');
     });
+  });
+
+  it('S23: a payment request Klarna no longer knows (404) expires its order once, with a way out: the cart can change and a new press pays', async () => {
+    const order = await newOrder();
+    const { body } = await json(await initiate(order, { webhook: 'lost' }));
+    shop.sim.simulator.forget(body.paymentRequestId);
+    const reads = () => shop.sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId)).length;
+    const { body: view } = await json(await get(`/api/orders/${order.id}`));
+    assert.deepEqual([view.status, view.reason], ['expired', 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.']);
+    assert.ok(logLines.includes(`order ${order.number}: Klarna answered 404 for payment request ${body.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`));
+    await sweepLater();
+    await get(`/api/orders/${order.id}`);
+    assert.equal(reads(), 1, 'read once, not again and again');
+    const changed = await json(await post(`/api/orders/${order.id}/lines`, { lines: [{ sku: 'mug', quantity: 2 }] }));
+    assert.deepEqual([changed.status, changed.body.status, changed.body.amount], [200, 'open', 4800]);
+    assert.equal((await initiate({ ...order, amount: 4800 }, { outcome: 'approve' })).status, 200);
+    assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
   it('S15: DECLINED is a 402 the shop can show; nothing is marked paid', async () => {
@@ -686,7 +797,7 @@ describe('the reference backend', () => {
       assert.ok(calls.length >= (order === paidAtOnce ? 1 : 2), `Klarna got ${order.number}`);
       for (const call of shop.sim.simulator.log) {
         const returnUrl = call.body?.step_up_config?.customer_interaction_config?.return_url;
-        if (returnUrl?.includes(order.id)) assert.equal(returnUrl, `${shop.url}/orders/${order.id}`);
+        if (returnUrl?.includes(order.id)) assert.equal(returnUrl, returnUrlOf(order));
         const { return_url, ...interaction } = call.body?.step_up_config?.customer_interaction_config ?? {};
         const rest = { ...call, body: { ...call.body, step_up_config: { ...call.body?.step_up_config, customer_interaction_config: interaction } } };
         assert.ok(!JSON.stringify(rest).includes(order.id), `${order.number}'s id went to Klarna in ${call.method} ${call.path}`);
@@ -881,9 +992,9 @@ describe('the reference backend', () => {
   it('a decline saying the customer token is no longer usable ends the subscription: the token is forgotten, and a press is refused without calling Klarna', async () => {
     // the customer withdrew consent (Klarna forgets the token), or Klarna names the token in another reason
     const revoked = await subscription();
-    await fetch(`${shop.sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: revoked.order.number }) });
+    await shop.sim.control('revoke', { reference: revoked.order.number });
     const expired = await subscription();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number }) });
+    await shop.sim.control('fail', { count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number });
     for (const [{ order, charges }, reason] of [[revoked, 'CUSTOMER_TOKEN_INVALID'], [expired, 'CUSTOMER_TOKEN_EXPIRED']]) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
@@ -905,7 +1016,7 @@ describe('the reference backend', () => {
 
   it('a declined period is tried at most three times, once per press and never by itself; then a press is refused without calling Klarna', async () => {
     const { order, charges } = await subscription();
-    await fetch(`${shop.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 3, mode: 'decline', match: order.number }) });
+    await shop.sim.control('fail', { count: 3, mode: 'decline', match: order.number });
     for (let press = 1; press <= 3; press++) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
@@ -932,7 +1043,7 @@ describe('the reference backend', () => {
       const order = await api.newOrder([{ sku: 'coffee-club', quantity: 1 }]);
       await api.initiate(order, { outcome: 'approve' });
       // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
-      await fetch(`${bounded.sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 1, mode: 'hang', match: order.number }) });
+      await bounded.sim.control('fail', { count: 1, mode: 'hang', match: order.number });
       const started = performance.now();
       const first = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
       assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);

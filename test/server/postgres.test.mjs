@@ -92,6 +92,27 @@ describe('two instances of the reference backend on one PostgreSQL server', () =
     }
   });
 
+  /** Reads of this payment request that Klarna got, from either instance. */
+  const readsOf = (paymentRequestId) => sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(paymentRequestId)).length;
+
+  it("the order page polled at both instances reads Klarna's payment request once in 5 s, not once per instance", async () => {
+    const order = await a.newOrder();
+    const { body } = await a.json(await a.initiate(order, { webhook: 'lost' }));
+    for (let poll = 0; poll < 6; poll++) assert.equal((await [a, b][poll % 2].json(await [a, b][poll % 2].get(`/api/orders/${order.id}`))).body.status, 'pending');
+    assert.equal(readsOf(body.paymentRequestId), 1);
+  });
+
+  it('both instances sweeping at the same moment look at each order once between them', async () => {
+    const orders = await Promise.all(Array.from({ length: 12 }, () => a.newOrder()));
+    const requests = await Promise.all(orders.map(async (order) => (await a.json(await a.initiate(order, { webhook: 'lost' }))).body.paymentRequestId));
+    await Promise.all(instances.map((instance) => instance.sweep()));
+    assert.deepEqual(requests.map(readsOf), requests.map(() => 1));
+    // and once their 5 s have gone by, the next pass looks again
+    await instances[0].store.sql.query("update orders set last_look_at = last_look_at - interval '1 minute' where id = any($1)", [orders.map((order) => order.id)]);
+    await Promise.all(instances.map((instance) => instance.sweep()));
+    assert.deepEqual(requests.map(readsOf), requests.map(() => 2));
+  });
+
   it('the database ends every connection (a restart, a failover): both instances log it, stay up and go on serving', async () => {
     // every instance has connections open, idle in its pool
     await Promise.all([a, b].map((api) => api.newOrder()));

@@ -61,9 +61,9 @@ describe('the Klarna simulator', () => {
 
     const other = await (await authorize(valid, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.lost.c' })).json();
     const late = sim.simulator.decide(other.payment_request.payment_request_id, 'approve');
-    await fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 61 }) });
+    await sim.control('clock', { advanceMinutes: 61 });
     const expired = await (await authorize(valid, { 'klarna-network-session-token': late.sessionToken })).json();
-    await fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: -61 }) });
+    await sim.control('clock', { advanceMinutes: -61 });
     assert.deepEqual(expired.payment_transaction_response, { result: 'DECLINED', result_reason: 'SESSION_TOKEN_EXPIRED' });
   });
 
@@ -74,7 +74,7 @@ describe('the Klarna simulator', () => {
     )).json();
     const customerToken = approved.customer_token_response.customer_token.customer_token;
     const charge = (key) => authorize({ ...valid, request_payment_transaction: { amount: 1000, payment_transaction_reference: 'PWK-SIMREVOKE-period-2-1' } }, { 'klarna-customer-token': customerToken, 'klarna-idempotency-key': key });
-    const fail = (body) => fetch(`${sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify(body) });
+    const fail = (body) => sim.control('fail', body);
     assert.equal((await fail({ mode: 'decline', reason: 'not a reason' })).status, 400);
     assert.equal((await fail({ mode: '503', reason: 'PAYMENT_DECLINED' })).status, 400, 'a reason is for declines only');
     assert.equal((await fail({ count: 1, mode: 'decline', match: 'PWK-SIMREVOKE' })).status, 200);
@@ -84,11 +84,36 @@ describe('the Klarna simulator', () => {
     assert.equal((await (await charge(crypto.randomUUID())).json()).payment_transaction_response.result, 'APPROVED', 'used up');
     await fail({ count: 1, mode: 'decline', match: 'PWK-SIMREVOKE', reason: 'CUSTOMER_TOKEN_INVALID' });
     assert.equal((await (await charge(crypto.randomUUID())).json()).payment_transaction_response.result_reason, 'CUSTOMER_TOKEN_INVALID');
-    const revoke = await (await fetch(`${sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: 'PWK-SIMREVOKE' }) })).json();
+    const revoke = await (await sim.control('revoke', { reference: 'PWK-SIMREVOKE' })).json();
     assert.deepEqual(revoke, { revoked: 1 });
     for (let press = 0; press < 2; press++) {
       assert.deepEqual((await (await charge(crypto.randomUUID())).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'CUSTOMER_TOKEN_INVALID' });
     }
+  });
+
+  it("takes commands only with its control key, which only the process that started it has; its log shows tokens and return URLs redacted", async () => {
+    const token = 'krn:network:us1:test:session-token:sim.step-up.lost.0f0e0d0c-secret-part-1234';
+    const returnUrl = 'https://shop.example/orders/order-6b1f3c52-aaaa-4bbb-8ccc-123456789abc/return?payment_request_id={klarna.payment_request.id}';
+    const stepUp = await (await authorize({ ...valid, step_up_config: { customer_interaction_config: { method: 'SDK', return_url: returnUrl } } }, { 'klarna-network-session-token': token })).json();
+    const attempts = [
+      fetch(`${sim.url}/_sim/fail`, { method: 'POST', body: JSON.stringify({ count: 5, mode: '400' }) }),
+      fetch(`${sim.url}/_sim/fail`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ count: 5, mode: '400' }) }),
+      fetch(`${sim.url}/_sim/fail`, { method: 'POST', headers: { authorization: `Bearer ${sim.controlKey.slice(0, -1)}x` }, body: JSON.stringify({ count: 5, mode: '400' }) }),
+      fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advanceMinutes: 600 }) }),
+      fetch(`${sim.url}/_sim/revoke`, { method: 'POST', body: JSON.stringify({ reference: 'PWK-ANY' }) }),
+      fetch(`${sim.url}/_sim/log`),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).error, "The simulator's controls take its control key (Authorization: Bearer …), which only the process that started it has.");
+    }
+    assert.equal((await authorize(valid)).status, 200, 'no failure was set');
+    const served = await (await sim.control('log')).text();
+    assert.ok(!served.includes('secret-part') && !served.includes('order-6b1f3c52'), 'neither the token nor the order id is served');
+    const call = JSON.parse(served).calls.find((entry) => entry.body?.step_up_config);
+    assert.equal(call.headers['klarna-network-session-token'], 'krn:network:us1:test:ses…1234');
+    assert.equal(call.body.step_up_config.customer_interaction_config.return_url, 'https://shop.example/…');
+    assert.ok(stepUp.payment_request.payment_request_id);
   });
 
   it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
