@@ -117,7 +117,7 @@ function ownOrigins(publicUrl: string): string[] {
  * needs), with images from the shop itself and `frame-ancestors 'none'`: no site may frame a checkout.
  * Klarna's test host (js.playground.klarna.com) only where live payments are off.
  */
-export function pagePolicy(live: boolean): string {
+function pagePolicy(live: boolean): string {
   return [
     "default-src 'self'",
     "object-src 'none'",
