@@ -200,7 +200,7 @@ export async function layoutShift({ browser, server, reps: allReps }) {
     { id: 'hide', label: 'HIDE_KLARNA', params: { fake: fake('HIDE_KLARNA') }, peer: true },
     {
       id: 'load-failure',
-      label: 'load failure (klarna.mjs answers 503; retries off)',
+      label: 'load failure (klarna.mjs answers 503; no retry after a pause)',
       params: { fake: fake('SHOW_KLARNA'), configure: { retryDelaysMs: [] } },
       klarna: (response) => response.writeHead(503, { 'access-control-allow-origin': '*' }).end('unavailable'),
       peer: true,
