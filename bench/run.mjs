@@ -29,6 +29,7 @@ import {
   PRESENTATION_MS,
   SDK_MS,
   seededRandom,
+  selectToButton,
   timeToKlarna,
   VISITS_PER_ROUND,
 } from './lib/cases.mjs';
@@ -154,6 +155,7 @@ try {
   await timed('amountBurst', '5: 20 amount changes in 200 ms', amountBurst);
   await timed('manyElements', '6: 1, 5 and 20 elements', manyElements);
   await timed('clickToBusy', '7: click to busy and the longest tasks at 4× CPU (traced)', clickToBusy);
+  await timed('selectToButton', '10: selecting Klarna to its button painted, ours and the peer, at 1× and 4× CPU', selectToButton);
   await timed('timeToKlarna', `1–3: time to Klarna, the peer, the gap (${SDK_MS.length * PRESENTATION_MS.length} latency cells × ${CPU_RATES.length} CPU rates, up to ${reps} rounds)`, timeToKlarna);
 } finally {
   await browser.close();

@@ -200,7 +200,7 @@ export async function layoutShift({ browser, server, reps: allReps }) {
     { id: 'hide', label: 'HIDE_KLARNA', params: { fake: fake('HIDE_KLARNA') }, peer: true },
     {
       id: 'load-failure',
-      label: 'load failure (klarna.mjs answers 503; retries off)',
+      label: 'load failure (klarna.mjs answers 503; no retry after a pause)',
       params: { fake: fake('SHOW_KLARNA'), configure: { retryDelaysMs: [] } },
       klarna: (response) => response.writeHead(503, { 'access-control-allow-origin': '*' }).end('unavailable'),
       peer: true,
@@ -459,6 +459,101 @@ export async function clickToBusy({ browser, server, reps }) {
       longestLoadTaskMs: summary(peer.map((run) => run.longestLoadTask)),
     },
   };
+}
+
+/** The integration's part of the page: where its radio for Klarna and its payment button are. */
+const KLARNA_ROOT = { ours: 'pay-with-klarna', peer: '#klarna-payment-method' };
+/** What the customer presses to select Klarna: the element's option row (role radio), the sample's label row; the first shown (the element has a hidden row for a saved option). */
+const KLARNA_RADIO = { ours: 'pay-with-klarna [part="radio"]:visible', peer: '#klarna-payment-method .klarna-option-row:visible' };
+
+/**
+ * 10: the customer selects Klarna (SHOW_KLARNA, nothing selected) and Klarna's payment button,
+ * mounted only then, is painted: from the click event to the first painted frame that shows the
+ * button, at 1× and 4× CPU, ours and the peer (which mounts the button on selection too) loaded back
+ * to back in a shuffled order, one selection per load.
+ */
+export async function selectToButton({ browser, server, reps, random }) {
+  const fake = { instruction: 'SHOW_KLARNA', initDelayMs: INIT_MS, presentationDelayMs: 50 };
+  const results = [];
+  for (const cpu of CPU_RATES) {
+    const { page, net, context } = await openPage(browser, { cpu, net: { sdkDelayMs: 50 } });
+    await warmUp(page, server);
+    const runs = { ours: [], peer: [] };
+    let failed = 0;
+    // as in the matrix, twice the pairs where the machine's jitter is larger
+    for (let rep = 0; rep < reps * (VISITS_PER_ROUND[cpu] ?? 1); rep++) {
+      for (const int of shuffle(['ours', 'peer'], random)) {
+        net.sdkDelayMs = 50;
+        const loaded = await loadAndMeasure(page, pageUrl(server, { int, fake }));
+        if (!loaded.finished || loaded.errors.length) {
+          failed++;
+          continue;
+        }
+        const root = KLARNA_ROOT[int];
+        const before = await page.evaluate(async (root) => {
+          await window.__bench.frames(3);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const button = document.querySelector(`${root} klarna-fake-payment-button`);
+          const shown = (element) => Boolean(element) && element.getClientRects().length > 0 && element.getBoundingClientRect().height > 0;
+          // Watch every frame from before the press, so the painted time is not late.
+          window.__buttonShown = window.__bench.paintedWhen(() => shown(document.querySelector(`${root} klarna-fake-payment-button`)));
+          return { mounted: Boolean(button), shown: shown(button) };
+        }, root);
+        if (before.shown) throw new Error(`${int}: Klarna's payment button is shown before Klarna is selected (SHOW_KLARNA)`);
+        // A press as a customer makes it, as for the click to busy (7): the pointer arrives, the
+        // row is held for 80 ms, and the release makes the click that selects Klarna.
+        const radio = page.locator(KLARNA_RADIO[int]).first();
+        const box = await radio.boundingBox();
+        if (!box) throw new Error(`${int}: Klarna's radio has no box to press`);
+        const [x, y] = [box.x + Math.min(24, box.width / 2), box.y + box.height / 2];
+        await page.mouse.move(x, y);
+        const hits = await page.evaluate(async ([root, x, y]) => {
+          await window.__bench.frames(1);
+          const hit = document.elementFromPoint(x, y);
+          return Boolean(hit && document.querySelector(root)?.contains(hit));
+        }, [root, x, y]);
+        if (!hits) throw new Error(`${int}: a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's radio`);
+        await page.mouse.down();
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        await page.mouse.up();
+        const run = await page.evaluate(async () => {
+          const shownAt = await Promise.race([
+            window.__buttonShown,
+            new Promise((resolve) => setTimeout(() => resolve(null), 5_000)),
+          ]);
+          await window.__bench.frames(2);
+          const clickAt = window.__bench.clicks.at(-1)?.at ?? null;
+          const timing = window.__bench.eventTimings.filter((entry) => entry.name === 'click').at(-1);
+          return { clickAt, shownAt, eventTimingMs: timing ? timing.duration : null };
+        });
+        await page.mouse.move(0, 0);
+        if (run.shownAt === null || run.clickAt === null) {
+          failed++;
+          continue;
+        }
+        runs[int].push({ rep, mountedBefore: before.mounted, selectToButton: run.shownAt - run.clickAt, eventTimingMs: run.eventTimingMs });
+      }
+    }
+    await context.close();
+    const partner = (run) => runs.peer.find((other) => other.rep === run.rep);
+    const paired = runs.ours.map((run) => run.selectToButton - (partner(run)?.selectToButton ?? NaN));
+    const side = (list) => ({
+      selectToButtonMs: summary(list.map((run) => run.selectToButton)),
+      eventTimingMs: summary(list.map((run) => run.eventTimingMs ?? NaN)),
+      // whether the button was in the page (hidden) before the selection: false for both when it is mounted on selection
+      mountedBeforeSelection: list.some((run) => run.mountedBefore),
+    });
+    results.push({
+      cpu,
+      ours: side(runs.ours),
+      peer: side(runs.peer),
+      versusPeerMs: summary(paired),
+      versusPeerPairsMs: paired.filter(Number.isFinite).map((difference) => round(difference)),
+      versusPeerPairs: signCounts(paired),
+      failedRuns: failed,
+    });
+  }
+  return { instruction: fake.instruction, sdkMs: 50, presentationMs: fake.presentationDelayMs, cases: results };
 }
 
 export { seededRandom };

@@ -56,12 +56,17 @@ const STATIC_METHODS = `<label data-payment-method="card"><input type="radio" na
 /**
  * The peer: Klarna's guide ("Initialize the Web SDK", "Request payment presentation", "Render Klarna
  * according to instructions", "Mount payment option components") written out by hand, as a merchant
- * following it would: await import, await KlarnaSDK, await presentation, then DOM calls. The server
+ * following it would: await import, await KlarnaSDK, await presentation, then DOM calls. Its payment
+ * button is mounted when Klarna is selected or preselected, as Klarna's token-creation guide and every
+ * integration read on the live SDK do, and as <pay-with-klarna> does; the acquirer guide's sample
+ * mounts it with the other components, which would time a different page. The server
  * serves it as /peer.js, the merchant's own checkout script, loaded from the page's <head> as
  * <pay-with-klarna>'s bundle is: a page under the strict CSP the README gives allows no inline script.
  */
 export const PEER_MODULE = `
   const qs = (selector) => document.querySelector(selector);
+  /** containerId → mounts that option's payment button; removed once it has run. */
+  const buttons = new Map();
 
   const { KlarnaSDK } = await import("${KLARNA_SDK_URL}");
   const Klarna = await KlarnaSDK({ clientId: "${CLIENT_ID}", products: ["PAYMENT"], locale: "en-US" });
@@ -128,23 +133,26 @@ export const PEER_MODULE = `
         <div id="\${ids.terms}"></div>
         <div id="\${ids.button}"></div>
       </div>\`;
-    // Mount every component now, including those not yet visible; visibility is toggled later.
+    // Mount every component but the button now, including those not yet visible; visibility is
+    // toggled later. The button is mounted once Klarna is selected or preselected.
     option.icon.component().mount(\`#\${ids.icon}\`);
     option.header.component().mount(\`#\${ids.header}\`);
     option.subheader.component().mount(\`#\${ids.subhdr}\`);
     option.badge?.component().mount(\`#\${ids.badge}\`);
     option.message?.component().mount(\`#\${ids.message}\`);
     option.terms?.component().mount(\`#\${ids.terms}\`);
-    option.paymentButton
-      .component({
-        id: "klarna-payment-button",
-        shape: "default",
-        theme: "default",
-        intents: ["PAY"],
-        initiationMode: "DEVICE_BEST",
-        initiate: (params) => initiateKlarnaPayment(params),
-      })
-      .mount(\`#\${ids.button}\`);
+    buttons.set(containerId, () =>
+      option.paymentButton
+        .component({
+          id: "klarna-payment-button",
+          shape: "default",
+          theme: "default",
+          intents: ["PAY"],
+          initiationMode: "DEVICE_BEST",
+          initiate: (params) => initiateKlarnaPayment(params),
+        })
+        .mount(\`#\${ids.button}\`),
+    );
     qs(\`#\${containerId}-radio\`).addEventListener("change", () => toggleKlarnaPaymentOptionSelection(containerId, true));
     for (const other of document.querySelectorAll('input[name="payment"]:not([value="klarna"])')) {
       other.addEventListener("change", () => toggleKlarnaPaymentOptionSelection(containerId, false));
@@ -158,6 +166,11 @@ export const PEER_MODULE = `
       return;
     }
     const display = isSelected ? "block" : "none";
+    // the first selection mounts the button; it stays mounted, hidden with the details, after that
+    if (isSelected && buttons.has(containerId)) {
+      buttons.get(containerId)();
+      buttons.delete(containerId);
+    }
     qs(\`#\${containerId}-radio\`).checked = isSelected;
     qs(\`#\${containerId}-details\`).style.display = isSelected ? "grid" : display;
   }
