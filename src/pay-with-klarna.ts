@@ -778,7 +778,7 @@ declare global {
 
 // The types this element's API names, also exported from its own module: tools that read
 // custom-elements.json (framework type generators, its validator) import them from here.
-export type { KlarnaErrorDetail, KlarnaInitiateDetail, KlarnaPaymentDetail, KlarnaPresentationDetail } from './events.js';
+export type { KlarnaAbortDetail, KlarnaCompleteDetail, KlarnaErrorDetail, KlarnaInitiateDetail, KlarnaPaymentDetail, KlarnaPresentationDetail } from './events.js';
 export type { InitiateHandler } from './initiate.js';
-export type { BillingInterval, ButtonShape, ButtonTheme, IconShape, InitiationMode, Instruction, Intent, PaymentPresentation } from './sdk/types.js';
+export type { AcquiringConfig, BillingInterval, ButtonShape, ButtonTheme, IconShape, InitiationMode, Instruction, Intent, PaymentPresentation } from './sdk/types.js';
 export type { PayWithKlarnaStrings } from './strings.js';

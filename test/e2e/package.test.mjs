@@ -123,8 +123,8 @@ describe('custom-elements.json', () => {
       [
         ['klarna-presentation', 'KlarnaPresentationDetail'],
         ['klarna-initiate', 'KlarnaInitiateDetail'],
-        ['klarna-complete', 'KlarnaPaymentDetail'],
-        ['klarna-abort', 'KlarnaPaymentDetail'],
+        ['klarna-complete', 'KlarnaCompleteDetail'],
+        ['klarna-abort', 'KlarnaAbortDetail'],
         ['klarna-error', 'KlarnaErrorDetail'],
       ],
     );

@@ -11,7 +11,7 @@ export const checkout = (
     currency="USD"
     initiation-mode="POPUP"
     initiateData={() => ({ cart: 'c-1' })}
-    onklarna-initiate={(event) => (status = event.detail.paymentOptionId)}
+    onklarna-initiate={(event) => (status = event.detail.paymentOptionId ?? '')}
     onklarna-abort={(event) => (status = event.detail.paymentRequest.state ?? '')}
   />
 );

@@ -14,7 +14,7 @@ describe('the checkout', () => {
     await pressKlarnaButton(klarna);
     await completed;
     expect(document.querySelector('[role=status]').textContent).to.equal('Paid: krn:payment:eu1:request:wtr-1');
-    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal(['KLARNA']);
+    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([fake.paymentOptionIds.standard]);
   });
 
   it("shows the page's own message when Klarna fails", async () => {
