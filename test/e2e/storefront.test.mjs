@@ -227,8 +227,8 @@ describe('the storefront, offline against the Klarna simulator', () => {
 
   it("the pages are served under docs/csp.md's Content-Security-Policy, with frame-ancestors 'none', and it is enforced", async () => {
     // the policy the docs give merchants, directive by directive
-    const page = await readFile(new URL('../../docs/csp.md', import.meta.url), 'utf8');
-    const recommended = directives(page.match(/```text\n([\s\S]*?)```/)[1]);
+    const cspPage = await readFile(new URL('../../docs/csp.md', import.meta.url), 'utf8');
+    const recommended = directives(cspPage.match(/```text\n([\s\S]*?)```/)[1]);
     assert.ok(recommended.get('script-src')?.includes('https://js.klarna.com'), "docs/csp.md's policy was found");
     for (const path of ['/', '/checkout', `/orders/order-${crypto.randomUUID()}`]) {
       const response = await fetch(`${shop.url}${path}`);
