@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,13 +13,13 @@ const script = join(repo, 'scripts/readme-api.mjs');
 const docs = (...args) => spawnSync(process.execPath, [script, ...args], { cwd: repo, encoding: 'utf8' });
 
 /**
- * README's API reference is generated from the manifest the build writes from the element's JSDoc
- * (`npm run docs`); the test command builds first, so this compares README with the code as it is.
+ * docs/api.md's reference is generated from the manifest the build writes from the element's JSDoc
+ * (`npm run docs`); the test command builds first, so this compares the page with the code as it is.
  */
-describe("README's API reference against dist/custom-elements.json", () => {
+describe("docs/api.md's API reference against dist/custom-elements.json", () => {
   const manifest = JSON.parse(readFileSync(join(repo, 'dist/custom-elements.json'), 'utf8'));
   const element = manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'pay-with-klarna');
-  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const readme = readFileSync(join(repo, 'docs/api.md'), 'utf8');
   const reference = currentReference(readme) ?? '';
   const scratch = mkdtempSync(join(tmpdir(), 'readme-api-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -45,7 +45,7 @@ describe("README's API reference against dist/custom-elements.json", () => {
     // The first column names a member, or an attribute whose property the second column names.
     const attributes = new Set(element.attributes.map(({ name }) => name));
     const rowNames = new Set(
-      [...reference.slice(reference.indexOf('### Attributes'), reference.indexOf('### Events')).matchAll(/^\| `([^`]+)`[^|]* \| `([^`]+)`/gm)].map(([, first, second]) => (attributes.has(first) ? second : first.replace(/\(\)$/, ''))),
+      [...reference.slice(reference.indexOf('## Attributes'), reference.indexOf('## Events')).matchAll(/^\| `([^`]+)`[^|]* \| `([^`]+)`/gm)].map(([, first, second]) => (attributes.has(first) ? second : first.replace(/\(\)$/, ''))),
     );
     const members = element.members.filter((member) => !member.static && !member.name.startsWith('#'));
     const documented = members.filter((member) => (member.privacy ?? 'public') === 'public' && member.description);
@@ -66,51 +66,54 @@ describe("README's API reference against dist/custom-elements.json", () => {
     const outside = readme.replace(reference, '');
     const events = new Set(element.events.map(({ name }) => name));
     const unknownEvents = [...new Set([...outside.matchAll(/`(klarna-[a-z-]+)`/g)].map((match) => match[1]))].filter((name) => !events.has(name));
-    assert.deepEqual(unknownEvents, [], 'events the README names but the element does not fire');
-    const notes = readme.slice(readme.indexOf('### More on attributes and properties'), readme.indexOf('### More on events'));
-    assert.ok(notes.length > 0, 'README has no "More on attributes and properties"');
+    assert.deepEqual(unknownEvents, [], 'events the page names but the element does not fire');
+    const notes = readme.slice(readme.indexOf('## More on attributes and properties'), readme.indexOf('## More on events'));
+    assert.ok(notes.length > 0, 'docs/api.md has no "More on attributes and properties"');
     const names = new Set([...element.attributes.map(({ name }) => name), ...element.members.map(({ name }) => name)]);
     const mentioned = [...notes.matchAll(/`([a-z][a-zA-Z]*(?:-[a-z]+)*)`/g)].map((match) => match[1]);
     const unknown = [...new Set(mentioned)].filter((name) => (name.includes('-') || /[A-Z]/.test(name)) && !names.has(name));
     assert.deepEqual(unknown, [], 'attributes or properties the notes name but the element does not have');
   });
 
-  it('--check fails on a README whose reference was edited by hand, and npm run docs mends it', () => {
-    const edited = join(scratch, 'README.md');
+  it('--check fails on a page whose reference was edited by hand, and npm run docs mends it', () => {
+    const edited = join(scratch, 'api.md');
     const description = /^\| `client-id` \|.*\| ([^|]+) \|$/m.exec(reference)?.[1];
     assert.ok(description, 'the reference has no client-id row');
     writeFileSync(edited, readme.replace(description, 'Something else.'));
 
-    const check = docs('--check', `--readme=${edited}`);
+    const check = docs('--check', `--doc=${edited}`);
     assert.equal(check.status, 1);
     assert.match(check.stderr, new RegExp(OUT_OF_DATE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
 
-    assert.equal(docs(`--readme=${edited}`).status, 0);
+    assert.equal(docs(`--doc=${edited}`).status, 0);
     assert.equal(readFileSync(edited, 'utf8'), readme.replace(reference, renderReference(manifest).trim()));
   });
 
   it('--check fails, saying why, when the markers are missing', () => {
     const unmarked = join(scratch, 'UNMARKED.md');
-    writeFileSync(unmarked, '# A README without markers\n');
-    const check = docs('--check', `--readme=${unmarked}`);
+    writeFileSync(unmarked, '# A page without markers\n');
+    const check = docs('--check', `--doc=${unmarked}`);
     assert.equal(check.status, 1);
     assert.match(check.stderr, /<!-- api:start -->/);
   });
 });
 
-describe("README's paths into the npm package", () => {
-  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+describe("the docs' paths into the npm package", () => {
+  // README.md and every page in docs/: where a merchant reads which files to serve and what to import
+  const readme = ['README.md', ...readdirSync(join(repo, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)]
+    .map((file) => readFileSync(join(repo, file), 'utf8'))
+    .join('\n');
   const { name, exports } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 
   it('names, for the files a page serves itself, paths under node_modules/ that the packed package has', () => {
     const named = [...new Set([...readme.matchAll(new RegExp(`\`node_modules/${name}/([^\`]+)\``, 'g'))].map((match) => match[1]))];
     // the script-tag bundle (Quick start) and the fake SDK for network-level tests (Testing kit)
-    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(named.includes(file), `README names no node_modules/${name}/${file}`);
-    assert.deepEqual(named.filter((file) => !packedFiles().includes(file)), [], 'paths README names that the package does not have');
+    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(named.includes(file), `the docs name no node_modules/${name}/${file}`);
+    assert.deepEqual(named.filter((file) => !packedFiles().includes(file)), [], 'paths the docs name that the package does not have');
   });
 
   it('names as package specifiers only what package.json exports', () => {
     const specifiers = [...new Set([...readme.matchAll(new RegExp(`\`${name}(/[^\`\\s]*)?\``, 'g'))].map((match) => `.${match[1] ?? ''}`))];
-    assert.deepEqual(specifiers.filter((specifier) => !(specifier in exports)), [], 'specifiers README names that the package does not export');
+    assert.deepEqual(specifiers.filter((specifier) => !(specifier in exports)), [], 'specifiers the docs name that the package does not export');
   });
 });

@@ -6,18 +6,22 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { name, exports } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const npmSection = readme.slice(readme.indexOf('\n## npm\n'), readme.indexOf('\n## Frameworks\n')).replace(/^```[^]*?^```$/gm, '');
+// docs/frameworks.md's section on Node, from its heading to the next (or the end)
+const frameworks = readFileSync(new URL('../../docs/frameworks.md', import.meta.url), 'utf8');
+const nodeStart = frameworks.indexOf('\n## Importing the package in Node\n');
+const nodeEnd = frameworks.indexOf('\n## ', nodeStart + 1);
+const npmSection = frameworks.slice(nodeStart, nodeEnd < 0 ? undefined : nodeEnd).replace(/^```[^]*?^```$/gm, '');
 
 /** The package's JavaScript entries, as a user imports them: `pay-with-klarna`, `pay-with-klarna/define`, … */
 const scriptEntries = Object.entries(exports)
   .filter(([, target]) => /\.m?js$/.test(typeof target === 'string' ? target : target.default))
   .map(([key]) => (key === '.' ? name : `${name}/${key.slice(2)}`));
 
-/** The backticked package specifiers in README's sentence (in "npm") that contains `phrase`. */
+/** The backticked package specifiers in the Node section's sentence that contains `phrase`. */
 function entriesReadmeSays(phrase) {
   const sentence = npmSection.split(/(?<=\.)\s+(?=[A-Z])/).find((text) => text.includes(phrase));
-  assert.ok(sentence, `README's "npm" section has no sentence with "${phrase}"`);
+  assert.ok(nodeStart >= 0, 'docs/frameworks.md has no section "Importing the package in Node"');
+  assert.ok(sentence, `docs/frameworks.md's section on Node has no sentence with "${phrase}"`);
   return [...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((text) => text === name || text.startsWith(`${name}/`));
 }
 const safeEntries = entriesReadmeSays('throws nothing');
@@ -40,7 +44,7 @@ describe('importing the package in Node (server-side rendering)', () => {
   // What Lit's server build puts on globalThis by itself (its customElements stand-in, among others).
   const [{ added: litsOwn }] = importInNode('@lit/reactive-element');
 
-  it("README's sentences on Node name every JavaScript entry of the package, each as safe or as browser-only", () => {
+  it("docs/frameworks.md's sentences on Node name every JavaScript entry of the package, each as safe or as browser-only", () => {
     assert.deepEqual([...safeEntries, ...browserOnlyEntries].sort(), [...scriptEntries].sort());
   });
 
@@ -57,11 +61,11 @@ describe('importing the package in Node (server-side rendering)', () => {
   }
 
   for (const entry of browserOnlyEntries) {
-    it(`${entry}, which README calls browser-only, is the one that throws in Node, as README says`, () => {
+    it(`${entry}, which the docs call browser-only, is the one that throws in Node, as they say`, () => {
       const script = `try { await import(${JSON.stringify(entry)}); console.log('no error'); } catch (error) { console.log(String(error)); }`;
       const { stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
       assert.equal(stdout.trim(), 'ReferenceError: HTMLElement is not defined');
-      assert.ok(npmSection.includes('`ReferenceError: HTMLElement is not defined`'), 'README names the error');
+      assert.ok(npmSection.includes('`ReferenceError: HTMLElement is not defined`'), 'docs/frameworks.md names the error');
     });
   }
 

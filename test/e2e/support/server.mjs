@@ -19,12 +19,16 @@ export const POLICIES = {
   'trusted-types': ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'"],
 };
 
-/** The README's `<head>` hints (Performance), for the bundle at /dist/ and with `integrity` as given. */
+/**
+ * The README's `<head>` hints for a pinned bundle (its Quick start): the `<link rel="modulepreload">`
+ * lines of the snippet that carries `integrity`, for the bundle at /dist/ and with `integrity` as given.
+ */
 async function readmeHeadHints(integrity) {
   const readme = await readFile(join(root, 'README.md'), 'utf8');
-  const block = readme.match(/```html\n(<link rel="modulepreload"[^`]*?)```/)?.[1];
-  if (!block || !block.includes('/assets/pay-with-klarna.js')) throw new Error("README.md no longer gives the <head> hints for klarna.mjs and the bundle");
-  return block.replaceAll('/assets/pay-with-klarna.js', '/dist/pay-with-klarna.js').replaceAll('sha384-…', integrity);
+  const block = [...readme.matchAll(/```html\n([^`]*?)```/g)].map((match) => match[1]).find((html) => html.includes('integrity="sha384-…"'));
+  const hints = block?.split('\n').filter((line) => line.trim().startsWith('<link rel="modulepreload"')).join('\n');
+  if (!hints?.includes('klarna.mjs') || !hints.includes('/assets/pay-with-klarna.js')) throw new Error("README.md no longer gives the <head> hints for klarna.mjs and the pinned bundle");
+  return hints.replaceAll('/assets/pay-with-klarna.js', '/dist/pay-with-klarna.js').replaceAll('sha384-…', integrity);
 }
 
 /**
