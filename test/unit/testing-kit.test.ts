@@ -50,10 +50,10 @@ describe("the testing kit, used as a merchant's test uses it", () => {
     element.initiate = async () => ({ paymentRequestId: 'krn:payment:eu1:request:kit-3' });
     await pressKlarnaButton(element, 'standard');
     await fake.initiateCalls[0]!.settled;
-    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal(['KLARNA']);
+    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([fake.paymentOptionIds.standard]);
     await pressKlarnaButton(element, 'saved');
     await fake.initiateCalls[1]!.settled;
-    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal(['KLARNA', 'SAVED_PAYMENT_OPTION']);
+    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([fake.paymentOptionIds.standard, fake.paymentOptionIds.saved]);
 
     installFakeKlarna();
     const plain = (await fixture<HTMLFormElement>(checkout(500))).querySelector('pay-with-klarna')!;
