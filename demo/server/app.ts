@@ -335,7 +335,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
       } else {
         // The check above read the order; the claim checks the pressed total again in the same
         // statement that takes the order, so a cart change in between cannot reach Klarna.
-        const claimed = await store.claimAttempt(order.id, [...CHANGEABLE], pressed, {
+        const claimed = await store.claimAttempt(order.id, CHANGEABLE, pressed, {
           status: 'authorizing',
           paymentOptionId: body.paymentOptionId ?? null,
           attemptKey: key,
@@ -392,7 +392,7 @@ export function createApp(store: Store, payments: Payments, config: BackendConfi
     // Signed by Klarna, and still checked before anything of it reaches the database.
     const fields: Array<[string, unknown, boolean]> = [['metadata.event_id', metadata.event_id, true], ['metadata.event_type', metadata.event_type, true], ['payload.payment_request_id', payload?.payment_request_id, false]];
     for (const [field, value, required] of fields) {
-      if (value === undefined && !required) continue;
+      if ((value === undefined || value === null) && !required) continue;
       if (typeof value !== 'string' || !value || value.length > 1000 || !storable(value)) {
         log(`webhook refused: ${field} is not text the shop can store`);
         return c.json({ error: `${field} must be a non-empty string without NUL characters or lone surrogates`, field }, 400);

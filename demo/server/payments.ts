@@ -413,9 +413,15 @@ export class Payments {
   async look(order: Order): Promise<Order | undefined> {
     const claimed = await this.store.claimLook(order.id, { leaseMs: LOOK_LEASE_MS, gapMs: LOOK_GAP_MS });
     if (!claimed) return order;
-    const { order: settled, answered } = await this.readAndSettle(claimed);
-    await this.store.lookDone(order.id, answered ? 'answered' : 'failed', { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS });
-    return settled;
+    let answered = false;
+    try {
+      const settled = await this.readAndSettle(claimed);
+      answered = settled.answered;
+      return settled.order;
+    } finally {
+      // (also when the look failed here: the lease is not left to run out)
+      await this.store.lookDone(order.id, answered ? 'answered' : 'failed', { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS });
+    }
   }
 
   /**
