@@ -6,17 +6,15 @@
  */
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimKey, releaseKey, storeReply, type KeyClaim, type KeyStore } from './idempotency.js';
+import { INITIAL_STATUS, allowedFrom, type OrderStatus } from './order-states.js';
+
+export type { OrderStatus };
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
-
-/**
- * 'unconfirmed': Klarna never answered the attempt's Payment Authorize while it kept the call's
- * idempotency key; nothing more is sent for the order until the operator has checked with Klarna.
- */
-export type OrderStatus = 'open' | 'authorizing' | 'pending' | 'finalizing' | 'paid' | 'declined' | 'canceled' | 'expired' | 'failed' | 'unconfirmed';
 
 export interface OrderLine {
   sku: string;
@@ -145,12 +143,6 @@ do $$ begin
   end if;
 end $$;
 `;
-
-/**
- * How long an Idempotency-Key's claim without an answer counts as a request still running: well
- * past the longest a request runs (an initiate or a charge is answered within 25 s).
- */
-export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
 
 /** Any key of ours for the schema's advisory lock, the same in every instance. */
 const SCHEMA_LOCK = 7_116_093_540;
@@ -282,15 +274,15 @@ const COLUMNS: Record<string, string> = {
   completedAt: 'completed_at',
 };
 
-export class Store {
+export class Store implements KeyStore {
   constructor(readonly sql: Sql) {}
 
   /** The new order, or undefined when its purchase reference is taken already (pick another). */
   async createOrder(order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>): Promise<Order | undefined> {
     const [row] = await this.sql.query(
       `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference)
-       values ($1, $2, 'open', $3, $4, $5, $6, $7) on conflict (purchase_reference) do nothing returning *`,
-      [order.id, order.kind, order.amount, order.currency, JSON.stringify(order.lines), order.purchaseReference, order.transactionReference],
+       values ($1, $2, $8, $3, $4, $5, $6, $7) on conflict (purchase_reference) do nothing returning *`,
+      [order.id, order.kind, order.amount, order.currency, JSON.stringify(order.lines), order.purchaseReference, order.transactionReference, INITIAL_STATUS],
     );
     return row && toOrder(row);
   }
@@ -307,9 +299,15 @@ export class Store {
 
   /**
    * Moves an order only if it is in one of `from` (and, when `attemptKey` is given, still on that
-   * payment attempt): the one who wins the race does the work.
+   * payment attempt): the one who wins the race does the work. A status change must be one that
+   * order-states.ts's table allows from every state in `from` (IllegalTransition otherwise).
    */
-  async transition(id: string, from: OrderStatus[], changes: Partial<Order>, attemptKey?: string | null): Promise<Order | undefined> {
+  async transition(
+    id: string,
+    from: OrderStatus[],
+    changes: Partial<Order>,
+    attemptKey?: string | null,
+  ): Promise<Order | undefined> {
     return this.update(id, from, changes, attemptKey === undefined ? {} : { attempt_key: attemptKey });
   }
 
@@ -319,7 +317,12 @@ export class Store {
    * that a cart change committed a moment before the claim makes the claim fail instead of sending
    * Klarna another total.
    */
-  async claimAttempt(id: string, from: OrderStatus[], pressed: { amount: number; currency: string; cartVersion?: number }, changes: Partial<Order>): Promise<Order | undefined> {
+  async claimAttempt(
+    id: string,
+    from: OrderStatus[],
+    pressed: { amount: number; currency: string; cartVersion?: number },
+    changes: Partial<Order>,
+  ): Promise<Order | undefined> {
     const where: Record<string, unknown> = { amount: pressed.amount, currency: pressed.currency };
     if (pressed.cartVersion !== undefined) where.cart_version = pressed.cartVersion;
     // a new attempt is looked at from scratch: nothing of the last one's looks carries over
@@ -331,7 +334,19 @@ export class Store {
     return this.update(id, from, { lines, amount, status: 'open' }, {}, ['cart_version = cart_version + 1']);
   }
 
-  private async update(id: string, from: OrderStatus[], changes: Partial<Order>, where: Record<string, unknown>, also: string[] = []): Promise<Order | undefined> {
+  /**
+   * The one UPDATE every change of an order goes through: checked and done in one statement. Its
+   * WHERE names the from-states, and for a status change only those the table allows, so no two
+   * callers can both move an order, and none can move it where the table does not lead.
+   */
+  private async update(
+    id: string,
+    requested: OrderStatus[],
+    changes: Partial<Order>,
+    where: Record<string, unknown>,
+    also: string[] = [],
+  ): Promise<Order | undefined> {
+    const from = changes.status === undefined ? requested : allowedFrom(requested, changes.status);
     const sets = ['updated_at = now()', ...also];
     const params: unknown[] = [id, from];
     const conditions = Object.entries(where).map(([column, value]) => `${column} is not distinct from $${params.push(value)}`);
@@ -339,7 +354,8 @@ export class Store {
       params.push(key === 'lines' ? JSON.stringify(value) : value);
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
-    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where ${['id = $1', 'status = any($2)', ...conditions].join(' and ')} returning *`, params);
+    const conditionText = ['id = $1', 'status = any($2)', ...conditions].join(' and ');
+    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where ${conditionText} returning *`, params);
     return row ? toOrder(row) : undefined;
   }
 
@@ -358,34 +374,17 @@ export class Store {
     return rows.map((row) => ({ ...row, at: new Date(row.at).toISOString() }));
   }
 
-  /**
-   * Claims an idempotency key: 'new', or the stored answer, or 'busy', or 'conflict' for another body.
-   * A claim without an answer older than `staleAfterMs` (longer than any request runs) was left by a
-   * process that died mid-request: it is taken over, and the request runs again. That is safe: what
-   * it does is decided by the order's own state (an attempt under way repeats its very Klarna call,
-   * with the same Klarna-Idempotency-Key; a charge repeats its recorded attempt).
-   */
-  async claimKey(key: string, fingerprint: string, { staleAfterMs = CLAIM_STALE_AFTER_MS } = {}): Promise<{ kind: 'new' } | { kind: 'replay'; status: number; response: unknown } | { kind: 'busy' } | { kind: 'conflict' }> {
-    const inserted = await this.sql.query('insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict do nothing returning key', [key, fingerprint]);
-    if (inserted.length) return { kind: 'new' };
-    const taken = await this.sql.query(
-      "update idempotency_keys set created_at = now() where key = $1 and fingerprint = $2 and status is null and created_at < now() - $3 * interval '1 millisecond' returning key",
-      [key, fingerprint, staleAfterMs],
-    );
-    if (taken.length) return { kind: 'new' };
-    const [row] = await this.sql.query<{ fingerprint: string; status: number | null; response: unknown }>('select fingerprint, status, response from idempotency_keys where key = $1', [key]);
-    if (!row || row.fingerprint !== fingerprint) return { kind: 'conflict' };
-    if (row.status === null) return { kind: 'busy' };
-    return { kind: 'replay', status: row.status, response: typeof row.response === 'string' ? JSON.parse(row.response) : row.response };
+  /** The shop's Idempotency-Keys: see idempotency.ts. */
+  claimKey(key: string, fingerprint: string, { staleAfterMs }: { staleAfterMs?: number } = {}): Promise<KeyClaim> {
+    return claimKey(this.sql, key, fingerprint, staleAfterMs);
   }
 
-  async storeReply(key: string, status: number, response: unknown): Promise<void> {
-    await this.sql.query('update idempotency_keys set status = $2, response = $3 where key = $1', [key, status, JSON.stringify(response)]);
+  storeReply(key: string, status: number, response: unknown): Promise<void> {
+    return storeReply(this.sql, key, status, response);
   }
 
-  /** A failure worth retrying leaves no answer behind, so the same key may try again. */
-  async releaseKey(key: string): Promise<void> {
-    await this.sql.query('delete from idempotency_keys where key = $1', [key]);
+  releaseKey(key: string): Promise<void> {
+    return releaseKey(this.sql, key);
   }
 
   /** True the first time an event id is seen. */
