@@ -4,7 +4,7 @@
  * another request. Kept in the database's idempotency_keys table, so every instance honours them.
  */
 import type { Context } from 'hono';
-import type { Sql } from './store.js';
+import type { Sql } from './database.js';
 
 /**
  * How long an Idempotency-Key's claim without an answer counts as a request still running: well

@@ -15,7 +15,8 @@ import { createKlarnaClient } from './klarna-client.js';
 import { Payments } from './payments.js';
 import { parseSigningKeys } from './signing.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { Store, lockDataDir, openDatabase, type DataDirLock } from './store.js';
+import { lockDataDir, openDatabase, type DataDirLock } from './database.js';
+import { Store } from './store.js';
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
