@@ -71,22 +71,33 @@ create table if not exists charges (
   created_at timestamptz not null default now(),
   unique (order_id, period, attempt)
 );
--- Added to databases made before the column: checked first, as an ALTER TABLE locks the table even when it changes nothing.
+-- Added to databases made before the column: checked first, as an ALTER TABLE locks the table even when it
+-- changes nothing.
 do $$ begin
-  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'attempt_started_at') then
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'orders'
+                   and column_name = 'attempt_started_at') then
     alter table orders add column attempt_started_at timestamptz;
   end if;
-  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'final_sent_at') then
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'orders' and column_name = 'final_sent_at') then
     alter table orders add column final_sent_at timestamptz;
     -- a final authorization may have gone out for these under the version without the column: repeats, to be safe
-    update orders set final_sent_at = completed_at where status in ('pending', 'finalizing') and completed_at is not null;
+    update orders set final_sent_at = completed_at
+    where status in ('pending', 'finalizing') and completed_at is not null;
   end if;
   -- The cart's version, and the looks at Klarna that every instance shares (the sweep and the order page).
-  if not exists (select 1 from information_schema.columns where table_schema = current_schema() and table_name = 'orders' and column_name = 'cart_version') then
-    alter table orders add column cart_version integer not null default 1, add column last_look_at timestamptz, add column next_look_at timestamptz, add column look_failures integer not null default 0;
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'orders' and column_name = 'cart_version') then
+    alter table orders
+      add column cart_version integer not null default 1,
+      add column last_look_at timestamptz,
+      add column next_look_at timestamptz,
+      add column look_failures integer not null default 0;
   end if;
   -- The order number Klarna and the logs are given: one order each (older orders used their id, unique too).
-  if not exists (select 1 from pg_indexes where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
+  if not exists (select 1 from pg_indexes
+                 where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
     create unique index orders_purchase_reference_key on orders (purchase_reference);
   end if;
 end $$;
@@ -122,7 +133,9 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       // Windows keeps a locked file from being read: the message does without the holder
     }
     throw new Error(
-      `The data directory ${dataDir} is in use by another process${holder ? ` (${holder})` : ''}: two servers on one embedded database would split its orders. Stop the other one, give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL.`,
+      `The data directory ${dataDir} is in use by another process${holder ? ` (${holder})` : ''}: ` +
+        'two servers on one embedded database would split its orders. Stop the other one, ' +
+        'give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL.',
     );
   }
   ftruncateSync(fd, 0);
@@ -138,7 +151,12 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   };
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; log: (line: string) => void; lock?: DataDirLock }): Promise<Sql> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir?: string;
+  log: (line: string) => void;
+  lock?: DataDirLock;
+}): Promise<Sql> {
   let sql: Sql;
   let created: Promise<unknown>;
   if (options.databaseUrl) {
@@ -147,7 +165,10 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     // An idle connection the server closes (a restart, a failover) is an error on the pool, which
     // would end the process unheard; the pool drops that connection and opens another when asked.
     pool.on('error', (error) => options.log(`database connection lost: ${error.message}`));
-    sql = { query: async (text, params) => (await pool.query(text, params as unknown[])).rows, close: () => pool.end() };
+    sql = {
+      query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+      close: () => pool.end(),
+    };
     // One round trip, one transaction, under a lock: instances that start together on an empty
     // database (the replicas of a deploy) would otherwise race to create the same tables, and
     // "create table if not exists" fails when another session is creating it at that moment.
@@ -168,7 +189,10 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
       throw error;
     }
     const opened = db;
-    sql = { query: async <T>(text: string, params?: unknown[]) => (await opened.query<T>(text, params)).rows, close: () => opened.close().finally(release) };
+    sql = {
+      query: async <T>(text: string, params?: unknown[]) => (await opened.query<T>(text, params)).rows,
+      close: () => opened.close().finally(release),
+    };
     created = opened.exec(SCHEMA);
   }
   try {

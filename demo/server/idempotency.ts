@@ -13,12 +13,10 @@ import type { Sql } from './database.js';
 export const CLAIM_STALE_AFTER_MS = 2 * 60 * 1000;
 
 export type KeyClaim =
-  | { kind: 'new' }
-  | { kind: 'replay'; status: number; response: unknown }
-  | { kind: 'busy' }
-  | { kind: 'conflict' };
+  { kind: 'new' } | { kind: 'replay'; status: number; response: unknown } | { kind: 'busy' } | { kind: 'conflict' };
 
-const INSERT_KEY = 'insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict do nothing returning key';
+const INSERT_KEY =
+  'insert into idempotency_keys (key, fingerprint) values ($1, $2) on conflict do nothing returning key';
 /** A claim left without an answer for longer than any request runs: its process died mid-request. */
 const TAKE_OVER_STALE_KEY = `
   update idempotency_keys set created_at = now()
@@ -45,7 +43,12 @@ export interface KeyStore {
  * it does is decided by the order's own state (an attempt under way repeats its very Klarna call,
  * with the same Klarna-Idempotency-Key; a charge repeats its recorded attempt).
  */
-export async function claimKey(sql: Sql, key: string, fingerprint: string, staleAfterMs = CLAIM_STALE_AFTER_MS): Promise<KeyClaim> {
+export async function claimKey(
+  sql: Sql,
+  key: string,
+  fingerprint: string,
+  staleAfterMs = CLAIM_STALE_AFTER_MS,
+): Promise<KeyClaim> {
   if ((await sql.query(INSERT_KEY, [key, fingerprint])).length) return { kind: 'new' };
   if ((await sql.query(TAKE_OVER_STALE_KEY, [key, fingerprint, staleAfterMs])).length) return { kind: 'new' };
   const [row] = await sql.query<{ fingerprint: string; status: number | null; response: unknown }>(READ_KEY, [key]);

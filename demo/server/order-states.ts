@@ -46,7 +46,8 @@ export const CHANGEABLE: OrderStatus[] = ['open', 'declined', 'canceled', 'faile
  */
 export const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
 
-export const canMove = (from: OrderStatus, to: OrderStatus) => (TRANSITIONS[from] as readonly OrderStatus[]).includes(to);
+export const canMove = (from: OrderStatus, to: OrderStatus) =>
+  (TRANSITIONS[from] as readonly OrderStatus[]).includes(to);
 
 /** A move the table does not allow: a mistake in the code that asked for it, never the customer's. */
 export class IllegalTransition extends Error {
@@ -78,6 +79,10 @@ export const transitionList = (): Array<[OrderStatus, OrderStatus]> =>
 
 /** The table as a Mermaid state diagram (ARCHITECTURE.md holds this text). */
 export function mermaidDiagram(): string {
-  const lines = ['stateDiagram-v2', `  [*] --> ${INITIAL_STATUS}`, ...transitionList().map(([from, to]) => `  ${from} --> ${to}`)];
+  const lines = [
+    'stateDiagram-v2',
+    `  [*] --> ${INITIAL_STATUS}`,
+    ...transitionList().map(([from, to]) => `  ${from} --> ${to}`),
+  ];
   return lines.join('\n');
 }

@@ -34,11 +34,22 @@ export * from './payments/klarna-calls.js';
 export * from './payments/subscriptions.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
-const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
-const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
-const NOT_SENT = 'This payment could not be sent to Klarna, so nothing was charged. Please try again, or choose another payment method.';
-const FORGOTTEN = 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.';
-/** How long after a look at Klarna for an order (a payment request read, a repeated call) the next may begin, in any instance. */
+const REFUSED =
+  'Klarna refused this payment request, so nothing was charged. ' +
+  'Please choose another payment method, or contact the shop.';
+const UNCONFIRMED =
+  'Klarna never confirmed this payment. ' +
+  'The shop is checking it with Klarna; please contact the shop before you pay again.';
+const NOT_SENT =
+  'This payment could not be sent to Klarna, so nothing was charged. ' +
+  'Please try again, or choose another payment method.';
+const FORGOTTEN =
+  'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. ' +
+  'Please pay again.';
+/**
+ * How long after a look at Klarna for an order (a payment request read, a repeated call) the next may begin, in any
+ * instance.
+ */
 export const LOOK_GAP_MS = 5_000;
 /** Looks that keep failing wait longer each time: LOOK_GAP_MS, doubling, up to this. */
 const MAX_LOOK_BACKOFF_MS = 10 * 60 * 1000;
@@ -138,7 +149,15 @@ export class Payments {
       if (tries === 5) throw new Error('no free order number after 5 tries');
       const number = orderNumber();
       const transactionReference = `${number}-tx`;
-      order = await this.store.createOrder({ id, kind, amount, currency: CURRENCY, lines, purchaseReference: number, transactionReference });
+      order = await this.store.createOrder({
+        id,
+        kind,
+        amount,
+        currency: CURRENCY,
+        lines,
+        purchaseReference: number,
+        transactionReference,
+      });
     }
     const bought = lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
     await this.store.note(id, 'backend', `Order created: ${bought}, total ${amount} ${CURRENCY}`);
@@ -146,7 +165,10 @@ export class Payments {
   }
 
   /** The cart changes on the checkout page: repriced while nothing is under way. */
-  async changeLines(id: string, lines: OrderLine[]): Promise<{ kind: 'changed'; order: Order } | { kind: 'unknown-order' } | { kind: 'locked' }> {
+  async changeLines(
+    id: string,
+    lines: OrderLine[],
+  ): Promise<{ kind: 'changed'; order: Order } | { kind: 'unknown-order' } | { kind: 'locked' }> {
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const order = await this.store.changeLines(id, CHANGEABLE, lines, amount);
     if (order) return { kind: 'changed', order };
@@ -228,7 +250,10 @@ export class Payments {
    * ('authorizing') with its attempt key and token, so the very same call can be repeated, with the
    * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
    */
-  async authorize(order: Order, { repeat = false, signal }: { repeat?: boolean; signal?: AbortSignal } = {}): Promise<InitiateOutcome> {
+  async authorize(
+    order: Order,
+    { repeat = false, signal }: { repeat?: boolean; signal?: AbortSignal } = {},
+  ): Promise<InitiateOutcome> {
     // A call for this order is under way (one whose initiate was answered "not confirmed yet" at the
     // bound, say): a repeat now would be the same call, so it waits for that one's answer.
     const running = this.authorizing.get(order.id);
@@ -248,19 +273,35 @@ export class Payments {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
         payment_request_reference: order.purchaseReference,
-        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}` },
+        customer_interaction_config: {
+          method: 'SDK',
+          return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}`,
+        },
       },
     };
-    await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`,
+    );
     let answer: any;
     let result: KnownResult;
     try {
-      ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }, signal));
+      ({ body: answer } = await this.klarna.authorize(
+        body,
+        { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken },
+        signal,
+      ));
       result = resultOf(answer, ['APPROVED', 'STEP_UP_REQUIRED', 'DECLINED']);
     } catch (thrown) {
       if (thrown instanceof KlarnaCallInvalid) {
         // Nothing left this process, and this call never can: the attempt ends, nothing was taken.
-        const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: thrown.message }, order.attemptKey);
+        const failed = await this.store.transition(
+          order.id,
+          ['authorizing'],
+          { status: 'failed', reason: thrown.message },
+          order.attemptKey,
+        );
         await this.store.note(order.id, 'backend', `Payment Authorize not sent: ${thrown.message}`);
         this.log(`order ${order.purchaseReference}: Payment Authorize not sent: ${thrown.message}`);
         return { kind: 'rejected', order: failed ?? order, message: NOT_SENT };
@@ -273,26 +314,60 @@ export class Payments {
       }
       // A definite refusal of the first call (invalid, unauthorized): nothing was taken, and the same
       // request would be refused again. The order may start a new attempt; the operator is told.
-      const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message }, order.attemptKey);
+      const failed = await this.store.transition(
+        order.id,
+        ['authorizing'],
+        { status: 'failed', reason: (error as Error).message },
+        order.attemptKey,
+      );
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
       this.log(`order ${order.purchaseReference}: Payment Authorize refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: REFUSED };
     }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-      const paid = await this.store.transition(order.id, ANSWERABLE, { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null }, order.attemptKey);
+      const paid = await this.store.transition(
+        order.id,
+        ANSWERABLE,
+        {
+          status: 'paid',
+          paymentTransactionId: transactionId,
+          customerToken: customerTokenOf(answer) ?? null,
+          reason: null,
+        },
+        order.attemptKey,
+      );
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
       return { kind: 'approved', order: paid ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
       const url = request.state_context.customer_interaction.payment_request_url;
-      const pending = await this.store.transition(order.id, ANSWERABLE, { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null }, order.attemptKey);
-      await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`);
-      return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request.payment_request_id };
+      const pending = await this.store.transition(
+        order.id,
+        ANSWERABLE,
+        { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null },
+        order.attemptKey,
+      );
+      await this.store.note(
+        order.id,
+        'klarna',
+        `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`,
+      );
+      return {
+        kind: 'step-up',
+        order: pending ?? order,
+        paymentRequestUrl: url,
+        paymentRequestId: request.payment_request_id,
+      };
     }
     const reason = answer.payment_transaction_response.result_reason ?? 'DECLINED';
-    const declined = await this.store.transition(order.id, ANSWERABLE, { status: 'declined', reason }, order.attemptKey);
+    const declined = await this.store.transition(
+      order.id,
+      ANSWERABLE,
+      { status: 'declined', reason },
+      order.attemptKey,
+    );
     await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
     return { kind: 'declined', order: declined ?? order, reason };
   }
@@ -301,28 +376,58 @@ export class Payments {
    * Final authorization with the token Klarna issued on completion. Exactly once: only the caller
    * that moves the order from 'pending' to 'finalizing' calls Klarna.
    */
-  async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string; signal?: AbortSignal }): Promise<Order | undefined> {
-    if (networkSessionToken !== undefined && (typeof networkSessionToken !== 'string' || !sendable(networkSessionToken))) {
+  async finalize(
+    order: Order,
+    networkSessionToken: string | undefined,
+    details: { completedAt?: string; customerToken?: string; via: string; signal?: AbortSignal },
+  ): Promise<Order | undefined> {
+    if (
+      networkSessionToken !== undefined &&
+      (typeof networkSessionToken !== 'string' || !sendable(networkSessionToken))
+    ) {
       // It could never be sent to Klarna (nor stored): as good as none, and another source may give a usable one.
-      await this.store.note(order.id, 'backend', `The klarna_network_session_token from the ${details.via} cannot be sent to Klarna; it is ignored`);
+      await this.store.note(
+        order.id,
+        'backend',
+        `The klarna_network_session_token from the ${details.via} cannot be sent to Klarna; it is ignored`,
+      );
       networkSessionToken = undefined;
     }
-    if (details.customerToken !== undefined && (typeof details.customerToken !== 'string' || !sendable(details.customerToken))) details = { ...details, customerToken: undefined };
-    // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts them.
+    if (
+      details.customerToken !== undefined &&
+      (typeof details.customerToken !== 'string' || !sendable(details.customerToken))
+    )
+      details = { ...details, customerToken: undefined };
+    // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts
+    // them.
     const completedAt = earliest(order.completedAt, details.completedAt) ?? new Date().toISOString();
-    const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt });
+    const claimed = await this.store.transition(order.id, ['pending'], {
+      status: 'finalizing',
+      customerToken: details.customerToken ?? order.customerToken,
+      completedAt,
+    });
     if (!claimed) return this.store.order(order.id);
-    await this.store.note(order.id, 'backend', `Customer approved in Klarna (${details.via}); final Payment Authorize with session token ${redact(networkSessionToken)}`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `Customer approved in Klarna (${details.via}); ` +
+        `final Payment Authorize with session token ${redact(networkSessionToken)}`,
+    );
     const approvedAt = Date.parse(completedAt);
     if (!networkSessionToken) {
-      await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
+      await this.store.note(
+        order.id,
+        'backend',
+        'No klarna_network_session_token came with the completion; waiting for another source',
+      );
       return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
     }
     // A final authorization sent before, its outcome unknown: Klarna answers the repeat from its key
     // (so the 60 minutes no longer decide), and a refusal of the repeat is no refusal.
     const sentAt = claimed.finalSentAt;
     if (sentAt) {
-      if (Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS) return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
+      if (Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS)
+        return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
     } else {
       if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
       await this.store.transition(order.id, ['finalizing'], { finalSentAt: new Date().toISOString() });
@@ -351,7 +456,12 @@ export class Payments {
     const { result_reason, payment_transaction } = answer.payment_transaction_response;
     if (result === 'APPROVED') {
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
-      return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: payment_transaction?.payment_transaction_id, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
+      return this.store.transition(order.id, ['finalizing'], {
+        status: 'paid',
+        paymentTransactionId: payment_transaction?.payment_transaction_id,
+        customerToken: customerTokenOf(answer) ?? claimed.customerToken,
+        reason: null,
+      });
     }
     const reason = result_reason ?? 'DECLINED';
     // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
@@ -371,8 +481,18 @@ export class Payments {
   }
 
   /** Moves the order from `from` to 'unconfirmed', and tells the operator what to look up. */
-  private async holdUnconfirmed(order: Order, since: string, from: OrderStatus, call: string): Promise<Order | undefined> {
-    const held = await this.store.transition(order.id, [from], { status: 'unconfirmed', reason: UNCONFIRMED }, order.attemptKey);
+  private async holdUnconfirmed(
+    order: Order,
+    since: string,
+    from: OrderStatus,
+    call: string,
+  ): Promise<Order | undefined> {
+    const held = await this.store.transition(
+      order.id,
+      [from],
+      { status: 'unconfirmed', reason: UNCONFIRMED },
+      order.attemptKey,
+    );
     if (held) {
       const what = notRepeated(call, since, order.transactionReference);
       this.log(`order ${order.purchaseReference}: ${what}`);
@@ -381,30 +501,53 @@ export class Payments {
     return held;
   }
 
-  /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
+  /**
+   * Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with
+   * something new.
+   */
   private async heldForAnswer(order: Order, error: unknown, call: string) {
-    const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat || error instanceof KlarnaRequestError || (error instanceof KlarnaUnavailableError && error.status !== undefined);
+    const answered =
+      error instanceof UnreadableAnswer ||
+      error instanceof RefusedRepeat ||
+      error instanceof KlarnaRequestError ||
+      (error instanceof KlarnaUnavailableError && error.status !== undefined);
     // the error's own words: "Klarna did not answer" only when it did not (a timeout, a network failure)
     const what = `${call}: ${error instanceof Error ? error.message : 'Klarna did not answer'}`;
     if (answered) this.log(`order ${order.purchaseReference}: ${what}`);
-    await this.store.note(order.id, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`,
+    );
   }
 
   private async expire(orderId: string) {
-    const reason = 'Klarna approved this purchase more than 60 minutes ago, so it can no longer be finalized. Nothing was charged; please pay again.';
-    await this.store.note(orderId, 'backend', 'The klarna_network_session_token is older than 60 minutes: order expired');
+    const reason =
+      'Klarna approved this purchase more than 60 minutes ago, so it can no longer be finalized. ' +
+      'Nothing was charged; please pay again.';
+    await this.store.note(
+      orderId,
+      'backend',
+      'The klarna_network_session_token is older than 60 minutes: order expired',
+    );
     return this.store.transition(orderId, ['finalizing'], { status: 'expired', reason });
   }
 
   /** A payment request ended without payment: move a pending order, never one already further along. */
   async ended(order: Order, state: string, via: string) {
     const status = state === 'CANCELED' ? 'canceled' : state === 'EXPIRED' ? 'expired' : 'declined';
-    const moved = await this.store.transition(order.id, ['pending'], { status, reason: `Klarna payment request ${state.toLowerCase()}` });
+    const moved = await this.store.transition(order.id, ['pending'], {
+      status,
+      reason: `Klarna payment request ${state.toLowerCase()}`,
+    });
     if (moved) await this.store.note(order.id, 'klarna', `Payment request ${state} (${via})`);
     return moved ?? this.store.order(order.id);
   }
 
-  /** The customer is back (or a press finds the order pending) before the webhook: read the payment request and act on it. */
+  /**
+   * The customer is back (or a press finds the order pending) before the webhook: read the payment request and act on
+   * it.
+   */
   async reconcile(order: Order, { signal }: { signal?: AbortSignal } = {}): Promise<Order | undefined> {
     return (await this.readAndSettle(order, signal)).order;
   }
@@ -417,7 +560,10 @@ export class Payments {
     const claimed = await this.store.claimLook(order.id, { leaseMs: LOOK_LEASE_MS, gapMs: LOOK_GAP_MS });
     if (!claimed) return order;
     const { order: settled, answered } = await this.readAndSettle(claimed);
-    await this.store.lookDone(order.id, answered ? 'answered' : 'failed', { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS });
+    await this.store.lookDone(order.id, answered ? 'answered' : 'failed', {
+      backoffMs: LOOK_GAP_MS,
+      maxBackoffMs: MAX_LOOK_BACKOFF_MS,
+    });
     return settled;
   }
 
@@ -425,14 +571,21 @@ export class Payments {
    * Reads the order's payment request and acts on it. `answered` is false when Klarna gave nothing
    * to act on (the read failed, or the final authorization went unanswered): the next look waits longer.
    */
-  private async readAndSettle(order: Order, signal?: AbortSignal): Promise<{ order: Order | undefined; answered: boolean }> {
+  private async readAndSettle(
+    order: Order,
+    signal?: AbortSignal,
+  ): Promise<{ order: Order | undefined; answered: boolean }> {
     if (order.status !== 'pending' || !order.paymentRequestId) return { order, answered: true };
     let request;
     try {
       ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId, signal));
     } catch (error) {
-      if (error instanceof KlarnaRequestError && error.status === 404) return { order: await this.forgotten(order), answered: true };
-      this.log(`order ${order.purchaseReference}: reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`);
+      if (error instanceof KlarnaRequestError && error.status === 404)
+        return { order: await this.forgotten(order), answered: true };
+      this.log(
+        `order ${order.purchaseReference}: ` +
+          `reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`,
+      );
       return { order, answered: false }; // the webhook or the next look settles it
     }
     if (request?.state === 'COMPLETED') {
@@ -444,11 +597,16 @@ export class Payments {
       });
       return { order: settled, answered: settled?.status !== 'pending' };
     }
-    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state)) return { order: await this.ended(order, request.state, 'payment request read'), answered: true };
+    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state))
+      return { order: await this.ended(order, request.state, 'payment request read'), answered: true };
     // Still open: the journey's address as Klarna gives it now (the offline simulator's changes with its port).
     const url = request?.state_context?.customer_interaction?.payment_request_url;
     if (typeof url === 'string' && url !== order.paymentRequestUrl && /^https?:\/\/[\x21-\x7E]+$/.test(url)) {
-      return { order: (await this.store.transition(order.id, ['pending'], { paymentRequestUrl: url }, order.attemptKey)) ?? order, answered: true };
+      return {
+        order:
+          (await this.store.transition(order.id, ['pending'], { paymentRequestUrl: url }, order.attemptKey)) ?? order,
+        answered: true,
+      };
     }
     return { order, answered: true };
   }
@@ -459,9 +617,16 @@ export class Payments {
    * for ever: the order expires, its cart may change again, and a new press starts a new attempt.
    */
   private async forgotten(order: Order): Promise<Order | undefined> {
-    const expired = await this.store.transition(order.id, ['pending'], { status: 'expired', reason: FORGOTTEN }, order.attemptKey);
+    const expired = await this.store.transition(
+      order.id,
+      ['pending'],
+      { status: 'expired', reason: FORGOTTEN },
+      order.attemptKey,
+    );
     if (expired) {
-      const what = `Klarna answered 404 for payment request ${order.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`;
+      const what =
+        `Klarna answered 404 for payment request ${order.paymentRequestId}: ` +
+        'it no longer knows it, so the order expired (nothing was charged)';
       this.log(`order ${order.purchaseReference}: ${what}`);
       await this.store.note(order.id, 'klarna', what);
     }
@@ -480,7 +645,12 @@ export class Payments {
     const timeUp = AbortSignal.timeout(budgetMs);
     const pass = signal ? AbortSignal.any([timeUp, signal]) : timeUp;
     if (pass.aborted) return;
-    const orders = await this.store.claimSweep({ limit: SWEEP_BATCH, leaseMs: Math.max(LOOK_LEASE_MS, 2 * budgetMs), stuckAfterMs: this.stuckAfterMs, gapMs: LOOK_GAP_MS });
+    const orders = await this.store.claimSweep({
+      limit: SWEEP_BATCH,
+      leaseMs: Math.max(LOOK_LEASE_MS, 2 * budgetMs),
+      stuckAfterMs: this.stuckAfterMs,
+      gapMs: LOOK_GAP_MS,
+    });
     const backoff = { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS };
     const next = () => orders.shift();
     const worker = async () => {
@@ -516,14 +686,17 @@ export class Payments {
     return (await this.readAndSettle(order, signal)).answered;
   }
 
-
   /**
    * Klarna's webhook, verified by the route: processed once per event id, after its answer (Klarna
    * is acknowledged at once). `handling` is that work; a failure of it forgets the event, and the
    * sweep settles the order.
    */
-  async receiveWebhook({ metadata, payload }: WebhookEvent): Promise<{ duplicate: true } | { duplicate: false; handling: Promise<void> }> {
-    if (!(await this.store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id))) return { duplicate: true };
+  async receiveWebhook({
+    metadata,
+    payload,
+  }: WebhookEvent): Promise<{ duplicate: true } | { duplicate: false; handling: Promise<void> }> {
+    if (!(await this.store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id)))
+      return { duplicate: true };
     const handling = new Promise((resolve) => setImmediate(resolve)).then(() =>
       this.handleWebhook({ metadata, payload }).catch(async (error) => {
         // Acknowledged already, so Klarna will not resend it: forget it, and the sweep settles the order.
@@ -535,7 +708,9 @@ export class Payments {
   }
 
   private async handleWebhook({ metadata, payload }: WebhookEvent): Promise<void> {
-    const order = payload?.payment_request_id ? await this.store.orderByPaymentRequest(payload.payment_request_id) : undefined;
+    const order = payload?.payment_request_id
+      ? await this.store.orderByPaymentRequest(payload.payment_request_id)
+      : undefined;
     if (!order) return this.log(`webhook ${metadata.event_type} for an unknown payment request`);
     await this.store.note(order.id, 'webhook', `${metadata.event_type} (event ${metadata.event_id.slice(0, 8)}…)`);
     if (metadata.event_type === 'payment.request.state-change.completed') {

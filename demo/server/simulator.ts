@@ -43,7 +43,11 @@ export interface SimulatorOptions {
   stateFile?: string;
 }
 
-const OUTCOME_OF: Record<JourneyDecision, PaymentRequest['state']> = { approve: 'COMPLETED', decline: 'DECLINED', cancel: 'CANCELED' };
+const OUTCOME_OF: Record<JourneyDecision, PaymentRequest['state']> = {
+  approve: 'COMPLETED',
+  decline: 'DECLINED',
+  cancel: 'CANCELED',
+};
 
 export function createSimulator(options: SimulatorOptions) {
   const state = new SimulatorState(options.stateFile, options.publicUrl);
@@ -51,7 +55,10 @@ export function createSimulator(options: SimulatorOptions) {
   const calls: Call[] = [];
   const failures: { current: Failures } = { current: { count: 0, mode: '503' } };
 
-  /** The customer's answer in the journey: an open request completes, is declined or is canceled (anything else cancels). */
+  /**
+   * The customer's answer in the journey: an open request completes, is declined or is canceled (anything else
+   * cancels).
+   */
   function decide(request: PaymentRequest, decision: string) {
     if (request.state !== 'SUBMITTED' && request.state !== 'IN_PROGRESS') return;
     state.move(request, Object.hasOwn(OUTCOME_OF, decision) ? OUTCOME_OF[decision as JourneyDecision] : 'CANCELED');

@@ -41,7 +41,10 @@ export interface Order {
   /** The payment attempt under way: the same Klarna call can be repeated with these until Klarna answers. */
   attemptKey: string | null;
   attemptToken: string | null;
-  /** When the attempt was claimed, just before its first Klarna call: Klarna keeps that call's idempotency key for 24 hours. */
+  /**
+   * When the attempt was claimed, just before its first Klarna call: Klarna keeps that call's idempotency key for 24
+   * hours.
+   */
   attemptStartedAt: string | null;
   /** When the attempt's final authorization first went out: a later one is a repeat of it. */
   finalSentAt: string | null;
@@ -100,15 +103,33 @@ const COLUMNS: Record<string, string> = {
   completedAt: 'completed_at',
 };
 
+const FORGET_CUSTOMER_TOKEN = `
+  update orders set customer_token = null, updated_at = now()
+  where id = $1 and customer_token is not null returning id`;
+const FIRST_DELIVERY = `
+  insert into webhook_events (event_id, event_type, payment_request_id) values ($1, $2, $3)
+  on conflict do nothing returning event_id`;
+
 export class Store implements KeyStore {
   constructor(readonly sql: Sql) {}
 
   /** The new order, or undefined when its purchase reference is taken already (pick another). */
-  async createOrder(order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>): Promise<Order | undefined> {
+  async createOrder(
+    order: Pick<Order, 'id' | 'kind' | 'amount' | 'currency' | 'lines' | 'purchaseReference' | 'transactionReference'>,
+  ): Promise<Order | undefined> {
     const [row] = await this.sql.query(
       `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference)
        values ($1, $2, $8, $3, $4, $5, $6, $7) on conflict (purchase_reference) do nothing returning *`,
-      [order.id, order.kind, order.amount, order.currency, JSON.stringify(order.lines), order.purchaseReference, order.transactionReference, INITIAL_STATUS],
+      [
+        order.id,
+        order.kind,
+        order.amount,
+        order.currency,
+        JSON.stringify(order.lines),
+        order.purchaseReference,
+        order.transactionReference,
+        INITIAL_STATUS,
+      ],
     );
     return row && toOrder(row);
   }
@@ -155,7 +176,10 @@ export class Store implements KeyStore {
     return this.update(id, from, changes, where, ['last_look_at = null', 'next_look_at = null', 'look_failures = 0']);
   }
 
-  /** New lines for an order with nothing under way: its cart version goes up, so a press made on the old cart cannot claim it. */
+  /**
+   * New lines for an order with nothing under way: its cart version goes up, so a press made on the old cart cannot
+   * claim it.
+   */
   async changeLines(id: string, from: OrderStatus[], lines: OrderLine[], amount: number): Promise<Order | undefined> {
     return this.update(id, from, { lines, amount, status: 'open' }, {}, ['cart_version = cart_version + 1']);
   }
@@ -175,28 +199,40 @@ export class Store implements KeyStore {
     const from = changes.status === undefined ? requested : allowedFrom(requested, changes.status);
     const sets = ['updated_at = now()', ...also];
     const params: unknown[] = [id, from];
-    const conditions = Object.entries(where).map(([column, value]) => `${column} is not distinct from $${params.push(value)}`);
+    const conditions = Object.entries(where).map(
+      ([column, value]) => `${column} is not distinct from $${params.push(value)}`,
+    );
     for (const [key, value] of Object.entries(changes)) {
       params.push(key === 'lines' ? JSON.stringify(value) : value);
       sets.push(`${COLUMNS[key]} = $${params.length}`);
     }
     const conditionText = ['id = $1', 'status = any($2)', ...conditions].join(' and ');
-    const [row] = await this.sql.query(`update orders set ${sets.join(', ')} where ${conditionText} returning *`, params);
+    const [row] = await this.sql.query(
+      `update orders set ${sets.join(', ')} where ${conditionText} returning *`,
+      params,
+    );
     return row ? toOrder(row) : undefined;
   }
 
   /** Forgets an order's customer token: true for the one caller that found it still there. */
   async forgetCustomerToken(id: string): Promise<boolean> {
-    const rows = await this.sql.query('update orders set customer_token = null, updated_at = now() where id = $1 and customer_token is not null returning id', [id]);
+    const rows = await this.sql.query(FORGET_CUSTOMER_TOKEN, [id]);
     return rows.length > 0;
   }
 
   async note(orderId: string, source: OrderEvent['source'], text: string): Promise<void> {
-    await this.sql.query('insert into order_events (order_id, source, text) values ($1, $2, $3)', [orderId, source, text]);
+    await this.sql.query('insert into order_events (order_id, source, text) values ($1, $2, $3)', [
+      orderId,
+      source,
+      text,
+    ]);
   }
 
   async events(orderId: string): Promise<OrderEvent[]> {
-    const rows = await this.sql.query<{ at: string; source: OrderEvent['source']; text: string }>('select at, source, text from order_events where order_id = $1 order by id', [orderId]);
+    const rows = await this.sql.query<{ at: string; source: OrderEvent['source']; text: string }>(
+      'select at, source, text from order_events where order_id = $1 order by id',
+      [orderId],
+    );
     return rows.map((row) => ({ ...row, at: new Date(row.at).toISOString() }));
   }
 
@@ -215,7 +251,7 @@ export class Store implements KeyStore {
 
   /** True the first time an event id is seen. */
   async firstDelivery(eventId: string, eventType: string, paymentRequestId: string | undefined): Promise<boolean> {
-    const rows = await this.sql.query('insert into webhook_events (event_id, event_type, payment_request_id) values ($1, $2, $3) on conflict do nothing returning event_id', [eventId, eventType, paymentRequestId ?? null]);
+    const rows = await this.sql.query(FIRST_DELIVERY, [eventId, eventType, paymentRequestId ?? null]);
     return rows.length > 0;
   }
 
@@ -229,13 +265,34 @@ export class Store implements KeyStore {
    * True when this write made the row or gave it its outcome; false when an 'unknown' row was there
    * already (the call is a repeat) or another request has recorded the outcome.
    */
-  async addCharge(charge: { id: string; orderId: string; period: number; attempt: number; amount: number; status: string; paymentTransactionId?: string; reason?: string }): Promise<boolean> {
+  async addCharge(charge: {
+    id: string;
+    orderId: string;
+    period: number;
+    attempt: number;
+    amount: number;
+    status: string;
+    paymentTransactionId?: string;
+    reason?: string;
+  }): Promise<boolean> {
     const write = () =>
       this.sql.query(
-        `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason) values ($1, $2, $3, $4, $5, $6, $7, $8)
-         on conflict (id) do update set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id, reason = excluded.reason
+        `insert into charges (id, order_id, period, attempt, amount, status, payment_transaction_id, reason)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (id) do update
+           set status = excluded.status, payment_transaction_id = excluded.payment_transaction_id,
+               reason = excluded.reason
          where charges.status = 'unknown' and excluded.status <> 'unknown' returning id`,
-        [charge.id, charge.orderId, charge.period, charge.attempt, charge.amount, charge.status, charge.paymentTransactionId ?? null, charge.reason ?? null],
+        [
+          charge.id,
+          charge.orderId,
+          charge.period,
+          charge.attempt,
+          charge.amount,
+          charge.status,
+          charge.paymentTransactionId ?? null,
+          charge.reason ?? null,
+        ],
       );
     let rows;
     try {
@@ -259,7 +316,17 @@ export class Store implements KeyStore {
    * pass, in this instance or another, takes it until its look is done (FOR UPDATE SKIP LOCKED).
    * In the order to look at them.
    */
-  async claimSweep({ limit, leaseMs, stuckAfterMs, gapMs }: { limit: number; leaseMs: number; stuckAfterMs: number; gapMs: number }): Promise<Array<Order & { previousLook: string | null }>> {
+  async claimSweep({
+    limit,
+    leaseMs,
+    stuckAfterMs,
+    gapMs,
+  }: {
+    limit: number;
+    leaseMs: number;
+    stuckAfterMs: number;
+    gapMs: number;
+  }): Promise<Array<Order & { previousLook: string | null }>> {
     const rows = await this.sql.query(
       `with due as (
          select id, look_failures, last_look_at from orders
@@ -277,11 +344,19 @@ export class Store implements KeyStore {
       [limit, stuckAfterMs, gapMs, leaseMs],
     );
     const at = (time: unknown) => (time ? new Date(time as string).getTime() : -Infinity);
-    rows.sort((a, b) => Number(a.previous_failures) - Number(b.previous_failures) || at(a.previous_look) - at(b.previous_look));
-    return rows.map((row) => ({ ...toOrder(row), previousLook: row.previous_look ? new Date(row.previous_look as string).toISOString() : null }));
+    rows.sort(
+      (a, b) => Number(a.previous_failures) - Number(b.previous_failures) || at(a.previous_look) - at(b.previous_look),
+    );
+    return rows.map((row) => ({
+      ...toOrder(row),
+      previousLook: row.previous_look ? new Date(row.previous_look as string).toISOString() : null,
+    }));
   }
 
-  /** Claims a pending order for one look at Klarna outside the sweep (its customer's page), on the same terms: at most one look per `gapMs`, across every instance. */
+  /**
+   * Claims a pending order for one look at Klarna outside the sweep (its customer's page), on the same terms: at most
+   * one look per `gapMs`, across every instance.
+   */
   async claimLook(id: string, { leaseMs, gapMs }: { leaseMs: number; gapMs: number }): Promise<Order | undefined> {
     const [row] = await this.sql.query(
       `update orders set last_look_at = now(), next_look_at = now() + $3 * interval '1 millisecond'
@@ -299,9 +374,22 @@ export class Store implements KeyStore {
    * nothing to act on) waits longer with each failure in a row, from `backoffMs` doubling up to
    * `maxBackoffMs`; 'skipped' (the pass ran out of time before it) hands it back as it was.
    */
-  async lookDone(id: string, outcome: 'answered' | 'failed' | 'skipped', { backoffMs, maxBackoffMs, previousLook }: { backoffMs: number; maxBackoffMs: number; previousLook?: string | null }): Promise<void> {
-    if (outcome === 'answered') await this.sql.query('update orders set look_failures = 0, next_look_at = null where id = $1', [id]);
-    else if (outcome === 'skipped') await this.sql.query('update orders set next_look_at = null, last_look_at = $2 where id = $1', [id, previousLook ?? null]);
+  async lookDone(
+    id: string,
+    outcome: 'answered' | 'failed' | 'skipped',
+    {
+      backoffMs,
+      maxBackoffMs,
+      previousLook,
+    }: { backoffMs: number; maxBackoffMs: number; previousLook?: string | null },
+  ): Promise<void> {
+    if (outcome === 'answered')
+      await this.sql.query('update orders set look_failures = 0, next_look_at = null where id = $1', [id]);
+    else if (outcome === 'skipped')
+      await this.sql.query('update orders set next_look_at = null, last_look_at = $2 where id = $1', [
+        id,
+        previousLook ?? null,
+      ]);
     else {
       await this.sql.query(
         `update orders set look_failures = look_failures + 1,
@@ -313,9 +401,15 @@ export class Store implements KeyStore {
   }
 
   async charges(orderId: string) {
-    return this.sql.query<{ id: string; period: number; attempt: number; amount: number; status: string; payment_transaction_id: string | null; reason: string | null; created_at: string }>(
-      'select * from charges where order_id = $1 order by created_at',
-      [orderId],
-    );
+    return this.sql.query<{
+      id: string;
+      period: number;
+      attempt: number;
+      amount: number;
+      status: string;
+      payment_transaction_id: string | null;
+      reason: string | null;
+      created_at: string;
+    }>('select * from charges where order_id = $1 order by created_at', [orderId]);
   }
 }

@@ -16,7 +16,9 @@ import type { Order } from '../store.js';
 export const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
 /** What the operator is told of a call left unrepeated at the end of that window. */
 export const notRepeated = (call: string, since: string, reference: string) =>
-  `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and no new attempt is made. Check transaction reference ${reference} in the Klarna Portal.`;
+  `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, ` +
+  'so a repeat now could pay twice: not repeated, and no new attempt is made. ' +
+  `Check transaction reference ${reference} in the Klarna Portal.`;
 
 /**
  * The query of the return URL set on a payment request: Klarna's template variables, which Klarna
@@ -24,8 +26,11 @@ export const notRepeated = (call: string, since: string, reference: string) =>
  * app, where no event reaches the page that started it). The return route reads the outcome from
  * Klarna itself: these values come through the browser, so it trusts none of them.
  */
-export const RETURN_TEMPLATE =
-  'payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}';
+export const RETURN_TEMPLATE = [
+  'payment_request_id={klarna.payment_request.id}',
+  'state={klarna.payment_request.state}',
+  'klarna_network_session_token={klarna.payment_request.klarna_network_session_token}',
+].join('&');
 
 /** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
 export function klarnaIdempotencyKey(...parts: string[]): string {
@@ -48,12 +53,24 @@ export function purchaseData(order: Order) {
       name: line.name,
       free_trial: 'INACTIVE',
       billing_plans: [
-        { billing_amount: line.total, currency: order.currency, from: order.createdAt.slice(0, 10), interval: plan!.interval, interval_count: plan!.frequency },
+        {
+          billing_amount: line.total,
+          currency: order.currency,
+          from: order.createdAt.slice(0, 10),
+          interval: plan!.interval,
+          interval_count: plan!.frequency,
+        },
       ],
     }));
   return {
     purchase_reference: order.purchaseReference,
-    line_items: order.lines.map((line) => ({ name: line.name, quantity: line.quantity, unit_price: line.unitPrice, total_amount: line.total, reference: line.sku })),
+    line_items: order.lines.map((line) => ({
+      name: line.name,
+      quantity: line.quantity,
+      unit_price: line.unitPrice,
+      total_amount: line.total,
+      reference: line.sku,
+    })),
     ...(subscriptions.length ? { subscriptions } : {}),
   };
 }
@@ -67,13 +84,27 @@ export function authorizeBody(order: Order, paymentOptionId: string | null) {
       ...(paymentOptionId ? { payment_option_id: paymentOptionId } : {}),
       payment_transaction_reference: order.transactionReference,
     },
-    ...(order.kind === 'subscription' ? { request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: order.purchaseReference } } : {}),
+    ...(order.kind === 'subscription'
+      ? {
+          request_customer_token: {
+            scopes: ['payment:customer_not_present'],
+            customer_token_reference: order.purchaseReference,
+          },
+        }
+      : {}),
   };
 }
 
-/** Klarna's customer token, wherever this answer carries it (the field's exact shape is not settled in Klarna's docs). */
+/**
+ * Klarna's customer token, wherever this answer carries it (the field's exact shape is not settled in Klarna's docs).
+ */
 export function customerTokenOf(answer: any): string | undefined {
-  const candidates = [answer?.customer_token_response?.customer_token, answer?.state_context?.klarna_customer, answer?.klarna_customer, answer?.customer_token];
+  const candidates = [
+    answer?.customer_token_response?.customer_token,
+    answer?.state_context?.klarna_customer,
+    answer?.klarna_customer,
+    answer?.customer_token,
+  ];
   for (const candidate of candidates) {
     const token = typeof candidate === 'string' ? candidate : candidate?.customer_token;
     // kept only if it can be sent back as the Klarna-Customer-Token header (and stored)
@@ -82,7 +113,9 @@ export function customerTokenOf(answer: any): string | undefined {
   return undefined;
 }
 
-/** A token Klarna gave that can go back to Klarna in a header and be stored: printable ASCII, as Klarna's tokens are. */
+/**
+ * A token Klarna gave that can go back to Klarna in a header and be stored: printable ASCII, as Klarna's tokens are.
+ */
 export const sendable = (token: string) => /^[\x21-\x7E]+$/.test(token) && headerSafe(token);
 
 /**
@@ -96,15 +129,23 @@ export class RefusedRepeat extends Error {
   }
 }
 
-/** Klarna answered 5xx, timed out, says the same request is still being processed, or refused a repeat: the outcome is not known yet. */
+/**
+ * Klarna answered 5xx, timed out, says the same request is still being processed, or refused a repeat: the outcome is
+ * not known yet.
+ */
 export const outcomeUnknown = (error: unknown) =>
-  error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || error instanceof RefusedRepeat || (error instanceof KlarnaRequestError && error.status === 409);
+  error instanceof KlarnaUnavailableError ||
+  error instanceof UnreadableAnswer ||
+  error instanceof RefusedRepeat ||
+  (error instanceof KlarnaRequestError && error.status === 409);
 
 /** Klarna refused the request as such (a validation error): sending it again cannot change that. */
-export const refusesTheRequest = (error: unknown) => error instanceof KlarnaRequestError && (error.status === 400 || error.status === 422);
+export const refusesTheRequest = (error: unknown) =>
+  error instanceof KlarnaRequestError && (error.status === 400 || error.status === 422);
 
 /** A refusal of a repeat is no refusal of the call it repeats. */
-export const asRepeat = (error: unknown, repeat: boolean) => (repeat && error instanceof KlarnaRequestError ? new RefusedRepeat(error) : error);
+export const asRepeat = (error: unknown, repeat: boolean) =>
+  repeat && error instanceof KlarnaRequestError ? new RefusedRepeat(error) : error;
 
 export type KnownResult = 'APPROVED' | 'STEP_UP_REQUIRED' | 'DECLINED';
 
@@ -117,7 +158,10 @@ export function resultOf(answer: any, expected: KnownResult[]): KnownResult {
   if (!expected.includes(result)) throw new UnreadableAnswer(result);
   if (result === 'STEP_UP_REQUIRED') {
     const request = answer.payment_request;
-    if (typeof request?.payment_request_id !== 'string' || typeof request.state_context?.customer_interaction?.payment_request_url !== 'string') {
+    if (
+      typeof request?.payment_request_id !== 'string' ||
+      typeof request.state_context?.customer_interaction?.payment_request_url !== 'string'
+    ) {
       throw new UnreadableAnswer('STEP_UP_REQUIRED without its payment request');
     }
   }
@@ -129,10 +173,12 @@ export function resultOf(answer: any, expected: KnownResult[]): KnownResult {
  * not list): it may have approved, so it is no decline. The very same call is repeated instead, as
  * for no answer at all; a new attempt (a new idempotency key) could pay twice.
  */
+const describeResult = (result: unknown) =>
+  typeof result === 'string' ? result : result === undefined ? 'none' : JSON.stringify(result);
+
 export class UnreadableAnswer extends Error {
   override readonly name = 'UnreadableAnswer';
   constructor(readonly result: unknown) {
-    super(`Klarna answered without a result this backend can act on (${typeof result === 'string' ? result : result === undefined ? 'none' : JSON.stringify(result)})`);
+    super(`Klarna answered without a result this backend can act on (${describeResult(result)})`);
   }
 }
-

@@ -6,7 +6,15 @@
 import { product } from '../catalog.js';
 import type { KlarnaClient } from '../klarna-client.js';
 import type { Order, Store } from '../store.js';
-import { REPEAT_WINDOW_MS, asRepeat, klarnaIdempotencyKey, notRepeated, purchaseData, resultOf, type KnownResult } from './klarna-calls.js';
+import {
+  REPEAT_WINDOW_MS,
+  asRepeat,
+  klarnaIdempotencyKey,
+  notRepeated,
+  purchaseData,
+  resultOf,
+  type KnownResult,
+} from './klarna-calls.js';
 
 /**
  * How many attempts a period's charge gets: each declined one is a press of its own (a scheduler's
@@ -34,7 +42,11 @@ export type ChargeOutcome =
  * same day of the month, or the month's last day when it is shorter: a plan begun on 31 January is
  * due on 28 (or 29) February, 31 March, 30 April.
  */
-export function afterIntervals(start: Date, plan: { interval: 'MONTH' | 'YEAR'; frequency: number }, count: number): Date {
+export function afterIntervals(
+  start: Date,
+  plan: { interval: 'MONTH' | 'YEAR'; frequency: number },
+  count: number,
+): Date {
   const months = plan.frequency * count * (plan.interval === 'YEAR' ? 12 : 1);
   const date = new Date(start);
   date.setUTCDate(1);
@@ -90,7 +102,8 @@ export class Subscriptions {
       return { kind: 'unconfirmed', period, reference: unanswered.id, since };
     }
     const declines = ofPeriod.filter((charge) => charge.status === 'declined');
-    if (!unanswered && declines.length >= ATTEMPTS_PER_PERIOD) return { kind: 'exhausted', period, attempts: declines.length, reason: declines.at(-1)?.reason ?? undefined };
+    if (!unanswered && declines.length >= ATTEMPTS_PER_PERIOD)
+      return { kind: 'exhausted', period, attempts: declines.length, reason: declines.at(-1)?.reason ?? undefined };
     const attempt = unanswered?.attempt ?? ofPeriod.length + 1;
     // the same for a repeated press: one Klarna request (and Klarna's reference for it, so the number, not the id)
     const chargeId = unanswered?.id ?? `${order.purchaseReference}-period-${period}-${attempt}`;
@@ -106,10 +119,16 @@ export class Subscriptions {
       ({ body: answer } = await this.klarna.authorize(
         {
           currency: order.currency,
-          supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
+          supplementary_purchase_data: {
+            ...purchaseData({ ...order, lines: subscriptionLines }),
+            purchase_reference: `${order.purchaseReference}-renewal`,
+          },
           request_payment_transaction: { amount, payment_transaction_reference: chargeId },
         },
-        { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
+        {
+          idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)),
+          customerToken: order.customerToken ?? undefined,
+        },
       ));
       result = resultOf(answer, ['APPROVED', 'DECLINED']);
     } catch (error) {
@@ -118,9 +137,20 @@ export class Subscriptions {
       throw asRepeat(error, repeat);
     }
     const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-    const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
-    const recorded = await record({ status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
-    if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
+    const reason =
+      result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
+    const recorded = await record({
+      status: result === 'APPROVED' ? 'approved' : 'declined',
+      paymentTransactionId: transactionId,
+      reason,
+    });
+    if (recorded)
+      await this.store.note(
+        order.id,
+        'klarna',
+        `Period ${period}, customer not present: ${result}` +
+          (transactionId ? ` (transaction ${transactionId})` : ` (${reason})`),
+      );
     if (result === 'DECLINED' && tokenUnusable(reason)) await this.endSubscription(order, period, reason);
     else if (recorded && result === 'DECLINED' && attempt >= ATTEMPTS_PER_PERIOD) {
       const what = `Period ${period}: Klarna declined all ${attempt} attempts; it is not tried again.`;
@@ -136,7 +166,9 @@ export class Subscriptions {
    */
   private async endSubscription(order: Order, period: number, reason: string | null | undefined) {
     if (!(await this.store.forgetCustomerToken(order.id))) return; // already forgotten, by a press racing this one
-    const what = `Subscription ended: Klarna declined period ${period} (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`;
+    const what =
+      `Subscription ended: Klarna declined period ${period} (${reason}), ` +
+      'so its customer token can no longer be charged; it is forgotten, and no further period is charged.';
     this.log(`order ${order.purchaseReference}: ${what}`);
     await this.store.note(order.id, 'backend', what);
   }

@@ -59,7 +59,10 @@ export function chargeRoutes(app: Hono, payments: Payments, keys: KeyStore, conf
     const id = orderIdParam(c);
     // Bounded as an initiate is: past the bound the charge goes on (its row 'unknown' until it has its
     // outcome), and the next press repeats that very charge or finds it settled.
-    const bound = { ms: config.requestBoundMs ?? REQUEST_BOUND_MS, answer: { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED } };
+    const bound = {
+      ms: config.requestBoundMs ?? REQUEST_BOUND_MS,
+      answer: { error: 'klarna_unavailable', message: CHARGE_NOT_CONFIRMED },
+    };
     const aheadOnePeriod = config.mode === 'simulator';
     return oncePerKey(
       keys,

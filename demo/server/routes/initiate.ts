@@ -89,7 +89,10 @@ export function initiateRoutes(app: Hono, payments: Payments, keys: KeyStore, co
     // Answered within the element's initiate-timeout (30 s by default), though Klarna's retries can take
     // longer (3 tries of up to 15 s): past the bound the customer is told the payment is not confirmed
     // and will not be taken twice, while the call goes on (a retry meanwhile gets its answer) or the sweep repeats it.
-    const bound = { ms: config.requestBoundMs ?? REQUEST_BOUND_MS, answer: { error: 'klarna_unavailable', message: NOT_CONFIRMED } };
+    const bound = {
+      ms: config.requestBoundMs ?? REQUEST_BOUND_MS,
+      answer: { error: 'klarna_unavailable', message: NOT_CONFIRMED },
+    };
     return oncePerKey(
       keys,
       c,

@@ -39,7 +39,10 @@ export function orderView(order: Order) {
     lines: order.lines,
     paymentTransactionId: order.paymentTransactionId,
     paymentRequestId: order.paymentRequestId,
-    /** Goes up with each change of the lines: a press may send it back (as `cartVersion`) to be taken only on this very cart. */
+    /**
+     * Goes up with each change of the lines: a press may send it back (as `cartVersion`) to be taken only on this very
+     * cart.
+     */
     cartVersion: order.cartVersion,
     subscriptionActive: order.kind === 'subscription' && order.status === 'paid' && Boolean(order.customerToken),
   };

@@ -43,7 +43,10 @@ export function webhookRoutes(app: Hono, payments: Payments, config: BackendConf
     }
     if (metadata.live !== config.live) {
       const environment = config.live ? 'live' : 'test';
-      log(`webhook refused: live=${metadata.live} does not match this ${environment} environment (event ${metadata.event_id})`);
+      log(
+        `webhook refused: live=${metadata.live} does not match this ${environment} environment ` +
+          `(event ${metadata.event_id})`,
+      );
       return c.json({ error: 'live flag does not match this environment' }, 400);
     }
     const received = await payments.receiveWebhook({ metadata, payload });

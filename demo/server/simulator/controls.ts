@@ -11,7 +11,9 @@ import { FAILURE_MODES, type Call, type Failures } from './klarna-api.js';
 import type { SimulatorState } from './state.js';
 import type { Delivery } from './webhooks.js';
 
-const NO_KEY = "The simulator's controls take its control key (Authorization: Bearer …), which only the process that started it has.";
+const NO_KEY =
+  "The simulator's controls take its control key (Authorization: Bearer …), " +
+  'which only the process that started it has.';
 
 /** Compares two secrets in constant time (hashed first, so that lengths do not differ). */
 function sameSecret(given: string, expected: string): boolean {
@@ -25,10 +27,14 @@ const hide = (token: unknown) =>
     ? `${token.slice(0, Math.min(token.lastIndexOf(':') + 1, 24)) || token.slice(0, 6)}…${token.slice(-4)}`
     : token;
 
-/** A call as the log serves it: tokens redacted, the return URL (whose path is the order's id, which opens the order) cut to its origin. */
+/**
+ * A call as the log serves it: tokens redacted, the return URL (whose path is the order's id, which opens the order)
+ * cut to its origin.
+ */
 function redactCall(call: Call) {
   const headers = { ...call.headers };
-  for (const name of ['klarna-network-session-token', 'klarna-customer-token']) if (headers[name]) headers[name] = hide(headers[name]) as string;
+  for (const name of ['klarna-network-session-token', 'klarna-customer-token'])
+    if (headers[name]) headers[name] = hide(headers[name]) as string;
   const body = call.body === undefined ? undefined : JSON.parse(JSON.stringify(call.body));
   const interaction = body?.step_up_config?.customer_interaction_config;
   if (typeof interaction?.return_url === 'string') {
@@ -45,7 +51,8 @@ function redactCall(call: Call) {
 function failureProblem({ mode, match, retryAfter, reason }: Record<string, any>): string | undefined {
   if (!FAILURE_MODES.includes(mode)) return 'mode is 503, 429, 400, hang, garbled or decline';
   if (match !== undefined && (typeof match !== 'string' || !match)) return 'match is a non-empty string';
-  if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0)) return 'retryAfter is a whole number of seconds';
+  if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0))
+    return 'retryAfter is a whole number of seconds';
   if (reason !== undefined && (mode !== 'decline' || typeof reason !== 'string' || !/^[A-Z_]+$/.test(reason))) {
     return "reason is a decline's result_reason (like CUSTOMER_TOKEN_INVALID), with mode decline";
   }

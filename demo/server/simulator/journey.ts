@@ -10,7 +10,8 @@ export type JourneyDecision = 'approve' | 'decline' | 'cancel';
 
 const JOURNEY_STYLE = `
   body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#ffa8cd;color:#0b051d}
-  main{max-width:26rem;margin:2rem auto;background:#fff;border-radius:1rem;padding:1.5rem 2rem;box-shadow:0 2px 12px #0003}
+  main{max-width:26rem;margin:2rem auto;background:#fff;border-radius:1rem;padding:1.5rem 2rem;
+    box-shadow:0 2px 12px #0003}
   h1{font-size:1.4rem}ul{padding:0;list-style:none}
   li{display:flex;justify-content:space-between;gap:1rem;border-bottom:1px solid #eee;padding:.4rem 0}
   form{display:grid;gap:.6rem;margin-top:1.5rem}
@@ -25,6 +26,8 @@ const DECISION_FORM = `
       <button name="decision" value="cancel">Cancel</button>
     </form>`;
 
+const NO_REAL_PAYMENT = '<p class="merchant">Offline simulator: no real payment is made.</p>';
+
 const CONSENT = '<p>You allow the shop to charge your Klarna account for later periods.</p>';
 
 const escapeHtml = (text: unknown) => String(text ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -38,10 +41,11 @@ function money(amount: number | undefined, currency: string) {
 }
 
 function journeyPage(title: string, content: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+  <meta name="viewport" content="width=device-width,initial-scale=1">
   <title>${escapeHtml(title)} · Klarna Simulator</title>
   <style>${JOURNEY_STYLE}</style></head>
-  <body><main><h1>${escapeHtml(title)}</h1>${content}<p class="merchant">Offline simulator: no real payment is made.</p></main></body></html>`;
+  <body><main><h1>${escapeHtml(title)}</h1>${content}${NO_REAL_PAYMENT}</main></body></html>`;
 }
 
 function journeyForm(request: PaymentRequest) {
@@ -50,7 +54,8 @@ function journeyForm(request: PaymentRequest) {
   const subscriptions = (request.purchaseData?.subscriptions as Array<{ name: string }> | undefined) ?? [];
   const reference = request.purchaseData?.purchase_reference ?? request.reference ?? '';
   const line = (item: Line) =>
-    `<li>${escapeHtml(item.quantity)} × ${escapeHtml(item.name)} <span>${money(item.total_amount, request.currency)}</span></li>`;
+    `<li>${escapeHtml(item.quantity)} × ${escapeHtml(item.name)} ` +
+    `<span>${money(item.total_amount, request.currency)}</span></li>`;
   return `
     <p class="merchant">Klarna Simulator · ${escapeHtml(reference)}</p>
     <ul>${lines.map(line).join('')}
@@ -81,15 +86,24 @@ function resultPage(request: PaymentRequest, back: string) {
  * URL parser has percent-encoded their braces.
  */
 export function fillReturnUrl(url: string, request: { id: string; state: string; sessionToken?: string }): string {
-  const values: Record<string, string> = { id: request.id, state: request.state, klarna_network_session_token: request.sessionToken ?? '' };
+  const values: Record<string, string> = {
+    id: request.id,
+    state: request.state,
+    klarna_network_session_token: request.sessionToken ?? '',
+  };
   const variable = /(?:\{|%7[Bb])klarna\.payment_request\.(id|state|klarna_network_session_token)(?:\}|%7[Dd])/g;
   return url.replace(variable, (_, name: string) => encodeURIComponent(values[name]!));
 }
 
-export function journeyRoutes(app: Hono, state: SimulatorState, decide: (request: PaymentRequest, decision: string) => void) {
+export function journeyRoutes(
+  app: Hono,
+  state: SimulatorState,
+  decide: (request: PaymentRequest, decision: string) => void,
+) {
   app.get('/journey/:id', (c) => {
     const request = state.requests.get(c.req.param('id'));
-    if (!request) return c.html(journeyPage('Payment request not found', '<p>This payment request does not exist.</p>'), 404);
+    if (!request)
+      return c.html(journeyPage('Payment request not found', '<p>This payment request does not exist.</p>'), 404);
     if (request.state !== 'SUBMITTED' && request.state !== 'IN_PROGRESS') {
       return c.html(journeyPage('Already finished', `<p>This payment request is ${request.state}.</p>`));
     }

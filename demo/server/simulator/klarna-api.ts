@@ -63,7 +63,13 @@ const ERROR_TYPES: Record<ErrorStatus, string> = {
   503: 'TECHNICAL_ERROR',
 };
 
-function klarnaError(c: Context, status: ErrorStatus, code: string, message: string, errors?: Array<{ parameter: string; error_message: string }>) {
+function klarnaError(
+  c: Context,
+  status: ErrorStatus,
+  code: string,
+  message: string,
+  errors?: Array<{ parameter: string; error_message: string }>,
+) {
   const body = { error_id: randomUUID(), error_type: ERROR_TYPES[status], error_code: code, error_message: message };
   return c.json({ ...body, ...(errors ? { errors } : {}) }, status);
 }
@@ -79,12 +85,90 @@ function validateAuthorize(body: Record<string, any>) {
   const transaction = body.request_payment_transaction;
   if (transaction !== undefined) {
     if (!Number.isSafeInteger(transaction.amount) || transaction.amount < 0) {
-      problems.push({ parameter: 'request_payment_transaction.amount', error_message: 'must be a non-negative integer in minor units' });
+      problems.push({
+        parameter: 'request_payment_transaction.amount',
+        error_message: 'must be a non-negative integer in minor units',
+      });
     }
   } else if (!body.request_customer_token) {
-    problems.push({ parameter: 'request_payment_transaction', error_message: 'is required unless only a customer token is requested' });
+    problems.push({
+      parameter: 'request_payment_transaction',
+      error_message: 'is required unless only a customer token is requested',
+    });
   }
   return problems;
+}
+
+/** Klarna's answer to a Payment Authorize: with a customer token, a session token it granted, or a new one. */
+function decide(
+  state: SimulatorState,
+  body: Record<string, any>,
+  sessionToken: string | undefined,
+  customerToken: string | undefined,
+): [number, unknown] {
+  const amount: number | undefined = body.request_payment_transaction?.amount;
+  const tokenResponse = (scopes: string[] | undefined, reference?: string) => {
+    if (!scopes?.length) return {};
+    const token = newCustomerToken();
+    state.customerTokens.set(token, { scopes, reference });
+    const customerTokenAnswer = { customer_token: token, customer_token_reference: reference, scopes };
+    return { customer_token_response: { result: 'APPROVED', customer_token: customerTokenAnswer } };
+  };
+  const approved = (extra: object = {}) => ({
+    payment_transaction_response: {
+      result: 'APPROVED',
+      payment_transaction: {
+        payment_transaction_id: `krn:payment:us1:transaction:${randomUUID()}`,
+        payment_transaction_reference: body.request_payment_transaction?.payment_transaction_reference,
+        amount,
+        currency: body.currency,
+      },
+    },
+    ...extra,
+  });
+
+  if (customerToken) {
+    if (!state.customerTokens.get(customerToken)) return [200, declined('CUSTOMER_TOKEN_INVALID')];
+    return [200, approved()];
+  }
+  const grant = sessionToken ? state.grants.get(sessionToken) : undefined;
+  if (grant) {
+    // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount.
+    if (grant.result) return [200, grant.result];
+    if (state.now() - grant.issuedAt > SIXTY_MINUTES) return [200, declined('SESSION_TOKEN_EXPIRED')];
+    if (grant.amount !== amount || grant.currency !== body.currency)
+      return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
+    const request = state.requests.get(grant.paymentRequestId);
+    const scopes = request?.requestCustomerToken?.scopes;
+    const customer = request?.customerToken
+      ? {
+          customer_token_response: {
+            result: 'APPROVED',
+            customer_token: { customer_token: request.customerToken, scopes },
+          },
+        }
+      : {};
+    grant.result = approved(customer);
+    return [200, grant.result];
+  }
+  const { outcome, webhook } = parseSessionToken(sessionToken);
+  if (outcome === 'decline') return [200, declined('PAYMENT_DECLINED')];
+  const asked = body.request_customer_token;
+  if (outcome === 'approve' && sessionToken)
+    return [200, approved(tokenResponse(asked?.scopes, asked?.customer_token_reference))];
+  const request = state.createRequest({
+    reference: body.step_up_config?.payment_request_reference,
+    amount,
+    currency: body.currency,
+    purchaseData: body.supplementary_purchase_data,
+    returnUrl: body.step_up_config?.customer_interaction_config?.return_url,
+    requestCustomerToken: asked,
+    webhookMode: webhook,
+  });
+  return [
+    200,
+    { payment_transaction_response: { result: 'STEP_UP_REQUIRED' }, payment_request: state.describe(request) },
+  ];
 }
 
 export interface KlarnaApiOptions {
@@ -102,7 +186,13 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
 
   // Every API call needs the API key as the Basic credential, as Klarna's do.
   app.use('/v2/*', async (c, next) => {
-    const body = c.req.method === 'POST' ? await c.req.raw.clone().json().catch(() => undefined) : undefined;
+    const body =
+      c.req.method === 'POST'
+        ? await c.req.raw
+            .clone()
+            .json()
+            .catch(() => undefined)
+        : undefined;
     const authorized = c.req.header('authorization') === `Basic ${apiKey}`;
     // The log says whether the key was right, never what it was.
     const logged = Object.fromEntries(LOGGED_HEADERS.map((name) => [name, c.req.header(name) ?? '']));
@@ -110,8 +200,10 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
     calls.push({ method: c.req.method, path: c.req.path, headers, body, at: state.now() });
     if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
     const failure = failures.current;
-    const applies = failure.mode !== 'decline' || (c.req.method === 'POST' && c.req.path.endsWith('/payment/authorize'));
-    const matches = !failure.match || c.req.path.includes(failure.match) || JSON.stringify(body ?? '').includes(failure.match);
+    const applies =
+      failure.mode !== 'decline' || (c.req.method === 'POST' && c.req.path.endsWith('/payment/authorize'));
+    const matches =
+      !failure.match || c.req.path.includes(failure.match) || JSON.stringify(body ?? '').includes(failure.match);
     if (failure.count <= 0 || !applies || !matches) return next();
     failure.count--;
     if (failure.mode === 'decline') {
@@ -124,8 +216,10 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
       return;
     }
     if (failure.retryAfter !== undefined) c.header('retry-after', String(failure.retryAfter));
-    if (failure.mode === '429') return klarnaError(c, 429, 'TOO_MANY_REQUESTS', 'Simulated rate limit: the request was not processed.');
-    if (failure.mode === '400') return klarnaError(c, 400, 'VALIDATION_ERROR', 'Simulated refusal: the request is invalid.');
+    if (failure.mode === '429')
+      return klarnaError(c, 429, 'TOO_MANY_REQUESTS', 'Simulated rate limit: the request was not processed.');
+    if (failure.mode === '400')
+      return klarnaError(c, 400, 'VALIDATION_ERROR', 'Simulated refusal: the request is invalid.');
     if (failure.mode === 'hang') await new Promise((resolve) => state.later(HANG_MS, () => resolve(undefined)));
     return klarnaError(c, 503, 'TEMPORARILY_UNAVAILABLE', 'Simulated outage.');
   });
@@ -149,74 +243,19 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
     }
     if (previous) return c.json(previous.body as object, previous.status as 200);
     const forced = forcedDeclines.get(c.req.raw);
-    const [status, answer] = forced ? [200, declined(forced)] : decide(body, sessionToken, customerToken);
+    const [status, answer] = forced ? [200, declined(forced)] : decide(state, body, sessionToken, customerToken);
     if (key) state.replies.set(key, { fingerprint, status, body: answer, at: Date.now() });
     state.save();
     return c.json(answer, status as 200);
   };
 
-  /** Klarna's answer to a Payment Authorize: with a customer token, a session token it granted, or a new one. */
-  function decide(body: Record<string, any>, sessionToken: string | undefined, customerToken: string | undefined): [number, unknown] {
-    const amount: number | undefined = body.request_payment_transaction?.amount;
-    const tokenResponse = (scopes: string[] | undefined, reference?: string) => {
-      if (!scopes?.length) return {};
-      const token = newCustomerToken();
-      state.customerTokens.set(token, { scopes, reference });
-      const customerTokenAnswer = { customer_token: token, customer_token_reference: reference, scopes };
-      return { customer_token_response: { result: 'APPROVED', customer_token: customerTokenAnswer } };
-    };
-    const approved = (extra: object = {}) => ({
-      payment_transaction_response: {
-        result: 'APPROVED',
-        payment_transaction: {
-          payment_transaction_id: `krn:payment:us1:transaction:${randomUUID()}`,
-          payment_transaction_reference: body.request_payment_transaction?.payment_transaction_reference,
-          amount,
-          currency: body.currency,
-        },
-      },
-      ...extra,
-    });
-
-    if (customerToken) {
-      if (!state.customerTokens.get(customerToken)) return [200, declined('CUSTOMER_TOKEN_INVALID')];
-      return [200, approved()];
-    }
-    const grant = sessionToken ? state.grants.get(sessionToken) : undefined;
-    if (grant) {
-      // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount.
-      if (grant.result) return [200, grant.result];
-      if (state.now() - grant.issuedAt > SIXTY_MINUTES) return [200, declined('SESSION_TOKEN_EXPIRED')];
-      if (grant.amount !== amount || grant.currency !== body.currency) return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
-      const request = state.requests.get(grant.paymentRequestId);
-      const scopes = request?.requestCustomerToken?.scopes;
-      const customer = request?.customerToken
-        ? { customer_token_response: { result: 'APPROVED', customer_token: { customer_token: request.customerToken, scopes } } }
-        : {};
-      grant.result = approved(customer);
-      return [200, grant.result];
-    }
-    const { outcome, webhook } = parseSessionToken(sessionToken);
-    if (outcome === 'decline') return [200, declined('PAYMENT_DECLINED')];
-    const asked = body.request_customer_token;
-    if (outcome === 'approve' && sessionToken) return [200, approved(tokenResponse(asked?.scopes, asked?.customer_token_reference))];
-    const request = state.createRequest({
-      reference: body.step_up_config?.payment_request_reference,
-      amount,
-      currency: body.currency,
-      purchaseData: body.supplementary_purchase_data,
-      returnUrl: body.step_up_config?.customer_interaction_config?.return_url,
-      requestCustomerToken: asked,
-      webhookMode: webhook,
-    });
-    return [200, { payment_transaction_response: { result: 'STEP_UP_REQUIRED' }, payment_request: state.describe(request) }];
-  }
-
   app.post('/v2/accounts/:pid/payment/authorize', authorize);
   app.post('/v2/payment/authorize', authorize);
   const read = (c: Context) => {
     const request = state.requests.get(c.req.param('id') ?? '');
-    return request ? c.json(state.describe(request)) : klarnaError(c, 404, 'RESOURCE_NOT_FOUND', 'No such payment request.');
+    return request
+      ? c.json(state.describe(request))
+      : klarnaError(c, 404, 'RESOURCE_NOT_FOUND', 'No such payment request.');
   };
   app.get('/v2/accounts/:pid/payment/requests/:id', read);
   app.get('/v2/payment/requests/:id', read);

@@ -57,7 +57,10 @@ interface SavedState {
   replies: Array<[string, KeptReply]>;
 }
 
-/** Klarna keeps an idempotency key's answer for 24 hours; payment requests are kept here for 3 days (Klarna's expire after 3 hours or 48). */
+/**
+ * Klarna keeps an idempotency key's answer for 24 hours; payment requests are kept here for 3 days (Klarna's expire
+ * after 3 hours or 48).
+ */
 const KEEP_REPLIES_MS = 24 * 60 * 60 * 1000;
 const KEEP_REQUESTS_MS = 3 * 24 * 60 * 60 * 1000;
 /** A payment request's journey may be finished within 3 hours. */
@@ -120,7 +123,8 @@ export class SimulatorState {
     if (!this.stateFile) return;
     const keptSince = Date.now() - KEEP_REQUESTS_MS;
     const { requests, grants, replies } = this;
-    for (const [id, request] of requests) if (Date.parse(request.createdAt) - this.clockOffset < keptSince) requests.delete(id);
+    for (const [id, request] of requests)
+      if (Date.parse(request.createdAt) - this.clockOffset < keptSince) requests.delete(id);
     for (const [token, grant] of grants) if (!requests.has(grant.paymentRequestId)) grants.delete(token);
     for (const [key, reply] of replies) if (reply.at < Date.now() - KEEP_REPLIES_MS) replies.delete(key);
     const state: SavedState = {
@@ -137,9 +141,18 @@ export class SimulatorState {
     renameSync(temporary, this.stateFile);
   }
 
-  createRequest(fields: Omit<PaymentRequest, 'id' | 'state' | 'previousState' | 'createdAt' | 'updatedAt'>): PaymentRequest {
+  createRequest(
+    fields: Omit<PaymentRequest, 'id' | 'state' | 'previousState' | 'createdAt' | 'updatedAt'>,
+  ): PaymentRequest {
     const id = `krn:payment:us1:request:${randomUUID()}`;
-    const request: PaymentRequest = { id, state: 'SUBMITTED', previousState: null, createdAt: this.iso(), updatedAt: this.iso(), ...fields };
+    const request: PaymentRequest = {
+      id,
+      state: 'SUBMITTED',
+      previousState: null,
+      createdAt: this.iso(),
+      updatedAt: this.iso(),
+      ...fields,
+    };
     this.requests.set(request.id, request);
     return request;
   }
@@ -188,7 +201,10 @@ export class SimulatorState {
       const asked = request.requestCustomerToken;
       if (asked?.scopes?.length) {
         request.customerToken = newCustomerToken();
-        this.customerTokens.set(request.customerToken, { scopes: asked.scopes, reference: asked.customer_token_reference });
+        this.customerTokens.set(request.customerToken, {
+          scopes: asked.scopes,
+          reference: asked.customer_token_reference,
+        });
       }
     }
     this.save();

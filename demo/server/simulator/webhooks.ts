@@ -1,4 +1,6 @@
-/** Klarna's webhooks from the simulator: signed, sent when a payment request changes state, retried until answered 2xx. */
+/**
+ * Klarna's webhooks from the simulator: signed, sent when a payment request changes state, retried until answered 2xx.
+ */
 import { randomUUID } from 'node:crypto';
 import { signWebhook } from '../signing.js';
 import type { PaymentRequest, SimulatorState } from './state.js';
@@ -72,7 +74,9 @@ export function createWebhooks(options: WebhookOptions, state: SimulatorState, l
 
   return {
     deliveries,
-    /** The request changed state: its webhook goes out (at once, a little later, or never, as its session token asked). */
+    /**
+     * The request changed state: its webhook goes out (at once, a little later, or never, as its session token asked).
+     */
     announce(request: PaymentRequest) {
       if (request.webhookMode === 'lost') return;
       state.later(request.webhookMode === 'delayed' ? (options.delayMs ?? 3000) : 0, () => void deliver(request));
