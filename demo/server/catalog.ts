@@ -10,7 +10,10 @@ export interface Product {
 
 export const CURRENCY = 'USD';
 
-/** An amount in minor units as a customer reads it: 11800 USD is $118.00 (and 500 JPY ¥500); as given when the currency is no currency. */
+/**
+ * An amount in minor units as a customer reads it: 11800 USD is $118.00 (and 500 JPY ¥500); as given when the currency
+ * is no currency.
+ */
 export function money(amount: number, currency: string): string {
   try {
     const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
@@ -21,9 +24,27 @@ export function money(amount: number, currency: string): string {
 }
 
 export const PRODUCTS: Product[] = [
-  { sku: 'headphones', name: 'Wireless headphones', description: 'Over-ear, 30 hours of battery.', price: 11800, image: '/public/products/headphones.svg' },
-  { sku: 'mug', name: 'Stoneware mug', description: 'Hand-glazed, 350 ml.', price: 2400, image: '/public/products/mug.svg' },
-  { sku: 'backpack', name: 'Everyday backpack', description: 'Recycled canvas, 20 litres.', price: 8900, image: '/public/products/backpack.svg' },
+  {
+    sku: 'headphones',
+    name: 'Wireless headphones',
+    description: 'Over-ear, 30 hours of battery.',
+    price: 11800,
+    image: '/public/products/headphones.svg',
+  },
+  {
+    sku: 'mug',
+    name: 'Stoneware mug',
+    description: 'Hand-glazed, 350 ml.',
+    price: 2400,
+    image: '/public/products/mug.svg',
+  },
+  {
+    sku: 'backpack',
+    name: 'Everyday backpack',
+    description: 'Recycled canvas, 20 litres.',
+    price: 8900,
+    image: '/public/products/backpack.svg',
+  },
   {
     sku: 'coffee-club',
     name: 'Coffee club',

@@ -9,7 +9,10 @@ export interface KlarnaClientOptions {
   timeoutMs?: number;
   /** Pauses before retrying a 429, a 5xx or a timeout, with the same Klarna-Idempotency-Key. */
   retryDelaysMs?: number[];
-  /** The longest `Retry-After` waited for before a retry; a longer one ends the retries (the caller repeats the call later). */
+  /**
+   * The longest `Retry-After` waited for before a retry; a longer one ends the retries (the caller repeats the call
+   * later).
+   */
   maxRetryAfterMs?: number;
 }
 
@@ -79,7 +82,9 @@ function pause(ms: number, signal?: AbortSignal) {
 }
 
 export function createKlarnaClient(options: KlarnaClientOptions) {
-  const root = options.partnerAccountId ? `/v2/accounts/${encodeURIComponent(options.partnerAccountId)}/payment` : '/v2/payment';
+  const root = options.partnerAccountId
+    ? `/v2/accounts/${encodeURIComponent(options.partnerAccountId)}/payment`
+    : '/v2/payment';
   const retryDelays = options.retryDelaysMs ?? [300, 1000];
   const maxRetryAfter = options.maxRetryAfterMs ?? 5_000;
 
@@ -88,18 +93,28 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
    * failure. `signal` ends the wait for good (a sweep out of time, a stop): the outcome is then
    * unknown, as for a timeout, and nothing more is tried.
    */
-  async function call(method: 'GET' | 'POST', path: string, init: { body?: unknown; headers?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<KlarnaAnswer> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string | undefined>; signal?: AbortSignal } = {},
+  ): Promise<KlarnaAnswer> {
     const headers: Record<string, string> = { Authorization: `Basic ${options.apiKey}`, Accept: 'application/json' };
     for (const [name, value] of Object.entries(init.headers ?? {})) {
       if (!value) continue;
-      if (!headerSafe(value)) throw new KlarnaCallInvalid(`${name} holds a character an HTTP header cannot carry; nothing was sent to Klarna`);
+      if (!headerSafe(value))
+        throw new KlarnaCallInvalid(
+          `${name} holds a character an HTTP header cannot carry; nothing was sent to Klarna`,
+        );
       headers[name] = value;
     }
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     const timeoutMs = options.timeoutMs ?? 15_000;
     for (let attempt = 0; ; attempt++) {
       let response: Response | undefined;
-      if (init.signal?.aborted) throw new KlarnaUnavailableError(`stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`);
+      if (init.signal?.aborted)
+        throw new KlarnaUnavailableError(
+          `stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`,
+        );
       try {
         const timeout = AbortSignal.timeout(timeoutMs);
         response = await fetch(`${options.baseUrl}${root}${path}`, {
@@ -109,11 +124,15 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
           signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
         });
       } catch (error) {
-        if (init.signal?.aborted) throw new KlarnaUnavailableError(`stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`);
+        if (init.signal?.aborted)
+          throw new KlarnaUnavailableError(
+            `stopped waiting for Klarna: ${String(init.signal.reason?.message ?? init.signal.reason)}`,
+          );
         // A timeout or a network failure ("fetch failed") is worth the same request again; any
         // other error is fetch refusing the request itself, before anything was sent.
         const local = error instanceof TypeError && error.message !== 'fetch failed';
-        if (local) throw new KlarnaCallInvalid(`the call could not be made: ${error.message}; nothing was sent to Klarna`);
+        if (local)
+          throw new KlarnaCallInvalid(`the call could not be made: ${error.message}; nothing was sent to Klarna`);
         response = undefined;
       }
       if (response && !tryAgain(response.status)) {
@@ -124,15 +143,28 @@ export function createKlarnaClient(options: KlarnaClientOptions) {
       await response?.body?.cancel().catch(() => {});
       // Klarna's own pause, if it asks for one, when it is no longer than the cap; a longer one ends the retries.
       const asked = response ? retryAfterMs(response.headers.get('retry-after')) : undefined;
-      const delay = retryDelays[attempt] === undefined || (asked !== undefined && asked > maxRetryAfter) ? undefined : Math.max(retryDelays[attempt]!, asked ?? 0);
-      if (delay === undefined) throw new KlarnaUnavailableError(response ? `Klarna answered ${response.status} (${attempt + 1} ${attempt ? 'tries' : 'try'})` : 'Klarna did not answer', response?.status);
+      const delay =
+        retryDelays[attempt] === undefined || (asked !== undefined && asked > maxRetryAfter)
+          ? undefined
+          : Math.max(retryDelays[attempt]!, asked ?? 0);
+      if (delay === undefined)
+        throw new KlarnaUnavailableError(
+          response
+            ? `Klarna answered ${response.status} (${attempt + 1} ${attempt ? 'tries' : 'try'})`
+            : 'Klarna did not answer',
+          response?.status,
+        );
       await pause(delay, init.signal);
     }
   }
 
   return {
     /** Payment Authorize. Retries keep the same idempotency key, so Klarna never sees two payments. */
-    authorize(body: unknown, headers: { idempotencyKey: string; networkSessionToken?: string; customerToken?: string }, signal?: AbortSignal) {
+    authorize(
+      body: unknown,
+      headers: { idempotencyKey: string; networkSessionToken?: string; customerToken?: string },
+      signal?: AbortSignal,
+    ) {
       return call('POST', '/authorize', {
         body,
         signal,

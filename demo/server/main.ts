@@ -15,11 +15,17 @@ import { createKlarnaClient } from './klarna-client.js';
 import { Payments } from './payments.js';
 import { parseSigningKeys } from './signing.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { Store, lockDataDir, openDatabase, type DataDirLock } from './store.js';
+import { lockDataDir, openDatabase, type DataDirLock } from './database.js';
+import { Store } from './store.js';
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, port: number): Promise<{ server: ServerType; url: string }> {
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ server, url: `http://127.0.0.1:${info.port}` }),
+    );
     server.once('error', reject);
   });
 }
@@ -51,14 +57,27 @@ export interface SimulatorHandle {
  * what it knows outlives a restart, and it listens on its last port again when that is free (the
  * backend also takes each payment request's current address from Klarna's answer, should it move).
  */
-export async function startSimulator(options: { port?: number; stateFile?: string; webhookDelayMs?: number; retryDelaysMs?: number[] } = {}): Promise<SimulatorHandle> {
-  const handle = { apiKey: `sim_${randomBytes(12).toString('hex')}`, controlKey: randomBytes(24).toString('hex'), signingKeyId: 'sim-key-1', secret: randomBytes(24).toString('hex') } as SimulatorHandle;
+export async function startSimulator(
+  options: { port?: number; stateFile?: string; webhookDelayMs?: number; retryDelaysMs?: number[] } = {},
+): Promise<SimulatorHandle> {
+  const handle = {
+    apiKey: `sim_${randomBytes(12).toString('hex')}`,
+    controlKey: randomBytes(24).toString('hex'),
+    signingKeyId: 'sim-key-1',
+    secret: randomBytes(24).toString('hex'),
+  } as SimulatorHandle;
   const simulator = createSimulator({
     apiKey: handle.apiKey,
     controlKey: handle.controlKey,
     publicUrl: () => handle.url,
     stateFile: options.stateFile,
-    webhook: { url: () => handle.webhookUrl, signingKeyId: handle.signingKeyId, secret: handle.secret, delayMs: options.webhookDelayMs, retryDelaysMs: options.retryDelaysMs },
+    webhook: {
+      url: () => handle.webhookUrl,
+      signingKeyId: handle.signingKeyId,
+      secret: handle.secret,
+      delayMs: options.webhookDelayMs,
+      retryDelaysMs: options.retryDelaysMs,
+    },
   });
   const lastPort = options.port || simulator.savedPort;
   const { server, url } = await listen(simulator.app.fetch, lastPort ?? 0).catch((error) => {
@@ -69,7 +88,10 @@ export async function startSimulator(options: { port?: number; stateFile?: strin
   const control = (name: string, body?: unknown) =>
     fetch(`${url}/_sim/${name}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${handle.controlKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${handle.controlKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   Object.assign(handle, { simulator, url, control, stop: async () => (simulator.stop(), await close(server)) });
@@ -79,10 +101,22 @@ export async function startSimulator(options: { port?: number; stateFile?: strin
 export interface BackendOptions {
   port?: number;
   dataDir?: string;
-  /** The lock on `dataDir` when the caller holds it already (`npm start`); otherwise the embedded database takes its own. */
+  /**
+   * The lock on `dataDir` when the caller holds it already (`npm start`); otherwise the embedded database takes its
+   * own.
+   */
   dataDirLock?: DataDirLock;
   databaseUrl?: string;
-  klarna: { baseUrl: string; apiKey: string; partnerAccountId?: string; clientId: string; signingKeys: Map<string, string>; live?: boolean; retryDelaysMs?: number[]; timeoutMs?: number };
+  klarna: {
+    baseUrl: string;
+    apiKey: string;
+    partnerAccountId?: string;
+    clientId: string;
+    signingKeys: Map<string, string>;
+    live?: boolean;
+    retryDelaysMs?: number[];
+    timeoutMs?: number;
+  };
   mode: 'simulator' | 'klarna';
   publicUrl?: string;
   simulatorUrl?: string;
@@ -90,7 +124,10 @@ export interface BackendOptions {
   sweepMs?: number;
   /** How long an initiate or a charge may take before it is answered 503 "not confirmed yet" (25 s by default). */
   requestBoundMs?: number;
-  /** How long stop() waits for requests (and webhooks) under way to finish before it closes the database (30 s, its whole bound, by default). */
+  /**
+   * How long stop() waits for requests (and webhooks) under way to finish before it closes the database (30 s, its
+   * whole bound, by default).
+   */
   drainMs?: number;
   /** How long a Klarna call may stay in flight before the sweep repeats it (2 minutes by default). */
   stuckAfterMs?: number;
@@ -99,9 +136,20 @@ export interface BackendOptions {
 
 export async function startBackend(options: BackendOptions) {
   const log = options.log ?? ((line: string) => console.log(line));
-  const sql = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, lock: options.dataDirLock, log });
+  const sql = await openDatabase({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    lock: options.dataDirLock,
+    log,
+  });
   const store = new Store(sql);
-  const klarna = createKlarnaClient({ baseUrl: options.klarna.baseUrl, apiKey: options.klarna.apiKey, partnerAccountId: options.klarna.partnerAccountId, retryDelaysMs: options.klarna.retryDelaysMs, timeoutMs: options.klarna.timeoutMs });
+  const klarna = createKlarnaClient({
+    baseUrl: options.klarna.baseUrl,
+    apiKey: options.klarna.apiKey,
+    partnerAccountId: options.klarna.partnerAccountId,
+    retryDelaysMs: options.klarna.retryDelaysMs,
+    timeoutMs: options.klarna.timeoutMs,
+  });
   let publicUrl = options.publicUrl ?? '';
   const payments = new Payments(store, klarna, () => publicUrl, log, options.stuckAfterMs);
   // Work under way (requests, webhooks acknowledged and still being handled): stop() lets it finish.
@@ -124,7 +172,11 @@ export async function startBackend(options: BackendOptions) {
   });
   const { server, url } = await listen((request) => {
     // Stopping: nothing new starts (a retry reaches the next instance, or this one once it is back).
-    if (stopping) return Response.json({ error: 'The shop is restarting; please try again in a moment.' }, { status: 503, headers: { 'retry-after': '1' } });
+    if (stopping)
+      return Response.json(
+        { error: 'The shop is restarting; please try again in a moment.' },
+        { status: 503, headers: { 'retry-after': '1' } },
+      );
     const answer = Promise.resolve(app.fetch(request));
     track(answer);
     return answer;
@@ -169,11 +221,15 @@ export async function startBackend(options: BackendOptions) {
       const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
       while ((underWay.size || sweeping) && Date.now() < deadline) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([Promise.all([...underWay, sweeping]), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        await Promise.race([
+          Promise.all([...underWay, sweeping]),
+          new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now()))),
+        ]);
         clearTimeout(timer);
       }
       if (underWay.size) log(`stopping with ${underWay.size} request(s) still under way after ${drainMs} ms`);
-      // The last answers may still be on their way out: their connections are closed once idle, the rest after a second.
+      // The last answers may still be on their way out: their connections are closed once idle, the rest after a
+      // second.
       const connections = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
       let ended = false;
       void closed.then(() => (ended = true));
@@ -200,8 +256,15 @@ export function klarnaFromEnv(env: Record<string, string | undefined>) {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
   if (!set('KLARNA_API_KEY')) {
     // any of them, a misspelt one too (KLARNA_CLIENTID): each says Klarna was meant
-    const given = Object.keys(env).filter((name) => name.startsWith('KLARNA_') && name !== 'KLARNA_API_KEY' && set(name));
-    if (given.length) throw new Error(`KLARNA_API_KEY is not set, but ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'}: set KLARNA_API_KEY to use Klarna, or unset ${given.length > 1 ? 'them' : 'it'} for the offline simulator (see the README).`);
+    const given = Object.keys(env).filter(
+      (name) => name.startsWith('KLARNA_') && name !== 'KLARNA_API_KEY' && set(name),
+    );
+    if (given.length)
+      throw new Error(
+        `KLARNA_API_KEY is not set, but ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'}: ` +
+          `set KLARNA_API_KEY to use Klarna, or unset ${given.length > 1 ? 'them' : 'it'} ` +
+          'for the offline simulator (see the README).',
+      );
     return undefined;
   }
   for (const name of ['KLARNA_CLIENT_ID', 'KLARNA_WEBHOOK_SIGNING_KEYS', 'PUBLIC_URL']) {
@@ -214,10 +277,19 @@ export function klarnaFromEnv(env: Record<string, string | undefined>) {
   } catch {
     // named below
   }
-  if (!publicUrl || !/^https?:$/.test(publicUrl.protocol) || publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    throw new Error(`PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(env.PUBLIC_URL)}.`);
+  if (
+    !publicUrl ||
+    !/^https?:$/.test(publicUrl.protocol) ||
+    publicUrl.pathname !== '/' ||
+    publicUrl.search ||
+    publicUrl.hash
+  ) {
+    throw new Error(
+      `PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(env.PUBLIC_URL)}.`,
+    );
   }
-  if (set('KLARNA_LIVE') && env.KLARNA_LIVE !== 'true' && env.KLARNA_LIVE !== 'false') throw new Error(`KLARNA_LIVE is true or false, not ${JSON.stringify(env.KLARNA_LIVE)}.`);
+  if (set('KLARNA_LIVE') && env.KLARNA_LIVE !== 'true' && env.KLARNA_LIVE !== 'false')
+    throw new Error(`KLARNA_LIVE is true or false, not ${JSON.stringify(env.KLARNA_LIVE)}.`);
   const live = env.KLARNA_LIVE === 'true';
   const baseUrl = set('KLARNA_API_BASE') ? env.KLARNA_API_BASE! : live ? LIVE_API : TEST_API;
   let host: string;
@@ -229,8 +301,10 @@ export function klarnaFromEnv(env: Record<string, string | undefined>) {
   // Klarna's hosts say which environment they are; another host (a proxy, say) is taken at its word.
   const klarnaHost = host === 'klarna.com' || host.endsWith('.klarna.com');
   const testHost = /(^|\.)test\.klarna\.com$/.test(host) || /(^|\.)playground\.klarna\.com$/.test(host);
-  if (klarnaHost && live && testHost) throw new Error(`KLARNA_LIVE=true, but KLARNA_API_BASE (${host}) is Klarna's test environment.`);
-  if (klarnaHost && !live && !testHost) throw new Error(`KLARNA_API_BASE (${host}) is Klarna's live environment, but KLARNA_LIVE is not true.`);
+  if (klarnaHost && live && testHost)
+    throw new Error(`KLARNA_LIVE=true, but KLARNA_API_BASE (${host}) is Klarna's test environment.`);
+  if (klarnaHost && !live && !testHost)
+    throw new Error(`KLARNA_API_BASE (${host}) is Klarna's live environment, but KLARNA_LIVE is not true.`);
   return {
     publicUrl: publicUrl.origin,
     klarna: {
@@ -255,9 +329,20 @@ async function main() {
   // One process at a time on DATA_DIR, which holds the embedded database and the offline simulator's state.
   const dataDirLock = !klarna || !env.DATABASE_URL ? await lockDataDir(dataDir) : undefined;
   if (klarna) {
-    backend = await startBackend({ port, dataDir, dataDirLock, databaseUrl: env.DATABASE_URL, mode: 'klarna', publicUrl: klarna.publicUrl, klarna: klarna.klarna });
+    backend = await startBackend({
+      port,
+      dataDir,
+      dataDirLock,
+      databaseUrl: env.DATABASE_URL,
+      mode: 'klarna',
+      publicUrl: klarna.publicUrl,
+      klarna: klarna.klarna,
+    });
   } else {
-    simulator = await startSimulator({ port: Number(env.SIMULATOR_PORT ?? 0), stateFile: join(dataDir, 'klarna-simulator.json') });
+    simulator = await startSimulator({
+      port: Number(env.SIMULATOR_PORT ?? 0),
+      stateFile: join(dataDir, 'klarna-simulator.json'),
+    });
     backend = await startBackend({
       port,
       dataDir,
@@ -277,7 +362,10 @@ async function main() {
     });
     simulator.webhookUrl = `${backend.url}/api/klarna/webhooks`;
   }
-  console.log(`Storefront: ${backend.url}/  (${simulator ? `offline, Klarna simulator at ${simulator.url}` : klarna?.klarna.live ? 'Klarna live' : 'Klarna test environment'})`);
+  const klarnaIs = klarna?.klarna.live ? 'Klarna live' : 'Klarna test environment';
+  console.log(
+    `Storefront: ${backend.url}/  (${simulator ? `offline, Klarna simulator at ${simulator.url}` : klarnaIs})`,
+  );
   const shutdown = async () => {
     await backend.stop();
     await simulator?.stop();

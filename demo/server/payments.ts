@@ -1,25 +1,55 @@
 /**
- * What a merchant's server does with Klarna, as Klarna's guides describe it: authorize with
- * step-up, finalize with the klarna_network_session_token within 60 minutes (exactly once, whether
- * the webhook or the customer comes back first), and charge a stored customer token later.
+ * Every decision about an order, as Klarna's guides describe a merchant's server: create and
+ * reprice it, take a press (claim the order, authorize with step-up), finalize with the
+ * klarna_network_session_token within 60 minutes (exactly once, whether the webhook or the
+ * customer comes back first), look again at orders Klarna left open (the sweep), and charge a
+ * stored customer token later. The routes parse requests, call one method here, and map its
+ * outcome to HTTP; the order's states and moves are order-states.ts's table, which the store enforces.
  */
-import { createHash } from 'node:crypto';
-import { product } from './catalog.js';
-import { KlarnaCallInvalid, KlarnaRequestError, KlarnaUnavailableError, headerSafe, type KlarnaClient } from './klarna-client.js';
-import type { Order, OrderStatus, Store } from './store.js';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CURRENCY, money, product } from './catalog.js';
+import { KlarnaCallInvalid, KlarnaRequestError, KlarnaUnavailableError, type KlarnaClient } from './klarna-client.js';
+import { ANSWERABLE, CHANGEABLE, type OrderStatus } from './order-states.js';
+import {
+  REPEAT_WINDOW_MS,
+  RETURN_TEMPLATE,
+  UnreadableAnswer,
+  RefusedRepeat,
+  asRepeat,
+  authorizeBody,
+  customerTokenOf,
+  klarnaIdempotencyKey,
+  notRepeated,
+  outcomeUnknown,
+  redact,
+  refusesTheRequest,
+  resultOf,
+  sendable,
+  type KnownResult,
+} from './payments/klarna-calls.js';
+import { Subscriptions, type ChargeOutcome } from './payments/subscriptions.js';
+import type { Order, OrderLine, Store } from './store.js';
+
+export * from './payments/klarna-calls.js';
+export * from './payments/subscriptions.js';
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
+const REFUSED =
+  'Klarna refused this payment request, so nothing was charged. ' +
+  'Please choose another payment method, or contact the shop.';
+const UNCONFIRMED =
+  'Klarna never confirmed this payment. ' +
+  'The shop is checking it with Klarna; please contact the shop before you pay again.';
+const NOT_SENT =
+  'This payment could not be sent to Klarna, so nothing was charged. ' +
+  'Please try again, or choose another payment method.';
+const FORGOTTEN =
+  'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. ' +
+  'Please pay again.';
 /**
- * How long a Klarna call without a known outcome (a first or final authorization, a subscription
- * charge) is repeated with its Klarna-Idempotency-Key. Klarna keeps a key for 24 hours: a repeat
- * after that could be a second payment. An hour short of it, for clocks.
+ * How long after a look at Klarna for an order (a payment request read, a repeated call) the next may begin, in any
+ * instance.
  */
-const REPEAT_WINDOW_MS = 23 * 60 * 60 * 1000;
-const REFUSED = 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.';
-const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
-const NOT_SENT = 'This payment could not be sent to Klarna, so nothing was charged. Please try again, or choose another payment method.';
-const FORGOTTEN = 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.';
-/** How long after a look at Klarna for an order (a payment request read, a repeated call) the next may begin, in any instance. */
 export const LOOK_GAP_MS = 5_000;
 /** Looks that keep failing wait longer each time: LOOK_GAP_MS, doubling, up to this. */
 const MAX_LOOK_BACKOFF_MS = 10 * 60 * 1000;
@@ -30,115 +60,6 @@ const SWEEP_BATCH = 50;
 const SWEEP_CONCURRENCY = 8;
 /** A call left in flight this long (a crash, a hung connection) is repeated by the sweep, with its key. */
 export const STUCK_AFTER_MS = 2 * 60 * 1000;
-/**
- * How many attempts a period's charge gets: each declined one is a press of its own (a scheduler's
- * run), never an automatic retry. Klarna: "Declines should not be replayed without change of context".
- */
-export const ATTEMPTS_PER_PERIOD = 3;
-/**
- * A charge's decline that names the token (CUSTOMER_TOKEN_INVALID, as the simulator answers for a
- * token it does not know, or CUSTOMER_TOKEN_EXPIRED, TOKEN_REVOKED…): the customer token, the one
- * token a charge sends, can no longer be charged, and no attempt can change that.
- */
-export const tokenUnusable = (reason: string | null | undefined) => /(^|_)TOKEN(_|$)/i.test(reason ?? '');
-/** What the operator is told of a call left unrepeated at the end of that window. */
-const notRepeated = (call: string, since: string, reference: string) =>
-  `${call}: no answer from Klarna since ${since}, and Klarna keeps a Klarna-Idempotency-Key for 24 hours, so a repeat now could pay twice: not repeated, and no new attempt is made. Check transaction reference ${reference} in the Klarna Portal.`;
-/**
- * Where Klarna's answer to a first Payment Authorize settles an order: also after the window closed
- * on a repeat in flight, or after another instance's first try of the same attempt was refused.
- * Always for the attempt that asked (its key): a sweep's stale copy of an earlier attempt must not
- * settle a later one, nor an answer land on an order that a new attempt has claimed.
- */
-const ANSWERABLE: OrderStatus[] = ['authorizing', 'unconfirmed', 'failed'];
-
-/**
- * The query of the return URL set on a payment request: Klarna's template variables, which Klarna
- * fills in when its journey sends the customer back (after a redirect, or from a phone's Klarna
- * app, where no event reaches the page that started it). The return route reads the outcome from
- * Klarna itself: these values come through the browser, so it trusts none of them.
- */
-export const RETURN_TEMPLATE =
-  'payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}';
-
-/** A stable UUID-shaped key for one logical Klarna call, so every retry of it is the same request to Klarna. */
-export function klarnaIdempotencyKey(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Shows enough of a token to follow it in a log, never enough to use it. */
-export function redact(token: string | undefined | null): string {
-  if (!token) return '(none)';
-  return `${token.slice(0, Math.min(token.lastIndexOf(':') + 1, 24)) || token.slice(0, 6)}…${token.slice(-4)}`;
-}
-
-export function purchaseData(order: Order) {
-  const subscriptions = order.lines
-    .map((line) => ({ line, plan: product(line.sku)?.subscription }))
-    .filter(({ plan }) => plan)
-    .map(({ line, plan }) => ({
-      subscription_reference: `${order.purchaseReference}:${line.sku}`,
-      name: line.name,
-      free_trial: 'INACTIVE',
-      billing_plans: [
-        { billing_amount: line.total, currency: order.currency, from: order.createdAt.slice(0, 10), interval: plan!.interval, interval_count: plan!.frequency },
-      ],
-    }));
-  return {
-    purchase_reference: order.purchaseReference,
-    line_items: order.lines.map((line) => ({ name: line.name, quantity: line.quantity, unit_price: line.unitPrice, total_amount: line.total, reference: line.sku })),
-    ...(subscriptions.length ? { subscriptions } : {}),
-  };
-}
-
-function authorizeBody(order: Order, paymentOptionId: string | null) {
-  return {
-    currency: order.currency,
-    supplementary_purchase_data: purchaseData(order),
-    request_payment_transaction: {
-      amount: order.amount,
-      ...(paymentOptionId ? { payment_option_id: paymentOptionId } : {}),
-      payment_transaction_reference: order.transactionReference,
-    },
-    ...(order.kind === 'subscription' ? { request_customer_token: { scopes: ['payment:customer_not_present'], customer_token_reference: order.purchaseReference } } : {}),
-  };
-}
-
-/** Klarna's customer token, wherever this answer carries it (the field's exact shape is not settled in Klarna's docs). */
-export function customerTokenOf(answer: any): string | undefined {
-  const candidates = [answer?.customer_token_response?.customer_token, answer?.state_context?.klarna_customer, answer?.klarna_customer, answer?.customer_token];
-  for (const candidate of candidates) {
-    const token = typeof candidate === 'string' ? candidate : candidate?.customer_token;
-    // kept only if it can be sent back as the Klarna-Customer-Token header (and stored)
-    if (typeof token === 'string' && token && sendable(token)) return token;
-  }
-  return undefined;
-}
-
-/** A token Klarna gave that can go back to Klarna in a header and be stored: printable ASCII, as Klarna's tokens are. */
-export const sendable = (token: string) => /^[\x21-\x7E]+$/.test(token) && headerSafe(token);
-
-/**
- * Klarna refused a repeat of a call whose outcome was unknown (a 429, or a 401 during a key rotation,
- * say): that refusal is of the repeat, and says nothing of whether the first call paid.
- */
-export class RefusedRepeat extends Error {
-  override readonly name = 'RefusedRepeat';
-  constructor(readonly refusal: KlarnaRequestError) {
-    super(`Klarna refused the repeat (${refusal.message}); the first call's outcome is still unknown`);
-  }
-}
-
-/** Klarna answered 5xx, timed out, says the same request is still being processed, or refused a repeat: the outcome is not known yet. */
-export const outcomeUnknown = (error: unknown) =>
-  error instanceof KlarnaUnavailableError || error instanceof UnreadableAnswer || error instanceof RefusedRepeat || (error instanceof KlarnaRequestError && error.status === 409);
-
-/** Klarna refused the request as such (a validation error): sending it again cannot change that. */
-const refusesTheRequest = (error: unknown) => error instanceof KlarnaRequestError && (error.status === 400 || error.status === 422);
-
-/** A refusal of a repeat is no refusal of the call it repeats. */
-const asRepeat = (error: unknown, repeat: boolean) => (repeat && error instanceof KlarnaRequestError ? new RefusedRepeat(error) : error);
 
 /** The earlier of two ISO times, either of which may be missing or unreadable. */
 function earliest(...times: Array<string | null | undefined>): string | undefined {
@@ -146,58 +67,23 @@ function earliest(...times: Array<string | null | undefined>): string | undefine
   return known.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }
 
-type KnownResult = 'APPROVED' | 'STEP_UP_REQUIRED' | 'DECLINED';
-
-/**
- * The result of a Payment Authorize answer, if it is one of `expected` and complete enough to act on
- * (a step-up needs its payment request and URL); otherwise an UnreadableAnswer.
- */
-function resultOf(answer: any, expected: KnownResult[]): KnownResult {
-  const result = answer?.payment_transaction_response?.result;
-  if (!expected.includes(result)) throw new UnreadableAnswer(result);
-  if (result === 'STEP_UP_REQUIRED') {
-    const request = answer.payment_request;
-    if (typeof request?.payment_request_id !== 'string' || typeof request.state_context?.customer_interaction?.payment_request_url !== 'string') {
-      throw new UnreadableAnswer('STEP_UP_REQUIRED without its payment request');
-    }
-  }
-  return result;
+/** PWK- and 10 characters of Crockford's base32 (no I, L, O or U to misread): 50 random bits. */
+function orderNumber(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return `PWK-${Array.from(randomBytes(10), (byte) => alphabet[byte & 31]).join('')}`;
 }
 
-/**
- * Klarna answered, but with no result this backend knows (a body that is not JSON, a result it does
- * not list): it may have approved, so it is no decline. The very same call is repeated instead, as
- * for no answer at all; a new attempt (a new idempotency key) could pay twice.
- */
-export class UnreadableAnswer extends Error {
-  override readonly name = 'UnreadableAnswer';
-  constructor(readonly result: unknown) {
-    super(`Klarna answered without a result this backend can act on (${typeof result === 'string' ? result : result === undefined ? 'none' : JSON.stringify(result)})`);
-  }
-}
-
-export type ChargeOutcome =
-  | { kind: 'approved' | 'declined'; period: number; amount: number; transactionId?: string; reason?: string }
-  | { kind: 'not-due'; period: number; dueAt: string }
-  /** No customer token to charge: `reason` is the decline that ended the subscription, if one did. */
-  | { kind: 'ended'; period: number; reason?: string }
-  /** The period was declined ATTEMPTS_PER_PERIOD times: not tried again. */
-  | { kind: 'exhausted'; period: number; attempts: number; reason?: string }
-  | { kind: 'unconfirmed'; period: number; reference: string; since: string };
-
-/**
- * `count` billing intervals after `start`, always from the start (so periods never drift), on the
- * same day of the month, or the month's last day when it is shorter: a plan begun on 31 January is
- * due on 28 (or 29) February, 31 March, 30 April.
- */
-export function afterIntervals(start: Date, plan: { interval: 'MONTH' | 'YEAR'; frequency: number }, count: number): Date {
-  const months = plan.frequency * count * (plan.interval === 'YEAR' ? 12 : 1);
-  const date = new Date(start);
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(start.getUTCDate(), lastDay));
-  return date;
+/** A press of Klarna's button, as the element's initiate sends it. */
+export interface Press {
+  orderId: string;
+  /** The element's Idempotency-Key: the payment attempt's key, with which its Klarna call is repeated. */
+  key: string;
+  klarnaNetworkSessionToken?: string;
+  paymentOptionId?: string;
+  /** The total and (when the page sends it) the cart version the page showed. */
+  amount: number;
+  currency: string;
+  cartVersion?: number;
 }
 
 export type InitiateOutcome =
@@ -207,9 +93,39 @@ export type InitiateOutcome =
   | { kind: 'unavailable'; order: Order }
   | { kind: 'rejected' | 'unconfirmed'; order: Order; message: string };
 
+/** What a press comes to: a Payment Authorize's outcome, or why none was made. */
+export type PressOutcome =
+  | InitiateOutcome
+  | { kind: 'unknown-order' }
+  | { kind: 'already-paid' | 'finalizing' | 'under-way' }
+  | { kind: 'cart-changed'; message: string };
+
+/** What a subscription charge comes to: its outcome, or why none was made. */
+export type ChargeResult = ChargeOutcome | { kind: 'inactive' } | { kind: 'unavailable' };
+
+/** A webhook from Klarna, verified and checked by the route. */
+export interface WebhookEvent {
+  metadata: { event_id: string; event_type: string; occurred_at?: string; live?: boolean };
+  payload: any;
+}
+
+/** Whether a press was made on the order's cart as it is: its total, and its version when the page sent one. */
+const samePress = (order: Order, press: Press) =>
+  order.amount === press.amount &&
+  order.currency === press.currency &&
+  (press.cartVersion === undefined || press.cartVersion === order.cartVersion);
+
+/** What the customer is told of a press made on a cart that has changed since. */
+const cartChanged = (order: Order, press: Press) =>
+  order.amount === press.amount && order.currency === press.currency
+    ? `Your cart changed after this page showed it. Please review your cart.`
+    : `The total changed: the order is ${money(order.amount, order.currency)}, ` +
+      `the page showed ${money(press.amount, press.currency)}. Please review your cart.`;
+
 export class Payments {
   /** Payment Authorize calls under way in this process, by order: a repeat meanwhile gets that call's answer. */
   private readonly authorizing = new Map<string, Promise<InitiateOutcome>>();
+  private readonly subscriptions: Subscriptions;
 
   constructor(
     private readonly store: Store,
@@ -218,14 +134,126 @@ export class Payments {
     private readonly log: (line: string) => void = console.log,
     /** How long a call may stay in flight before the sweep repeats it (STUCK_AFTER_MS; tests shorten it). */
     private readonly stuckAfterMs = STUCK_AFTER_MS,
-  ) {}
+  ) {
+    this.subscriptions = new Subscriptions(store, klarna, log);
+  }
+
+  /** A new order for priced lines, under an order number of its own (Klarna's and the logs' name for it). */
+  async createOrder(lines: OrderLine[]): Promise<Order> {
+    const amount = lines.reduce((sum, line) => sum + line.total, 0);
+    const id = `order-${randomUUID()}`; // unguessable: the order's page and its API take the id alone
+    const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+    let order: Order | undefined;
+    // Klarna, the logs and the customer get an order number instead, which opens nothing
+    for (let tries = 0; !order; tries++) {
+      if (tries === 5) throw new Error('no free order number after 5 tries');
+      const number = orderNumber();
+      const transactionReference = `${number}-tx`;
+      order = await this.store.createOrder({
+        id,
+        kind,
+        amount,
+        currency: CURRENCY,
+        lines,
+        purchaseReference: number,
+        transactionReference,
+      });
+    }
+    const bought = lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
+    await this.store.note(id, 'backend', `Order created: ${bought}, total ${amount} ${CURRENCY}`);
+    return order;
+  }
+
+  /** The cart changes on the checkout page: repriced while nothing is under way. */
+  async changeLines(
+    id: string,
+    lines: OrderLine[],
+  ): Promise<{ kind: 'changed'; order: Order } | { kind: 'unknown-order' } | { kind: 'locked' }> {
+    const amount = lines.reduce((sum, line) => sum + line.total, 0);
+    const order = await this.store.changeLines(id, CHANGEABLE, lines, amount);
+    if (order) return { kind: 'changed', order };
+    return (await this.store.order(id)) ? { kind: 'locked' } : { kind: 'unknown-order' };
+  }
+
+  /**
+   * The order as its page shows it, with its history and charges. The page asks every second:
+   * Klarna's payment request is read at most every few seconds per order, across all instances
+   * (the database keeps the time of the last look).
+   */
+  async orderDetails(id: string) {
+    let order = await this.store.order(id);
+    if (!order) return undefined;
+    if (order.status === 'pending') order = (await this.look(order)) ?? order;
+    return { order, events: await this.store.events(order.id), charges: await this.store.charges(order.id) };
+  }
+
+  /**
+   * The customer is back from Klarna's journey (the return URL): the outcome is read from Klarna,
+   * never taken from the URL, which anyone can type. The payment request id in it only decides
+   * whether the read happens at once (it is the order's own) or as the order page's throttled look.
+   */
+  async customerReturned(id: string, paymentRequestId: string | undefined): Promise<void> {
+    const order = await this.store.order(id);
+    if (order?.status !== 'pending') return;
+    if (order.paymentRequestId && paymentRequestId === order.paymentRequestId) await this.reconcile(order);
+    else await this.look(order);
+  }
+
+  /**
+   * A press of Klarna's button (the element's initiate): reuses the payment request already open
+   * for the order, answers again for the attempt that paid, repeats an attempt left without an
+   * answer, or claims the order for a new attempt on the very cart pressed, and authorizes.
+   */
+  async press(press: Press): Promise<PressOutcome> {
+    let order = await this.store.order(press.orderId);
+    if (!order) return { kind: 'unknown-order' };
+    if (order.status === 'pending') {
+      // A payment request is already open for this order: settle or reuse it, never open a second one.
+      order = (await this.reconcile(order)) ?? order;
+      if (order.status === 'pending' && order.paymentRequestUrl) {
+        // (for the cart it was opened for: a page showing another total is told so)
+        if (!samePress(order, press)) return { kind: 'cart-changed', message: cartChanged(order, press) };
+        const { paymentRequestUrl, paymentRequestId } = order;
+        return { kind: 'step-up', order, paymentRequestUrl, paymentRequestId: paymentRequestId! };
+      }
+    }
+    // The retry of the very attempt that paid (its answer was lost to a failure here) gets that attempt's success.
+    if (order.status === 'paid' && order.attemptKey === press.key) return { kind: 'approved', order };
+    if (order.status === 'paid') return { kind: 'already-paid' };
+    if (order.status === 'finalizing') return { kind: 'finalizing' };
+    if (order.status === 'unconfirmed') return { kind: 'unconfirmed', order, message: order.reason ?? UNCONFIRMED };
+    if (!samePress(order, press)) return { kind: 'cart-changed', message: cartChanged(order, press) };
+    // An earlier attempt got no answer from Klarna: repeat that very call (same key, same token), never a new one.
+    if (order.status === 'authorizing') return this.authorize(order, { repeat: true });
+    // The check above read the order; the claim checks the pressed total again in the same
+    // statement that takes the order, so a cart change in between cannot reach Klarna.
+    const claimed = await this.store.claimAttempt(order.id, CHANGEABLE, press, {
+      status: 'authorizing',
+      paymentOptionId: press.paymentOptionId ?? null,
+      attemptKey: press.key,
+      attemptToken: press.klarnaNetworkSessionToken ?? null,
+      attemptStartedAt: new Date().toISOString(),
+      // a new attempt: nothing of the last one's payment request, nor its 60 minutes, carries over
+      paymentRequestId: null,
+      paymentRequestUrl: null,
+      completedAt: null,
+      finalSentAt: null,
+    });
+    if (claimed) return this.authorize(claimed);
+    const now = await this.store.order(order.id);
+    if (now && !samePress(now, press)) return { kind: 'cart-changed', message: cartChanged(now, press) };
+    return { kind: 'under-way' };
+  }
 
   /**
    * The first Payment Authorize, from the element's initiate. The caller has claimed the order
    * ('authorizing') with its attempt key and token, so the very same call can be repeated, with the
    * same Klarna-Idempotency-Key, until Klarna gives a definite answer.
    */
-  async authorize(order: Order, { repeat = false, signal }: { repeat?: boolean; signal?: AbortSignal } = {}): Promise<InitiateOutcome> {
+  async authorize(
+    order: Order,
+    { repeat = false, signal }: { repeat?: boolean; signal?: AbortSignal } = {},
+  ): Promise<InitiateOutcome> {
     // A call for this order is under way (one whose initiate was answered "not confirmed yet" at the
     // bound, say): a repeat now would be the same call, so it waits for that one's answer.
     const running = this.authorizing.get(order.id);
@@ -245,19 +273,35 @@ export class Payments {
       ...authorizeBody(order, order.paymentOptionId),
       step_up_config: {
         payment_request_reference: order.purchaseReference,
-        customer_interaction_config: { method: 'SDK', return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}` },
+        customer_interaction_config: {
+          method: 'SDK',
+          return_url: `${this.publicUrl()}/orders/${order.id}/return?${RETURN_TEMPLATE}`,
+        },
       },
     };
-    await this.store.note(order.id, 'backend', `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `Payment Authorize for ${order.amount} ${order.currency}, session token ${redact(networkSessionToken)}`,
+    );
     let answer: any;
     let result: KnownResult;
     try {
-      ({ body: answer } = await this.klarna.authorize(body, { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken }, signal));
+      ({ body: answer } = await this.klarna.authorize(
+        body,
+        { idempotencyKey: klarnaIdempotencyKey('authorize', order.id, attemptKey), networkSessionToken },
+        signal,
+      ));
       result = resultOf(answer, ['APPROVED', 'STEP_UP_REQUIRED', 'DECLINED']);
     } catch (thrown) {
       if (thrown instanceof KlarnaCallInvalid) {
         // Nothing left this process, and this call never can: the attempt ends, nothing was taken.
-        const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: thrown.message }, order.attemptKey);
+        const failed = await this.store.transition(
+          order.id,
+          ['authorizing'],
+          { status: 'failed', reason: thrown.message },
+          order.attemptKey,
+        );
         await this.store.note(order.id, 'backend', `Payment Authorize not sent: ${thrown.message}`);
         this.log(`order ${order.purchaseReference}: Payment Authorize not sent: ${thrown.message}`);
         return { kind: 'rejected', order: failed ?? order, message: NOT_SENT };
@@ -270,26 +314,60 @@ export class Payments {
       }
       // A definite refusal of the first call (invalid, unauthorized): nothing was taken, and the same
       // request would be refused again. The order may start a new attempt; the operator is told.
-      const failed = await this.store.transition(order.id, ['authorizing'], { status: 'failed', reason: (error as Error).message }, order.attemptKey);
+      const failed = await this.store.transition(
+        order.id,
+        ['authorizing'],
+        { status: 'failed', reason: (error as Error).message },
+        order.attemptKey,
+      );
       await this.store.note(order.id, 'klarna', `Refused: ${(error as Error).message}`);
       this.log(`order ${order.purchaseReference}: Payment Authorize refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: REFUSED };
     }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-      const paid = await this.store.transition(order.id, ANSWERABLE, { status: 'paid', paymentTransactionId: transactionId, customerToken: customerTokenOf(answer) ?? null, reason: null }, order.attemptKey);
+      const paid = await this.store.transition(
+        order.id,
+        ANSWERABLE,
+        {
+          status: 'paid',
+          paymentTransactionId: transactionId,
+          customerToken: customerTokenOf(answer) ?? null,
+          reason: null,
+        },
+        order.attemptKey,
+      );
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
       return { kind: 'approved', order: paid ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
       const url = request.state_context.customer_interaction.payment_request_url;
-      const pending = await this.store.transition(order.id, ANSWERABLE, { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null }, order.attemptKey);
-      await this.store.note(order.id, 'klarna', `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`);
-      return { kind: 'step-up', order: pending ?? order, paymentRequestUrl: url, paymentRequestId: request.payment_request_id };
+      const pending = await this.store.transition(
+        order.id,
+        ANSWERABLE,
+        { status: 'pending', paymentRequestId: request.payment_request_id, paymentRequestUrl: url, reason: null },
+        order.attemptKey,
+      );
+      await this.store.note(
+        order.id,
+        'klarna',
+        `STEP_UP_REQUIRED: payment request ${request.payment_request_id}; the customer continues in Klarna's journey`,
+      );
+      return {
+        kind: 'step-up',
+        order: pending ?? order,
+        paymentRequestUrl: url,
+        paymentRequestId: request.payment_request_id,
+      };
     }
     const reason = answer.payment_transaction_response.result_reason ?? 'DECLINED';
-    const declined = await this.store.transition(order.id, ANSWERABLE, { status: 'declined', reason }, order.attemptKey);
+    const declined = await this.store.transition(
+      order.id,
+      ANSWERABLE,
+      { status: 'declined', reason },
+      order.attemptKey,
+    );
     await this.store.note(order.id, 'klarna', `DECLINED (${reason})`);
     return { kind: 'declined', order: declined ?? order, reason };
   }
@@ -298,28 +376,58 @@ export class Payments {
    * Final authorization with the token Klarna issued on completion. Exactly once: only the caller
    * that moves the order from 'pending' to 'finalizing' calls Klarna.
    */
-  async finalize(order: Order, networkSessionToken: string | undefined, details: { completedAt?: string; customerToken?: string; via: string; signal?: AbortSignal }): Promise<Order | undefined> {
-    if (networkSessionToken !== undefined && (typeof networkSessionToken !== 'string' || !sendable(networkSessionToken))) {
+  async finalize(
+    order: Order,
+    networkSessionToken: string | undefined,
+    details: { completedAt?: string; customerToken?: string; via: string; signal?: AbortSignal },
+  ): Promise<Order | undefined> {
+    if (
+      networkSessionToken !== undefined &&
+      (typeof networkSessionToken !== 'string' || !sendable(networkSessionToken))
+    ) {
       // It could never be sent to Klarna (nor stored): as good as none, and another source may give a usable one.
-      await this.store.note(order.id, 'backend', `The klarna_network_session_token from the ${details.via} cannot be sent to Klarna; it is ignored`);
+      await this.store.note(
+        order.id,
+        'backend',
+        `The klarna_network_session_token from the ${details.via} cannot be sent to Klarna; it is ignored`,
+      );
       networkSessionToken = undefined;
     }
-    if (details.customerToken !== undefined && (typeof details.customerToken !== 'string' || !sendable(details.customerToken))) details = { ...details, customerToken: undefined };
-    // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts them.
+    if (
+      details.customerToken !== undefined &&
+      (typeof details.customerToken !== 'string' || !sendable(details.customerToken))
+    )
+      details = { ...details, customerToken: undefined };
+    // The 60 minutes run from the first completion time known: a later look (or one without a time) never restarts
+    // them.
     const completedAt = earliest(order.completedAt, details.completedAt) ?? new Date().toISOString();
-    const claimed = await this.store.transition(order.id, ['pending'], { status: 'finalizing', customerToken: details.customerToken ?? order.customerToken, completedAt });
+    const claimed = await this.store.transition(order.id, ['pending'], {
+      status: 'finalizing',
+      customerToken: details.customerToken ?? order.customerToken,
+      completedAt,
+    });
     if (!claimed) return this.store.order(order.id);
-    await this.store.note(order.id, 'backend', `Customer approved in Klarna (${details.via}); final Payment Authorize with session token ${redact(networkSessionToken)}`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `Customer approved in Klarna (${details.via}); ` +
+        `final Payment Authorize with session token ${redact(networkSessionToken)}`,
+    );
     const approvedAt = Date.parse(completedAt);
     if (!networkSessionToken) {
-      await this.store.note(order.id, 'backend', 'No klarna_network_session_token came with the completion; waiting for another source');
+      await this.store.note(
+        order.id,
+        'backend',
+        'No klarna_network_session_token came with the completion; waiting for another source',
+      );
       return this.store.transition(order.id, ['finalizing'], { status: 'pending' });
     }
     // A final authorization sent before, its outcome unknown: Klarna answers the repeat from its key
     // (so the 60 minutes no longer decide), and a refusal of the repeat is no refusal.
     const sentAt = claimed.finalSentAt;
     if (sentAt) {
-      if (Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS) return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
+      if (Date.now() - Date.parse(sentAt) > REPEAT_WINDOW_MS)
+        return this.holdUnconfirmed(claimed, sentAt, 'finalizing', 'Final authorization');
     } else {
       if (Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
       await this.store.transition(order.id, ['finalizing'], { finalSentAt: new Date().toISOString() });
@@ -348,7 +456,12 @@ export class Payments {
     const { result_reason, payment_transaction } = answer.payment_transaction_response;
     if (result === 'APPROVED') {
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
-      return this.store.transition(order.id, ['finalizing'], { status: 'paid', paymentTransactionId: payment_transaction?.payment_transaction_id, customerToken: customerTokenOf(answer) ?? claimed.customerToken, reason: null });
+      return this.store.transition(order.id, ['finalizing'], {
+        status: 'paid',
+        paymentTransactionId: payment_transaction?.payment_transaction_id,
+        customerToken: customerTokenOf(answer) ?? claimed.customerToken,
+        reason: null,
+      });
     }
     const reason = result_reason ?? 'DECLINED';
     // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
@@ -368,8 +481,18 @@ export class Payments {
   }
 
   /** Moves the order from `from` to 'unconfirmed', and tells the operator what to look up. */
-  private async holdUnconfirmed(order: Order, since: string, from: OrderStatus, call: string): Promise<Order | undefined> {
-    const held = await this.store.transition(order.id, [from], { status: 'unconfirmed', reason: UNCONFIRMED }, order.attemptKey);
+  private async holdUnconfirmed(
+    order: Order,
+    since: string,
+    from: OrderStatus,
+    call: string,
+  ): Promise<Order | undefined> {
+    const held = await this.store.transition(
+      order.id,
+      [from],
+      { status: 'unconfirmed', reason: UNCONFIRMED },
+      order.attemptKey,
+    );
     if (held) {
       const what = notRepeated(call, since, order.transactionReference);
       this.log(`order ${order.purchaseReference}: ${what}`);
@@ -378,30 +501,53 @@ export class Payments {
     return held;
   }
 
-  /** Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with something new. */
+  /**
+   * Klarna's outcome is not known: noted on the order, and logged for the operator when Klarna did answer, with
+   * something new.
+   */
   private async heldForAnswer(order: Order, error: unknown, call: string) {
-    const answered = error instanceof UnreadableAnswer || error instanceof RefusedRepeat || error instanceof KlarnaRequestError || (error instanceof KlarnaUnavailableError && error.status !== undefined);
+    const answered =
+      error instanceof UnreadableAnswer ||
+      error instanceof RefusedRepeat ||
+      error instanceof KlarnaRequestError ||
+      (error instanceof KlarnaUnavailableError && error.status !== undefined);
     // the error's own words: "Klarna did not answer" only when it did not (a timeout, a network failure)
     const what = `${call}: ${error instanceof Error ? error.message : 'Klarna did not answer'}`;
     if (answered) this.log(`order ${order.purchaseReference}: ${what}`);
-    await this.store.note(order.id, 'backend', `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`);
+    await this.store.note(
+      order.id,
+      'backend',
+      `${what}; the same call (same key, same token) will be repeated until Klarna answers, for 23 hours at most`,
+    );
   }
 
   private async expire(orderId: string) {
-    const reason = 'Klarna approved this purchase more than 60 minutes ago, so it can no longer be finalized. Nothing was charged; please pay again.';
-    await this.store.note(orderId, 'backend', 'The klarna_network_session_token is older than 60 minutes: order expired');
+    const reason =
+      'Klarna approved this purchase more than 60 minutes ago, so it can no longer be finalized. ' +
+      'Nothing was charged; please pay again.';
+    await this.store.note(
+      orderId,
+      'backend',
+      'The klarna_network_session_token is older than 60 minutes: order expired',
+    );
     return this.store.transition(orderId, ['finalizing'], { status: 'expired', reason });
   }
 
   /** A payment request ended without payment: move a pending order, never one already further along. */
   async ended(order: Order, state: string, via: string) {
     const status = state === 'CANCELED' ? 'canceled' : state === 'EXPIRED' ? 'expired' : 'declined';
-    const moved = await this.store.transition(order.id, ['pending'], { status, reason: `Klarna payment request ${state.toLowerCase()}` });
+    const moved = await this.store.transition(order.id, ['pending'], {
+      status,
+      reason: `Klarna payment request ${state.toLowerCase()}`,
+    });
     if (moved) await this.store.note(order.id, 'klarna', `Payment request ${state} (${via})`);
     return moved ?? this.store.order(order.id);
   }
 
-  /** The customer is back (or a press finds the order pending) before the webhook: read the payment request and act on it. */
+  /**
+   * The customer is back (or a press finds the order pending) before the webhook: read the payment request and act on
+   * it.
+   */
   async reconcile(order: Order, { signal }: { signal?: AbortSignal } = {}): Promise<Order | undefined> {
     return (await this.readAndSettle(order, signal)).order;
   }
@@ -420,7 +566,10 @@ export class Payments {
       return settled.order;
     } finally {
       // (also when the look failed here: the lease is not left to run out)
-      await this.store.lookDone(order.id, answered ? 'answered' : 'failed', { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS });
+      await this.store.lookDone(order.id, answered ? 'answered' : 'failed', {
+        backoffMs: LOOK_GAP_MS,
+        maxBackoffMs: MAX_LOOK_BACKOFF_MS,
+      });
     }
   }
 
@@ -428,14 +577,21 @@ export class Payments {
    * Reads the order's payment request and acts on it. `answered` is false when Klarna gave nothing
    * to act on (the read failed, or the final authorization went unanswered): the next look waits longer.
    */
-  private async readAndSettle(order: Order, signal?: AbortSignal): Promise<{ order: Order | undefined; answered: boolean }> {
+  private async readAndSettle(
+    order: Order,
+    signal?: AbortSignal,
+  ): Promise<{ order: Order | undefined; answered: boolean }> {
     if (order.status !== 'pending' || !order.paymentRequestId) return { order, answered: true };
     let request;
     try {
       ({ body: request } = await this.klarna.readPaymentRequest(order.paymentRequestId, signal));
     } catch (error) {
-      if (error instanceof KlarnaRequestError && error.status === 404) return { order: await this.forgotten(order), answered: true };
-      this.log(`order ${order.purchaseReference}: reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`);
+      if (error instanceof KlarnaRequestError && error.status === 404)
+        return { order: await this.forgotten(order), answered: true };
+      this.log(
+        `order ${order.purchaseReference}: ` +
+          `reading payment request ${order.paymentRequestId} failed: ${(error as Error).message}`,
+      );
       return { order, answered: false }; // the webhook or the next look settles it
     }
     if (request?.state === 'COMPLETED') {
@@ -447,11 +603,16 @@ export class Payments {
       });
       return { order: settled, answered: settled?.status !== 'pending' };
     }
-    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state)) return { order: await this.ended(order, request.state, 'payment request read'), answered: true };
+    if (['CANCELED', 'EXPIRED', 'DECLINED'].includes(request?.state))
+      return { order: await this.ended(order, request.state, 'payment request read'), answered: true };
     // Still open: the journey's address as Klarna gives it now (the offline simulator's changes with its port).
     const url = request?.state_context?.customer_interaction?.payment_request_url;
     if (typeof url === 'string' && url !== order.paymentRequestUrl && /^https?:\/\/[\x21-\x7E]+$/.test(url)) {
-      return { order: (await this.store.transition(order.id, ['pending'], { paymentRequestUrl: url }, order.attemptKey)) ?? order, answered: true };
+      return {
+        order:
+          (await this.store.transition(order.id, ['pending'], { paymentRequestUrl: url }, order.attemptKey)) ?? order,
+        answered: true,
+      };
     }
     return { order, answered: true };
   }
@@ -462,9 +623,16 @@ export class Payments {
    * for ever: the order expires, its cart may change again, and a new press starts a new attempt.
    */
   private async forgotten(order: Order): Promise<Order | undefined> {
-    const expired = await this.store.transition(order.id, ['pending'], { status: 'expired', reason: FORGOTTEN }, order.attemptKey);
+    const expired = await this.store.transition(
+      order.id,
+      ['pending'],
+      { status: 'expired', reason: FORGOTTEN },
+      order.attemptKey,
+    );
     if (expired) {
-      const what = `Klarna answered 404 for payment request ${order.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`;
+      const what =
+        `Klarna answered 404 for payment request ${order.paymentRequestId}: ` +
+        'it no longer knows it, so the order expired (nothing was charged)';
       this.log(`order ${order.purchaseReference}: ${what}`);
       await this.store.note(order.id, 'klarna', what);
     }
@@ -483,7 +651,12 @@ export class Payments {
     const timeUp = AbortSignal.timeout(budgetMs);
     const pass = signal ? AbortSignal.any([timeUp, signal]) : timeUp;
     if (pass.aborted) return;
-    const orders = await this.store.claimSweep({ limit: SWEEP_BATCH, leaseMs: Math.max(LOOK_LEASE_MS, 2 * budgetMs), stuckAfterMs: this.stuckAfterMs, gapMs: LOOK_GAP_MS });
+    const orders = await this.store.claimSweep({
+      limit: SWEEP_BATCH,
+      leaseMs: Math.max(LOOK_LEASE_MS, 2 * budgetMs),
+      stuckAfterMs: this.stuckAfterMs,
+      gapMs: LOOK_GAP_MS,
+    });
     const backoff = { backoffMs: LOOK_GAP_MS, maxBackoffMs: MAX_LOOK_BACKOFF_MS };
     const next = () => orders.shift();
     const worker = async () => {
@@ -520,92 +693,61 @@ export class Payments {
   }
 
   /**
-   * A subscription's next period, with the customer not present: APPROVED or DECLINED, never a step-up.
-   * Once per period, and not before the period is due (with `aheadOnePeriod`, up to one billing
-   * interval early: the offline demo's way to show a renewal without waiting a month). A declined
-   * period gets ATTEMPTS_PER_PERIOD attempts, one per call; a decline naming the customer token ends
-   * the subscription. After either, Klarna is not called again for it.
+   * Klarna's webhook, verified by the route: processed once per event id, after its answer (Klarna
+   * is acknowledged at once). `handling` is that work; a failure of it forgets the event, and the
+   * sweep settles the order.
    */
-  async chargeNextPeriod(order: Order, { aheadOnePeriod = false, now = new Date() } = {}): Promise<ChargeOutcome> {
-    const subscriptionLines = order.lines.filter((line) => product(line.sku)?.subscription);
-    const plan = subscriptionLines[0] && product(subscriptionLines[0].sku)?.subscription;
-    if (!plan) throw new Error(`order ${order.purchaseReference} has no subscription`);
-    const amount = subscriptionLines.reduce((sum, line) => sum + line.total, 0);
-    // Period 1 was the first purchase. A period is charged once; after a decline it may be tried again.
-    const charges = await this.store.charges(order.id);
-    const period = charges.filter((charge) => charge.status === 'approved').length + 2;
-    // A decline naming the customer token ended the subscription: checked before the order's token,
-    // which a press racing that decline may still have read (and which a crash right after the
-    // decline was recorded may have left in place: forgotten now).
-    const ending = charges.find((charge) => charge.status === 'declined' && tokenUnusable(charge.reason));
-    if (ending) {
-      await this.endSubscription(order, ending.period, ending.reason);
-      return { kind: 'ended', period: ending.period, reason: ending.reason ?? undefined };
+  async receiveWebhook({
+    metadata,
+    payload,
+  }: WebhookEvent): Promise<{ duplicate: true } | { duplicate: false; handling: Promise<void> }> {
+    if (!(await this.store.firstDelivery(metadata.event_id, metadata.event_type, payload?.payment_request_id)))
+      return { duplicate: true };
+    const handling = new Promise((resolve) => setImmediate(resolve)).then(() =>
+      this.handleWebhook({ metadata, payload }).catch(async (error) => {
+        // Acknowledged already, so Klarna will not resend it: forget it, and the sweep settles the order.
+        this.log(`webhook ${metadata.event_id} failed: ${(error as Error).message}`);
+        await this.store.forgetDelivery(metadata.event_id).catch(() => undefined);
+      }),
+    );
+    return { duplicate: false, handling };
+  }
+
+  private async handleWebhook({ metadata, payload }: WebhookEvent): Promise<void> {
+    const order = payload?.payment_request_id
+      ? await this.store.orderByPaymentRequest(payload.payment_request_id)
+      : undefined;
+    if (!order) return this.log(`webhook ${metadata.event_type} for an unknown payment request`);
+    await this.store.note(order.id, 'webhook', `${metadata.event_type} (event ${metadata.event_id.slice(0, 8)}…)`);
+    if (metadata.event_type === 'payment.request.state-change.completed') {
+      const context = payload.state_context;
+      const token = payload.klarna_network_session_token ?? context?.klarna_network_session_token;
+      const customerToken = payload.klarna_customer?.customer_token ?? context?.klarna_customer?.customer_token;
+      this.log(`webhook completed for ${order.purchaseReference}: session token ${redact(token)}`);
+      await this.finalize(order, token, { completedAt: metadata.occurred_at, customerToken, via: 'webhook' });
+    } else if (/\.(canceled|expired|declined)$/.test(metadata.event_type)) {
+      await this.ended(order, metadata.event_type.split('.').pop()!.toUpperCase(), 'webhook');
     }
-    if (!order.customerToken) return { kind: 'ended', period };
-    // The plan starts on the day the first purchase tells Klarna (its billing plan's `from`).
-    const started = new Date(order.createdAt);
-    const dueAt = afterIntervals(started, plan, period - 1);
-    const chargeableFrom = aheadOnePeriod ? afterIntervals(started, plan, period - 2) : dueAt;
-    if (now.getTime() < chargeableFrom.getTime()) return { kind: 'not-due', period, dueAt: dueAt.toISOString() };
-    const ofPeriod = charges.filter((charge) => charge.period === period);
-    // An attempt without a known outcome is repeated with its key, while Klarna keeps that key.
-    const unanswered = ofPeriod.find((charge) => charge.status === 'unknown');
-    // Real time, not `now` (a scheduler's date for what is due): Klarna's 24 hours are real ones.
-    if (unanswered && Date.now() - Date.parse(unanswered.created_at) > REPEAT_WINDOW_MS) {
-      const since = new Date(unanswered.created_at).toISOString();
-      this.log(`order ${order.purchaseReference}: ${notRepeated(`period ${period}`, since, unanswered.id)}`);
-      return { kind: 'unconfirmed', period, reference: unanswered.id, since };
-    }
-    const declines = ofPeriod.filter((charge) => charge.status === 'declined');
-    if (!unanswered && declines.length >= ATTEMPTS_PER_PERIOD) return { kind: 'exhausted', period, attempts: declines.length, reason: declines.at(-1)?.reason ?? undefined };
-    const attempt = unanswered?.attempt ?? ofPeriod.length + 1;
-    // the same for a repeated press: one Klarna request (and Klarna's reference for it, so the number, not the id)
-    const chargeId = unanswered?.id ?? `${order.purchaseReference}-period-${period}-${attempt}`;
-    const record = (outcome: { status: string; paymentTransactionId?: string; reason?: string }) =>
-      this.store.addCharge({ id: chargeId, orderId: order.id, period, attempt, amount, ...outcome });
-    // 'unknown' before the call (or kept, with its time, for a repeat): a crash mid-call leaves it so.
-    // Whether this is a repeat is what that write says, not what was read before it: two presses
-    // that both read no row send the same key, and only one of them makes the first try.
-    const repeat = !(await record({ status: 'unknown' }));
-    let answer: any;
-    let result: KnownResult;
-    try {
-      ({ body: answer } = await this.klarna.authorize(
-        {
-          currency: order.currency,
-          supplementary_purchase_data: { ...purchaseData({ ...order, lines: subscriptionLines }), purchase_reference: `${order.purchaseReference}-renewal` },
-          request_payment_transaction: { amount, payment_transaction_reference: chargeId },
-        },
-        { idempotencyKey: klarnaIdempotencyKey('charge', order.id, String(period), String(attempt)), customerToken: order.customerToken ?? undefined },
-      ));
-      result = resultOf(answer, ['APPROVED', 'DECLINED']);
-    } catch (error) {
-      // The row stays 'unknown', so the next press repeats this very charge with its key: also after
-      // a refusal, as a press racing this one may have sent that key too and been charged.
-      throw asRepeat(error, repeat);
-    }
-    const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-    const reason = result === 'APPROVED' ? undefined : (answer.payment_transaction_response.result_reason ?? 'DECLINED');
-    const recorded = await record({ status: result === 'APPROVED' ? 'approved' : 'declined', paymentTransactionId: transactionId, reason });
-    if (recorded) await this.store.note(order.id, 'klarna', `Period ${period}, customer not present: ${result}${transactionId ? ` (transaction ${transactionId})` : ` (${reason})`}`);
-    if (result === 'DECLINED' && tokenUnusable(reason)) await this.endSubscription(order, period, reason);
-    else if (recorded && result === 'DECLINED' && attempt >= ATTEMPTS_PER_PERIOD) {
-      const what = `Period ${period}: Klarna declined all ${attempt} attempts; it is not tried again.`;
-      this.log(`order ${order.purchaseReference}: ${what}`);
-      await this.store.note(order.id, 'backend', what);
-    }
-    return { kind: result === 'APPROVED' ? 'approved' : 'declined', period, amount, transactionId, reason };
   }
 
   /**
-   * Klarna declined a charge because of its customer token: the token is forgotten (the order stays
-   * paid for its first period; `subscriptionActive` is false), and no further period is charged.
+   * A charge of an active subscription's next period (the order page's "Charge next period", or a
+   * shop's scheduler): 'inactive' for any other order, 'unavailable' when Klarna's outcome is not
+   * known yet (the next press repeats that very charge).
    */
-  private async endSubscription(order: Order, period: number, reason: string | null | undefined) {
-    if (!(await this.store.forgetCustomerToken(order.id))) return; // already forgotten, by a press racing this one
-    const what = `Subscription ended: Klarna declined period ${period} (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`;
-    this.log(`order ${order.purchaseReference}: ${what}`);
-    await this.store.note(order.id, 'backend', what);
+  async chargeSubscription(id: string, options: { aheadOnePeriod?: boolean } = {}): Promise<ChargeResult> {
+    const order = await this.store.order(id);
+    if (!order || order.kind !== 'subscription' || order.status !== 'paid') return { kind: 'inactive' };
+    try {
+      return await this.chargeNextPeriod(order, options);
+    } catch (error) {
+      if (!outcomeUnknown(error)) throw error;
+      return { kind: 'unavailable' };
+    }
+  }
+
+  /** See Subscriptions.chargeNextPeriod. */
+  chargeNextPeriod(order: Order, options: { aheadOnePeriod?: boolean; now?: Date } = {}): Promise<ChargeOutcome> {
+    return this.subscriptions.chargeNextPeriod(order, options);
   }
 }

@@ -23,7 +23,8 @@ export function verifyWebhookSignature(
   if (!secret) return { ok: false, reason: `unknown signing key ${keyId}` };
   const expected = Buffer.from(signWebhook(rawBody, secret), 'hex');
   const given = /^[0-9a-f]+$/i.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true, keyId };
 }
 
