@@ -15,7 +15,6 @@ import { webhookRoutes } from './routes/webhooks.js';
 import type { Store } from './store.js'; // its Idempotency-Keys (idempotency.ts)
 
 export type { BackendConfig } from './backend-config.js';
-export { pagePolicy } from './routes/storefront.js';
 
 export function createApp(store: Store, payments: Payments, config: BackendConfig) {
   const app = new Hono();
