@@ -19,8 +19,7 @@ import {
   isGroupRadio,
   isKlarnaMember,
   neighbour,
-  syncSetPositions,
-  syncTabStops,
+  syncGroupRadios,
   uncheckOthers,
 } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
@@ -372,8 +371,7 @@ export class PayWithKlarna extends ReactiveElement {
     }
     // The group's native radios leave the Tab order while Klarna's option is its tab stop, and come
     // back when that ends: also at a disconnect, whose options = [] brings an update.
-    syncTabStops(this);
-    syncSetPositions(this);
+    syncGroupRadios(this);
   }
 
   get #isDisabled(): boolean {
@@ -616,8 +614,7 @@ export class PayWithKlarna extends ReactiveElement {
 
   /** A radio added to the group (or taken from the page) while Klarna is selected: its tab stop follows. */
   readonly #groupMutations = new MutationObserver(() => {
-    syncTabStops(this);
-    syncSetPositions(this);
+    syncGroupRadios(this);
   });
 
   /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */

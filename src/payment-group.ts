@@ -110,71 +110,71 @@ export function chooseRadio(radio: HTMLInputElement): void {
   radio.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
-/** The page's own tabindex of each native radio taken out of the Tab order (null: it had none). */
-const ownTabIndex = new Map<HTMLInputElement, string | null>();
-
 /**
- * One tab stop per group, as for native radios: while a Klarna element of a radio's group has its
- * checked option focusable (selected, shown, not disabled), the radio leaves the Tab order; otherwise
- * it gets its own tabindex back exactly (attribute present or absent). Judged again for `host`'s
- * group and for every radio taken out before, each by its own group as it is now: radios that left
- * the group, or the page, get theirs back too.
+ * The page's own value of each attribute the group set on a native radio (null: it had none),
+ * kept until that radio gets it back exactly.
  */
-export function syncTabStops(host: KlarnaGroupMember): void {
-  // Nothing to take out or give back: the common case, on each update and each change of the page.
-  if (!host.optionChecked && !ownTabIndex.size) return;
-  for (const radio of [...groupMembers(host), ...ownTabIndex.keys()]) {
-    if (isKlarnaMember(radio)) continue;
-    const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.optionChecked && !member.matches(':disabled'));
-    if (out === ownTabIndex.has(radio)) continue;
-    if (out) {
-      ownTabIndex.set(radio, radio.getAttribute('tabindex'));
-      radio.tabIndex = -1;
-    } else {
-      const own = ownTabIndex.get(radio);
-      ownTabIndex.delete(radio);
-      if (own == null) radio.removeAttribute('tabindex');
-      else radio.setAttribute('tabindex', own);
-    }
+const borrowed = new Map<HTMLInputElement, Map<string, string | null>>();
+
+/** Sets an attribute of a radio; for the page's radio, keeps the page's own value the first time. */
+function lend(radio: HTMLElement, name: string, value: string): void {
+  if (radio instanceof HTMLInputElement) {
+    let own = borrowed.get(radio);
+    if (!own) borrowed.set(radio, (own = new Map()));
+    if (!own.has(name)) own.set(name, radio.getAttribute(name));
   }
+  radio.setAttribute(name, value);
 }
 
-/** The page's own aria-posinset and aria-setsize of each native radio the group counts (null: it had none). */
-const ownPosition = new Map<HTMLInputElement, Array<string | null>>();
+/** Gives the page's own values of these attributes back to its radio. */
+function giveBack(radio: HTMLInputElement, names: string[]): void {
+  const own = borrowed.get(radio);
+  for (const name of names) {
+    if (!own?.has(name)) continue;
+    const value = own.get(name)!;
+    if (value === null) radio.removeAttribute(name);
+    else radio.setAttribute(name, value);
+    own.delete(name);
+  }
+  if (own?.size === 0) borrowed.delete(radio);
+}
+
 const POSITION = ['aria-posinset', 'aria-setsize'];
 
 /**
- * One set for assistive technology. Klarna's options are ARIA radios in a shadow root, the page's
- * methods native radios: unless told, a screen reader counts each side as a set of its own. While
- * a Klarna element of a group shows options, each shown member (native radio or Klarna option) gets
- * its position in the whole group and the group's size; a native radio gets the page's own values
- * back, exactly, once no Klarna element of its group shows any. Judged, like tab stops, for
- * `host`'s group and for every radio counted before, each by its own group as it is now.
+ * What the group's native radios carry for Klarna, judged for `host`'s group and for every radio
+ * that carries something, each by its own group as it is now (radios that left the group, or the
+ * page, get the page's own values back):
+ * - One tab stop per group, as for native radios: while a Klarna element of the group has its
+ *   checked option focusable (selected, shown, not disabled), the radios leave the Tab order.
+ * - One set for assistive technology. Klarna's options are ARIA radios in a shadow root, the page's
+ *   methods native radios: unless told, a screen reader counts each side as a set of its own. While
+ *   a Klarna element of the group shows options, each shown member (native radio or Klarna option)
+ *   gets its position in the whole group and the group's size.
  */
-export function syncSetPositions(host: KlarnaGroupMember): void {
-  if (!host.shownRadios.length && !ownPosition.size) return;
+export function syncGroupRadios(host: KlarnaGroupMember): void {
+  // Nothing to set or give back: the common case, on each update and each change of the page.
+  if (!host.optionChecked && !host.shownRadios.length && !borrowed.size) return;
   const judged = new Set<GroupControl>();
-  for (const start of [host, ...ownPosition.keys()]) {
+  for (const start of [host, ...borrowed.keys()]) {
     if (judged.has(start)) continue;
     const members = groupMembers(start);
     if (!members.includes(start)) members.push(start); // a radio taken from the page: a group of its own
     members.forEach((member) => judged.add(member));
+    const klarnas = members.filter(isKlarnaMember);
+    const tabStopTaken = klarnas.some((member) => member.optionChecked && !member.matches(':disabled'));
+    const counted = klarnas.some((member) => member.shownRadios.length > 0);
     const shown = members.flatMap((member) => (isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : []));
-    const counted = members.some((member) => isKlarnaMember(member) && member.shownRadios.length > 0);
     for (const radio of members) {
-      if (isKlarnaMember(radio) || (counted && shown.includes(radio)) || !ownPosition.has(radio)) continue;
-      POSITION.forEach((name, index) => {
-        const own = ownPosition.get(radio)![index];
-        if (own == null) radio.removeAttribute(name);
-        else radio.setAttribute(name, own);
-      });
-      ownPosition.delete(radio);
+      if (isKlarnaMember(radio)) continue;
+      if (tabStopTaken) lend(radio, 'tabindex', '-1');
+      else giveBack(radio, ['tabindex']);
+      if (!counted || !shown.includes(radio)) giveBack(radio, POSITION);
     }
     if (!counted) continue;
     shown.forEach((radio, index) => {
-      if (radio instanceof HTMLInputElement && !ownPosition.has(radio)) ownPosition.set(radio, POSITION.map((name) => radio.getAttribute(name)));
-      radio.setAttribute('aria-posinset', String(index + 1));
-      radio.setAttribute('aria-setsize', String(shown.length));
+      lend(radio, 'aria-posinset', String(index + 1));
+      lend(radio, 'aria-setsize', String(shown.length));
     });
   }
 }
