@@ -1,7 +1,6 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { amountConverter, intentsConverter, invalid, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
-import { answerWithin } from './internal/async.js';
 import {
   KlarnaAbortEvent,
   KlarnaCompleteEvent,
@@ -9,7 +8,7 @@ import {
   KlarnaInitiateEvent,
   KlarnaPresentationEvent,
 } from './events.js';
-import { PaymentAttempts, postInitiate, toSdkAnswer, type InitiateHandler, type InitiateRequestBody } from './initiate.js';
+import { BackendCall, type InitiateHandler } from './initiate.js';
 import { OptionMounts } from './option-mounts.js';
 import {
   arrowDirection,
@@ -214,7 +213,7 @@ export class PayWithKlarna extends ReactiveElement {
   /** Undefined where the page lacks what the element needs (jsdom, happy-dom): see connectedCallback. */
   readonly #internals = supportedInternals(this);
   readonly #mounts = new OptionMounts(this);
-  readonly #attempts = new PaymentAttempts();
+  readonly #backend = new BackendCall();
   readonly #presentations = new PresentationController(this, {
     applied: (presentation, session, inputs) => this.#applyPresentation(presentation, session, inputs),
     failed: (error) => this.#becomeUnavailable(error),
@@ -695,45 +694,19 @@ export class PayWithKlarna extends ReactiveElement {
     this.#mounts.setButtonsState('loading', true, option.kind);
     const { signal } = (this.#initiateAbort = new AbortController());
     try {
-      const paymentOptionId = params?.paymentOptionId || option.id;
-      const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
-      const announce = new KlarnaInitiateEvent({ paymentOptionId });
-      this.dispatchEvent(announce);
-      if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled.', 'AbortError');
-      const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
-      // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
-      const body: InitiateRequestBody = { ...extra, klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
-      const idempotencyKey = this.#attempts.keyFor(body);
-      const { initiate } = this;
-      // A custom initiate's signal also aborts at the timeout, after the element's own timeout error:
-      // that is what is reported, whatever the handler then throws.
-      const timedOut = new AbortController();
-      const answer = initiate
-        ? await answerWithin(() => initiate({ ...body, idempotencyKey, signal: AbortSignal.any([signal, timedOut.signal]) }), this.initiateTimeout, 'initiate', 'The initiate function').catch((error: unknown) => {
-            timedOut.abort(error);
-            throw error;
-          })
-        : await postInitiate(this.initiateUrl!, body, {
-            idempotencyKey,
-            requestInit: this.requestInit,
-            timeoutMs: this.initiateTimeout,
-            signal,
-          });
-      const result = toSdkAnswer(answer);
-      this.#attempts.settle(false);
-      return result;
+      return await this.#backend.initiate(this, async () => {
+        const paymentOptionId = params?.paymentOptionId || option.id;
+        const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
+        const announce = new KlarnaInitiateEvent({ paymentOptionId });
+        this.dispatchEvent(announce);
+        if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled.', 'AbortError');
+        return { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
+      }, signal);
     } catch (error) {
-      // Said once, here (or not at all): the SDK may also emit error for this press.
+      // Said once, here (or not at all, for a press the page stopped): the SDK may also emit error for this press.
       this.#initiateRejected = true;
-      // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
-      if (signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
-      const failure =
-        error instanceof PayWithKlarnaError
-          ? error
-          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
-      this.#attempts.settle(failure.retryable);
-      this.#reportError(failure);
-      throw failure;
+      if (error instanceof PayWithKlarnaError) this.#reportError(error);
+      throw error;
     } finally {
       this.#mounts.setButtonsState('loading', false, option.kind);
     }
