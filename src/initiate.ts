@@ -159,7 +159,7 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   throw new PayWithKlarnaError(
     'initiate',
     'invalid-response',
-    "The backend's answer has no paymentRequestUrl, paymentRequestId, returnUrl (http/https) or paymentRequestData.",
+    "The backend's answer has no paymentRequestUrl, paymentRequestId, returnUrl or paymentRequestData.",
   );
 }
 
