@@ -57,26 +57,18 @@ export function uncheckOthers(host: KlarnaGroupMember, byCustomer: boolean): voi
 
 /** Hides the group's other payment methods (not other Klarna elements); returns how to show them again. */
 export function hideOthers(host: KlarnaGroupMember): () => void {
-  const restores: Array<() => void> = [];
+  const hidden: HTMLElement[] = [];
   for (const member of groupMembers(host)) {
     if (member === host || isKlarnaMember(member)) continue;
     // What stands for that payment method on the page: what to hide to hide it.
     const container = (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
     if (container.contains(host) || container.hidden) continue;
-    const hadStyle = container.hasAttribute('style');
-    const display = container.style.getPropertyValue('display');
-    const priority = container.style.getPropertyPriority('display');
-    container.hidden = true;
+    hiddenMethods.lend(container, 'hidden', '');
     // `hidden` alone loses to a page rule such as `label { display: flex }`
-    container.style.setProperty('display', 'none', 'important');
-    restores.push(() => {
-      container.hidden = false;
-      if (display) container.style.setProperty('display', display, priority);
-      else container.style.removeProperty('display');
-      if (!hadStyle && !container.getAttribute('style')) container.removeAttribute('style');
-    });
+    hiddenMethods.lend(container, 'style', `${container.getAttribute('style') ?? ''};display:none!important`);
+    hidden.push(container);
   }
-  return () => restores.forEach((restore) => restore());
+  return () => hidden.forEach((container) => hiddenMethods.giveBack(container, ['hidden', 'style']));
 }
 
 const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
@@ -111,33 +103,41 @@ export function chooseRadio(radio: HTMLInputElement): void {
 }
 
 /**
- * The page's own value of each attribute the group set on a native radio (null: it had none),
- * kept until that radio gets it back exactly.
+ * Attributes set on the page's own elements, each with the page's value (null: it had none) kept
+ * the first time, until the element gets it back exactly.
  */
-const borrowed = new Map<HTMLInputElement, Map<string, string | null>>();
+class PageAttributes {
+  readonly #own = new Map<HTMLElement, Map<string, string | null>>();
 
-/** Sets an attribute of a radio; for the page's radio, keeps the page's own value the first time. */
-function lend(radio: HTMLElement, name: string, value: string): void {
-  if (radio instanceof HTMLInputElement) {
-    let own = borrowed.get(radio);
-    if (!own) borrowed.set(radio, (own = new Map()));
-    if (!own.has(name)) own.set(name, radio.getAttribute(name));
+  /** The elements that carry an attribute of ours. */
+  get elements(): HTMLElement[] {
+    return [...this.#own.keys()];
   }
-  radio.setAttribute(name, value);
+
+  lend(element: HTMLElement, name: string, value: string): void {
+    let own = this.#own.get(element);
+    if (!own) this.#own.set(element, (own = new Map()));
+    if (!own.has(name)) own.set(name, element.getAttribute(name));
+    element.setAttribute(name, value);
+  }
+
+  giveBack(element: HTMLElement, names: string[]): void {
+    const own = this.#own.get(element);
+    for (const name of names) {
+      if (!own?.has(name)) continue;
+      const value = own.get(name)!;
+      if (value === null) element.removeAttribute(name);
+      else element.setAttribute(name, value);
+      own.delete(name);
+    }
+    if (own?.size === 0) this.#own.delete(element);
+  }
 }
 
-/** Gives the page's own values of these attributes back to its radio. */
-function giveBack(radio: HTMLInputElement, names: string[]): void {
-  const own = borrowed.get(radio);
-  for (const name of names) {
-    if (!own?.has(name)) continue;
-    const value = own.get(name)!;
-    if (value === null) radio.removeAttribute(name);
-    else radio.setAttribute(name, value);
-    own.delete(name);
-  }
-  if (own?.size === 0) borrowed.delete(radio);
-}
+/** The containers of the methods SHOW_ONLY_KLARNA hid. */
+const hiddenMethods = new PageAttributes();
+/** The group's native radios: their tab stops and set positions. */
+const radios = new PageAttributes();
 
 const POSITION = ['aria-posinset', 'aria-setsize'];
 
@@ -154,9 +154,10 @@ const POSITION = ['aria-posinset', 'aria-setsize'];
  */
 export function syncGroupRadios(host: KlarnaGroupMember): void {
   // Nothing to set or give back: the common case, on each update and each change of the page.
-  if (!host.optionChecked && !host.shownRadios.length && !borrowed.size) return;
+  const carrying = radios.elements as HTMLInputElement[];
+  if (!host.optionChecked && !host.shownRadios.length && !carrying.length) return;
   const judged = new Set<GroupControl>();
-  for (const start of [host, ...borrowed.keys()]) {
+  for (const start of [host, ...carrying]) {
     if (judged.has(start)) continue;
     const members = groupMembers(start);
     if (!members.includes(start)) members.push(start); // a radio taken from the page: a group of its own
@@ -167,14 +168,16 @@ export function syncGroupRadios(host: KlarnaGroupMember): void {
     const shown = members.flatMap((member) => (isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : []));
     for (const radio of members) {
       if (isKlarnaMember(radio)) continue;
-      if (tabStopTaken) lend(radio, 'tabindex', '-1');
-      else giveBack(radio, ['tabindex']);
-      if (!counted || !shown.includes(radio)) giveBack(radio, POSITION);
+      if (tabStopTaken) radios.lend(radio, 'tabindex', '-1');
+      else radios.giveBack(radio, ['tabindex']);
+      if (!counted || !shown.includes(radio)) radios.giveBack(radio, POSITION);
     }
     if (!counted) continue;
     shown.forEach((radio, index) => {
-      lend(radio, 'aria-posinset', String(index + 1));
-      lend(radio, 'aria-setsize', String(shown.length));
+      // Klarna's own radios are the elements': only the page's are given back
+      const set = (name: string, value: string) => (radio instanceof HTMLInputElement ? radios.lend(radio, name, value) : radio.setAttribute(name, value));
+      set('aria-posinset', String(index + 1));
+      set('aria-setsize', String(shown.length));
     });
   }
 }
