@@ -92,6 +92,12 @@ export function sdkConfigFor(attributes: SdkAttributes, locale: string): SdkConf
   return sdkConfig;
 }
 
+/** `value`, when `allowed` lists it; else the error that names the attribute and what it may be. */
+function oneOf<T extends string>(attribute: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw invalid(`${attribute} must be one of ${allowed.join(', ')} (got ${value}).`);
+  return value as T;
+}
+
 /** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
 export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
   const { currency } = attributes;
@@ -114,18 +120,11 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   }
   const needAmount = intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent));
   if (amount === undefined && needAmount.length) throw invalid(`amount is required for the ${needAmount.join(' and ')} intent.`);
-  if (attributes.initiationMode && !INITIATION_MODES.includes(attributes.initiationMode as InitiationMode)) {
-    throw invalid(`initiation-mode must be one of ${INITIATION_MODES.join(', ')} (got ${attributes.initiationMode}).`);
-  }
+  if (attributes.initiationMode) oneOf('initiation-mode', attributes.initiationMode, INITIATION_MODES);
   const request: PresentationInputs['request'] = { currency: currency.trim().toUpperCase(), locale, intents: intents as Intent[] };
   if (amount !== undefined) request.amount = amount;
   const interval = attributes.subscriptionBillingInterval?.trim().toUpperCase();
-  if (interval) {
-    if (!INTERVALS.includes(interval as BillingInterval)) {
-      throw invalid(`subscription-billing-interval must be one of ${INTERVALS.join(', ')} (got ${interval}).`);
-    }
-    request.subscriptionBillingInterval = interval as BillingInterval;
-  }
+  if (interval) request.subscriptionBillingInterval = oneOf('subscription-billing-interval', interval, INTERVALS);
   const frequency = wholeNumber(attributes.subscriptionBillingIntervalFrequency ?? undefined);
   if (frequency !== undefined) {
     if (!Number.isSafeInteger(frequency) || frequency < 1) {
