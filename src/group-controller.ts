@@ -78,7 +78,8 @@ export class GroupController implements ReactiveController {
    * is one only when the group has no radio that can take focus.
    */
   tabStop(first: OptionKind | undefined, selected: OptionKind | undefined, disabled: boolean): OptionKind | undefined {
-    if (disabled || selected) return disabled ? undefined : selected;
+    if (disabled) return undefined;
+    if (selected) return selected;
     const host = this.#host;
     const taken = groupMembers(host).some((member) => member !== host && (isKlarnaMember(member) ? member.selected : member.checked || (!member.disabled && member.checkVisibility())));
     return taken ? undefined : first;

@@ -9,10 +9,10 @@ import {
   KlarnaPresentationEvent,
 } from './events.js';
 import { GroupController } from './group-controller.js';
-import { arrowDirection } from './payment-group.js';
 import { BackendCall, type InitiateHandler } from './initiate.js';
 import { OptionMounts } from './option-mounts.js';
 import { OptionRows } from './option-rows.js';
+import { arrowDirection } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
 import { notEntitled, readPresentation, type OptionKind, type OptionView, type ReadPresentation } from './presentation.js';
 import { networkSessionTokenOf, type KlarnaSession } from './sdk/session.js';
@@ -614,7 +614,24 @@ declare global {
 
 // The types this element's API names, also exported from its own module: tools that read
 // custom-elements.json (framework type generators, its validator) import them from here.
-export type { KlarnaErrorDetail, KlarnaInitiateDetail, KlarnaPaymentDetail, KlarnaPresentationDetail } from './events.js';
+export type {
+  KlarnaAbortDetail,
+  KlarnaCompleteDetail,
+  KlarnaErrorDetail,
+  KlarnaInitiateDetail,
+  KlarnaPaymentDetail,
+  KlarnaPresentationDetail,
+} from './events.js';
 export type { InitiateHandler } from './initiate.js';
-export type { BillingInterval, ButtonShape, ButtonTheme, IconShape, InitiationMode, Instruction, Intent, PaymentPresentation } from './sdk/types.js';
+export type {
+  AcquiringConfig,
+  BillingInterval,
+  ButtonShape,
+  ButtonTheme,
+  IconShape,
+  InitiationMode,
+  Instruction,
+  Intent,
+  PaymentPresentation,
+} from './sdk/types.js';
 export type { PayWithKlarnaStrings } from './strings.js';
