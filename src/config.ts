@@ -1,6 +1,6 @@
 import { PayWithKlarnaError } from './errors.js';
 import type { PresentationInputs } from './presentation-controller.js';
-import type { AcquiringConfig, BillingInterval, InitiationMode, Intent, SdkConfig } from './sdk/types.js';
+import type { AcquiringConfig, BillingInterval, ButtonShape, ButtonTheme, InitiationMode, Intent, PaymentButtonConfig, PresentationRequest, SdkConfig } from './sdk/types.js';
 
 export const INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'SIGNUP', 'SIGNIN', 'DONATE', 'ADD_TO_WALLET'];
 const AMOUNT_INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'DONATE'];
@@ -16,7 +16,29 @@ export interface SdkAttributes {
   acquiringConfig?: AcquiringConfig;
 }
 
-/** The attributes that decide what Klarna presents. */
+/**
+ * The properties that decide what Klarna presents and how its components are made: a change
+ * mounts them afresh.
+ */
+export const PRESENTATION_INPUTS = [
+  'clientId',
+  'partnerAccountId',
+  'sdkToken',
+  'klarnaNetworkSessionToken',
+  'acquiringConfig',
+  'amount',
+  'currency',
+  'locale',
+  'intents',
+  'subscriptionBillingInterval',
+  'subscriptionBillingIntervalFrequency',
+  'initiationMode',
+  'buttonShape',
+  'buttonTheme',
+  'iconShape',
+] as const;
+
+/** The attributes that decide what Klarna presents, and the backend the element calls. */
 export interface PresentationAttributes extends SdkAttributes {
   /** A number, or a string of digits: frameworks such as React 19 set `amount="11800"` as a string property. */
   amount?: number | string;
@@ -26,6 +48,9 @@ export interface PresentationAttributes extends SdkAttributes {
   subscriptionBillingInterval?: string;
   subscriptionBillingIntervalFrequency?: number | string;
   initiationMode?: string;
+  // The backend is called at the press, but a missing one is a configuration error, said at once.
+  initiateUrl?: string;
+  initiate?: unknown;
 }
 
 /** Whole numbers as numbers; a string must be digits only ("118.00" is NaN, so it is refused). */
@@ -67,6 +92,12 @@ export function sdkConfigFor(attributes: SdkAttributes, locale: string): SdkConf
   return sdkConfig;
 }
 
+/** `value`, when `allowed` lists it; else the error that names the attribute and what it may be. */
+function oneOf<T extends string>(attribute: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw invalid(`${attribute} must be one of ${allowed.join(', ')} (got ${value}).`);
+  return value as T;
+}
+
 /** Turns the attributes into an SDK configuration and a presentation request, or names what is wrong. */
 export function readPresentationInputs(attributes: PresentationAttributes, locale: string): PresentationInputs {
   const { currency } = attributes;
@@ -78,7 +109,7 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     throw invalid('acquiringConfig needs its paymentAccountId.');
   }
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
-    throw invalid(`currency must be a three-letter ISO 4217 code such as USD (got ${JSON.stringify(currency ?? null)}).`);
+    throw invalid(`currency must be a three-letter ISO 4217 code (got ${JSON.stringify(currency ?? null)}).`);
   }
   const intents = parseIntents(attributes.intents ?? ['PAY']);
   const unknown = intents.filter((intent) => !INTENTS.includes(intent as Intent));
@@ -89,18 +120,11 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   }
   const needAmount = intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent));
   if (amount === undefined && needAmount.length) throw invalid(`amount is required for the ${needAmount.join(' and ')} intent.`);
-  if (attributes.initiationMode && !INITIATION_MODES.includes(attributes.initiationMode as InitiationMode)) {
-    throw invalid(`initiation-mode must be one of ${INITIATION_MODES.join(', ')} (got ${attributes.initiationMode}).`);
-  }
+  if (attributes.initiationMode) oneOf('initiation-mode', attributes.initiationMode, INITIATION_MODES);
   const request: PresentationInputs['request'] = { currency: currency.trim().toUpperCase(), locale, intents: intents as Intent[] };
   if (amount !== undefined) request.amount = amount;
   const interval = attributes.subscriptionBillingInterval?.trim().toUpperCase();
-  if (interval) {
-    if (!INTERVALS.includes(interval as BillingInterval)) {
-      throw invalid(`subscription-billing-interval must be one of ${INTERVALS.join(', ')} (got ${interval}).`);
-    }
-    request.subscriptionBillingInterval = interval as BillingInterval;
-  }
+  if (interval) request.subscriptionBillingInterval = oneOf('subscription-billing-interval', interval, INTERVALS);
   const frequency = wholeNumber(attributes.subscriptionBillingIntervalFrequency ?? undefined);
   if (frequency !== undefined) {
     if (!Number.isSafeInteger(frequency) || frequency < 1) {
@@ -108,5 +132,31 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     }
     request.subscriptionBillingIntervalFrequency = frequency;
   }
+  if (!attributes.initiateUrl && !attributes.initiate) throw invalid('initiate-url or the initiate property is required.');
   return { sdkConfig, request };
+}
+
+/** The attributes that shape Klarna's payment button. */
+export interface ButtonAttributes {
+  buttonShape?: ButtonShape;
+  buttonTheme?: ButtonTheme;
+  initiationMode?: InitiationMode;
+}
+
+/** The configuration of Klarna's payment button for the presented request. */
+export function buttonConfigFor(
+  attributes: ButtonAttributes,
+  request: PresentationRequest | undefined,
+  disabled: boolean,
+  initiate: PaymentButtonConfig['initiate'],
+): PaymentButtonConfig {
+  const config: PaymentButtonConfig = { locale: request?.locale, initiate };
+  // ADD_TO_WALLET is a presentation intent; the button knows PAY, SUBSCRIBE, SIGNUP, SIGNIN and DONATE
+  const intents = request?.intents.filter((intent) => intent !== 'ADD_TO_WALLET');
+  if (intents?.length) config.intents = intents;
+  if (attributes.buttonShape) config.shape = attributes.buttonShape;
+  if (attributes.buttonTheme) config.theme = attributes.buttonTheme;
+  if (attributes.initiationMode) config.initiationMode = attributes.initiationMode;
+  if (disabled) config.disabled = true;
+  return config;
 }

@@ -54,21 +54,19 @@ export class PayWithKlarnaError extends Error {
   }
 }
 
-/** Klarna's errors carry `errorCode`; plain errors carry `code`. */
-export function klarnaErrorCode(error: unknown): string | undefined {
-  if (error && typeof error === 'object') {
-    const { errorCode, code } = error as { errorCode?: unknown; code?: unknown };
-    if (typeof errorCode === 'string') return errorCode;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
+/** The first of `keys` that `error` carries as a string. */
+function stringOf(error: unknown, keys: string[]): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const carried = keys.map((key) => (error as Record<string, unknown>)[key]);
+  return carried.find((value): value is string => typeof value === 'string');
 }
 
+/** Klarna's errors carry `errorCode`; plain errors carry `code`. */
+export function klarnaErrorCode(error: unknown): string | undefined {
+  return stringOf(error, ['errorCode', 'code']);
+}
+
+/** Klarna's errors carry `errorMessage`; plain errors carry `message`. */
 export function messageOf(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { errorMessage, message } = error as { errorMessage?: unknown; message?: unknown };
-    if (typeof errorMessage === 'string') return errorMessage;
-    if (typeof message === 'string') return message;
-  }
-  return String(error);
+  return stringOf(error, ['errorMessage', 'message']) ?? String(error);
 }

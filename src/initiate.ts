@@ -1,5 +1,5 @@
-import { PayWithKlarnaError, messageOf } from './errors.js';
-import { newUuid } from './internal/async.js';
+import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
+import { answerWithin, newUuid } from './internal/async.js';
 import type { InitiateResult, PresentationRequest } from './sdk/types.js';
 
 /** The JSON body the element POSTs to `initiate-url`: the presented context, plus whatever `initiateData` adds. */
@@ -21,18 +21,67 @@ export interface InitiateContext extends InitiateRequestBody {
 /** Replaces the built-in backend call; resolve with one of the answers the SDK accepts. */
 export type InitiateHandler = (context: InitiateContext) => unknown;
 
+/** What the element holds for the backend call, read at the press. */
+export interface BackendSettings {
+  initiateUrl?: string;
+  initiate?: InitiateHandler;
+  initiateData?: Record<string, unknown> | (() => Record<string, unknown>);
+  requestInit?: Omit<RequestInit, 'body' | 'method' | 'signal'>;
+  initiateTimeout: number;
+}
+
 /**
- * One payment attempt keeps its idempotency key while it is retried after a failure that may
- * pass; a success, a final failure or a different request starts a new attempt.
+ * The backend call of one element's presses: the body, its idempotency key, one timeout, one
+ * classification of what went wrong. One payment attempt keeps its key while it is retried after a
+ * failure that may pass; a success, a final failure or a different request starts a new attempt.
  */
-export class PaymentAttempts {
-  // The current attempt, in private fields (the bundle shortens their names): the request it was
-  // made for, its key, and whether its next request may reuse the key.
+export class BackendCall {
+  // The current attempt: the request it was made for, its key, and whether its next request may reuse the key.
   #fingerprint?: string;
   #key = '';
   #reusable = false;
 
-  keyFor(body: InitiateRequestBody): string {
+  /**
+   * Asks your backend (`initiateUrl`, or the custom `initiate`) for what starts Klarna's journey, once
+   * `pressed` has given the press's fields (it throws an AbortError when the page stops the press).
+   * Resolves with what the SDK accepts; rejects with a `PayWithKlarnaError` of phase `initiate`, or
+   * with the AbortError of a press stopped by the page or by `signal` (the element left the page).
+   */
+  async initiate(settings: BackendSettings, pressed: () => Promise<InitiateRequestBody>, signal: AbortSignal): Promise<InitiateResult> {
+    const { initiate, initiateUrl, initiateData } = settings;
+    // The call's signal also aborts at the timeout, after the element's own timeout error: that is
+    // what is reported, whatever the call then throws.
+    const timedOut = new AbortController();
+    const callSignal = AbortSignal.any([signal, timedOut.signal]);
+    try {
+      const fields = await pressed();
+      // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
+      const body: InitiateRequestBody = { ...(typeof initiateData === 'function' ? initiateData() : initiateData), ...fields };
+      const idempotencyKey = this.#keyFor(body);
+      const answer = await answerWithin(
+        () => (initiate ? initiate({ ...body, idempotencyKey, signal: callSignal }) : postInitiate(initiateUrl!, body, idempotencyKey, settings.requestInit, callSignal)),
+        settings.initiateTimeout,
+        'initiate',
+        initiate ? 'The initiate function' : `The backend at ${initiateUrl}`,
+      );
+      const result = toSdkAnswer(answer);
+      this.#reusable = false;
+      return result;
+    } catch (error) {
+      timedOut.abort(error);
+      // Stopped by leaving the page or by the page (klarna-initiate cancelled): nothing failed.
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      const failure =
+        error instanceof PayWithKlarnaError
+          ? error
+          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
+      this.#reusable = failure.retryable;
+      throw failure;
+    }
+  }
+
+  #keyFor(body: InitiateRequestBody): string {
     const fingerprint = JSON.stringify(body);
     if (!this.#reusable || this.#fingerprint !== fingerprint) {
       this.#fingerprint = fingerprint;
@@ -41,58 +90,28 @@ export class PaymentAttempts {
     }
     return this.#key;
   }
-
-  settle(retryable: boolean): void {
-    this.#reusable = retryable;
-  }
-}
-
-export interface PostOptions {
-  idempotencyKey: string;
-  requestInit?: RequestInit;
-  timeoutMs: number;
-  signal: AbortSignal;
 }
 
 /** POSTs the body as JSON and returns the parsed answer, or throws a `PayWithKlarnaError` of phase `initiate`. */
-export async function postInitiate(url: string, body: InitiateRequestBody, options: PostOptions): Promise<unknown> {
-  const headers = new Headers(options.requestInit?.headers);
+async function postInitiate(url: string, body: InitiateRequestBody, idempotencyKey: string, requestInit: RequestInit | undefined, signal: AbortSignal): Promise<unknown> {
+  const headers = new Headers(requestInit?.headers);
   headers.set('Content-Type', 'application/json');
   headers.set('Accept', 'application/json');
-  headers.set('Idempotency-Key', options.idempotencyKey);
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = AbortSignal.any([options.signal, timeout]);
+  headers.set('Idempotency-Key', idempotencyKey);
+  let response: Response;
+  let text: string;
   try {
-    const response = await fetch(url, {
-      credentials: 'same-origin',
-      ...options.requestInit,
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal,
-    });
-    const text = await response.text();
-    if (!response.ok) throw httpError(url, response.status, text);
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend at ${url} answered ${response.status} without valid JSON.`, {
-        cause: error,
-      });
-    }
+    response = await fetch(url, { credentials: 'same-origin', ...requestInit, method: 'POST', headers, body: JSON.stringify(body), signal });
+    text = await response.text();
   } catch (error) {
-    if (error instanceof PayWithKlarnaError) throw error;
-    if (options.signal.aborted) throw options.signal.reason ?? new DOMException('The payment was abandoned.', 'AbortError');
-    if (timeout.aborted) {
-      throw new PayWithKlarnaError('initiate', 'timeout', `The backend at ${url} did not answer within ${options.timeoutMs} ms.`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, {
-      retryable: true,
-      cause: error,
-    });
+    if (signal.aborted) throw signal.reason; // the timeout, or the element left the page
+    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, { retryable: true, cause: error });
+  }
+  if (!response.ok) throw httpError(url, response.status, text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend at ${url} answered ${response.status} without valid JSON.`, { cause: error });
   }
 }
 
@@ -140,7 +159,7 @@ export function toSdkAnswer(answer: unknown): InitiateResult {
   throw new PayWithKlarnaError(
     'initiate',
     'invalid-response',
-    "The backend's answer has no paymentRequestUrl, paymentRequestId, returnUrl (http/https) or paymentRequestData.",
+    "The backend's answer has no paymentRequestUrl, paymentRequestId, returnUrl or paymentRequestData.",
   );
 }
 

@@ -1,14 +1,18 @@
-import { PARTS, hasPart, mountPart, partOf, type OptionKind, type OptionView, type PartName } from './presentation.js';
+import { OPTION_KINDS, PARTS, hasPart, mountPart, partOf, type OptionKind, type OptionView } from './presentation.js';
 import type { IconShape, KlarnaPaymentButton, KlarnaUIElement, PaymentButtonConfig } from './sdk/types.js';
+
+interface Mount {
+  container: HTMLElement;
+  component?: KlarnaUIElement;
+}
 
 /**
  * Klarna's components live in light-DOM children of the element (one per option and part),
  * which its shadow DOM places through named slots: the SDK never has to reach into a shadow root.
  */
 export class OptionMounts {
-  readonly #containers = new Map<string, HTMLElement>();
-  #mounted: KlarnaUIElement[] = [];
-  readonly #buttons = new Map<OptionKind, KlarnaPaymentButton>();
+  /** Each light-DOM container by its slot name (`standard-icon`), with the SDK component mounted in it, if any. */
+  readonly #mounts = new Map<string, Mount>();
   readonly #host: HTMLElement;
 
   constructor(host: HTMLElement) {
@@ -24,8 +28,8 @@ export class OptionMounts {
     for (const option of options) {
       for (const part of PARTS) {
         if (part === 'button' || !hasPart(option.source, part)) continue;
-        const element = mountPart(partOf(option.source, part)!, this.#container(option.kind, part), iconShape, part === 'icon');
-        if (element) this.#mounted.push(element);
+        const mount = this.#mount(`${option.kind}-${part}`);
+        mount.component = mountPart(partOf(option.source, part)!, mount.container, iconShape, part === 'icon');
       }
     }
   }
@@ -37,56 +41,54 @@ export class OptionMounts {
    */
   syncButton(selected: OptionView | undefined, buttonConfig: (option: OptionView) => PaymentButtonConfig, keep?: OptionKind): boolean {
     let hadFocus = false;
-    for (const [kind, button] of this.#buttons) {
-      if (kind === selected?.kind || kind === keep) continue;
-      const container = this.#containers.get(`${kind}-button`)!;
-      hadFocus ||= container.matches(':focus-within');
-      this.#buttons.delete(kind);
-      unmount(button); // before its container goes, or the SDK warns that it was not mounted
-      container.remove();
-      this.#containers.delete(`${kind}-button`);
+    for (const kind of OPTION_KINDS) {
+      if (kind !== selected?.kind && kind !== keep) hadFocus = this.#unmount(`${kind}-button`) || hadFocus;
     }
-    if (selected && !this.#buttons.has(selected.kind) && hasPart(selected.source, 'button')) {
-      const button = selected.source.paymentButton!.component!(buttonConfig(selected));
-      button.mount(this.#container(selected.kind, 'button'));
-      this.#buttons.set(selected.kind, button);
+    const slot = `${selected?.kind}-button`;
+    if (selected && !this.#mounts.has(slot) && hasPart(selected.source, 'button')) {
+      const mount = this.#mount(slot);
+      mount.component = selected.source.paymentButton!.component!(buttonConfig(selected));
+      mount.component.mount(mount.container);
     }
     return hadFocus;
   }
 
-  /** Unmounts every SDK component, then removes the containers. */
+  /** Unmounts every SDK component and removes its container. */
   unmountAll(): void {
-    const mounted = [...this.#mounted, ...this.#buttons.values()];
-    this.#mounted = [];
-    this.#buttons.clear();
-    mounted.forEach(unmount);
-    for (const container of this.#containers.values()) container.remove();
-    this.#containers.clear();
+    for (const slot of this.#mounts.keys()) this.#unmount(slot);
   }
 
   setButtonsState(state: 'disabled' | 'loading', value: boolean, only?: OptionKind): void {
-    for (const [kind, button] of this.#buttons) {
-      if (!only || only === kind) button.toggleState?.(state, value);
+    for (const kind of OPTION_KINDS) {
+      const button = this.#mounts.get(`${kind}-button`)?.component as KlarnaPaymentButton | undefined;
+      if (!only || only === kind) button?.toggleState?.(state, value);
     }
   }
 
-  #container(kind: OptionKind, part: PartName): HTMLElement {
-    const slot = `${kind}-${part}`;
-    let container = this.#containers.get(slot);
-    if (!container) {
-      container = document.createElement('div');
+  /** The mount of `slot`, with its container in the host's light DOM made on first use. */
+  #mount(slot: string): Mount {
+    let mount = this.#mounts.get(slot);
+    if (!mount) {
+      const container = document.createElement('div');
       container.slot = slot;
       this.#host.append(container);
-      this.#containers.set(slot, container);
+      this.#mounts.set(slot, (mount = { container }));
     }
-    return container;
+    return mount;
   }
-}
 
-function unmount(element: KlarnaUIElement): void {
-  try {
-    element.unmount();
-  } catch {
-    // an SDK component that cannot unmount must not keep the others mounted
+  /** Unmounts the component in `slot`, then removes its container; returns whether it had focus. */
+  #unmount(slot: string): boolean {
+    const mount = this.#mounts.get(slot);
+    if (!mount) return false;
+    const hadFocus = mount.container.matches(':focus-within');
+    this.#mounts.delete(slot);
+    try {
+      mount.component?.unmount(); // before its container goes, or the SDK warns that it was not mounted
+    } catch {
+      // an SDK component that cannot unmount must not keep the others mounted
+    }
+    mount.container.remove();
+    return hadFocus;
   }
 }

@@ -1,7 +1,6 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
-import { amountConverter, intentsConverter, invalid, readPresentationInputs, resolveLocale } from './config.js';
+import { PRESENTATION_INPUTS, amountConverter, buttonConfigFor, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
-import { answerWithin } from './internal/async.js';
 import {
   KlarnaAbortEvent,
   KlarnaCompleteEvent,
@@ -9,22 +8,13 @@ import {
   KlarnaInitiateEvent,
   KlarnaPresentationEvent,
 } from './events.js';
-import { PaymentAttempts, postInitiate, toSdkAnswer, type InitiateHandler, type InitiateRequestBody } from './initiate.js';
+import { GroupController } from './group-controller.js';
+import { BackendCall, type InitiateHandler } from './initiate.js';
 import { OptionMounts } from './option-mounts.js';
-import {
-  arrowDirection,
-  chooseRadio,
-  groupMembers,
-  hideOthers,
-  isGroupRadio,
-  isKlarnaMember,
-  neighbour,
-  syncSetPositions,
-  syncTabStops,
-  uncheckOthers,
-} from './payment-group.js';
+import { OptionRows } from './option-rows.js';
+import { arrowDirection } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
-import { OPTION_KINDS, hasPart, notEntitled, readPresentation, type OptionKind, type OptionView } from './presentation.js';
+import { notEntitled, readPresentation, type OptionKind, type OptionView, type ReadPresentation } from './presentation.js';
 import { networkSessionTokenOf, type KlarnaSession } from './sdk/session.js';
 import type {
   AcquiringConfig,
@@ -37,7 +27,6 @@ import type {
   InitiationMode,
   Instruction,
   Intent,
-  PaymentButtonConfig,
   PaymentPresentation,
   PaymentRequest,
 } from './sdk/types.js';
@@ -46,25 +35,10 @@ import { stringsFor, type PayWithKlarnaStrings } from './strings.js';
 
 type Status = 'loading' | 'ready' | 'hidden' | 'unavailable';
 
-/** The shadow DOM of one option that changes with state. */
-interface RowView {
-  option: HTMLElement;
-  radio: HTMLElement;
-  details: HTMLElement;
-  parts: Record<'badge' | 'message' | 'terms' | 'button', HTMLElement>;
-}
-
 /** ElementInternals with form association and custom states, or undefined where the page lacks them. */
 function supportedInternals(element: HTMLElement): ElementInternals | undefined {
   const internals = typeof element.attachInternals === 'function' ? element.attachInternals() : undefined;
   return typeof internals?.setFormValue === 'function' && internals.states ? internals : undefined;
-}
-
-function el(tag: string, attributes: Record<string, string>, ...children: Node[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
 }
 
 /**
@@ -208,20 +182,20 @@ export class PayWithKlarna extends ReactiveElement {
   readonly isKlarnaGroupMember = true as const;
   /** The presentation shown and how it was read; nothing on screen depends on it directly. */
   #applied?: { presentation: PaymentPresentation; instruction: Instruction };
-  #placeholder?: HTMLElement;
-  #announcer?: HTMLElement;
-  #list?: HTMLElement;
-  readonly #rows = new Map<OptionKind, RowView>();
+  /** The session and inputs the shown presentation came from: its button's payment starts there. */
+  #session?: KlarnaSession;
+  #inputs?: PresentationInputs;
   /** Undefined where the page lacks what the element needs (jsdom, happy-dom): see connectedCallback. */
   readonly #internals = supportedInternals(this);
+  #rows?: OptionRows;
   readonly #mounts = new OptionMounts(this);
-  readonly #attempts = new PaymentAttempts();
+  readonly #group = new GroupController(this);
+  readonly #backend = new BackendCall();
   readonly #presentations = new PresentationController(this, {
     applied: (presentation, session, inputs) => this.#applyPresentation(presentation, session, inputs),
     failed: (error) => this.#becomeUnavailable(error),
   });
-  #session?: KlarnaSession;
-  #inputs?: PresentationInputs;
+  // The press: one payment started at a time.
   #initiating?: Promise<InitiateResult>;
   /** The option whose button started the payment. */
   #pressedKind?: OptionKind;
@@ -229,11 +203,10 @@ export class PayWithKlarna extends ReactiveElement {
   #initiateRejected = false;
   #deferredPresentation?: () => void;
   #initiateAbort?: AbortController;
-  /** Shows again the payment methods SHOW_ONLY_KLARNA hid. */
-  #showOthers?: () => void;
-  #customerChose = false;
+  // What has been said, so that it is said once.
   #lastConfigError?: string;
   readonly #warned = new Set<string>();
+  #unsupportedReported = false;
 
   constructor() {
     super();
@@ -256,11 +229,11 @@ export class PayWithKlarna extends ReactiveElement {
   }
   /** The id of the selected Klarna option, to send to your backend (none in a presentation that carries no ids). */
   get paymentOptionId(): string | undefined {
-    return this.options.find((option) => option.kind === this.selectedKind)?.id;
+    return this.#selectedOption?.id;
   }
   /** @internal One of Klarna's options is selected and shown. */
   get optionChecked(): boolean {
-    return this.options.some((option) => option.kind === this.selectedKind);
+    return this.#selectedOption !== undefined;
   }
   /** The presentation shown, as Klarna returned it. */
   get presentation(): PaymentPresentation | undefined {
@@ -269,6 +242,18 @@ export class PayWithKlarna extends ReactiveElement {
   /** The form the element belongs to, as for native form controls. */
   get form(): HTMLFormElement | null {
     return this.#internals?.form ?? null;
+  }
+  /** @internal Its options' radios that the customer sees, in order: the group counts them. */
+  get shownRadios(): HTMLElement[] {
+    return this.#rows?.shownRadios ?? [];
+  }
+
+  get #selectedOption(): OptionView | undefined {
+    return this.options.find((option) => option.kind === this.selectedKind);
+  }
+
+  get #isDisabled(): boolean {
+    return this.disabled || this.formDisabled;
   }
 
   /** Asks Klarna for the presentation again (e.g. after a failure). */
@@ -284,18 +269,15 @@ export class PayWithKlarna extends ReactiveElement {
     if (!this.#internals) return this.#reportUnsupported();
     super.connectedCallback();
     this.#setStatus(this.status === 'ready' ? 'loading' : this.status);
-    this.#listenToGroup();
     if (this.hasUpdated) this.#requestPresentation(); // reconnected: mount afresh
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#listenToGroup(); // disconnected: to nothing
     this.#initiateAbort?.abort();
     this.#session?.detach(this);
     this.#session = undefined;
     this.#mounts.unmountAll();
-    this.#restoreOthers();
     this.options = [];
     this.#lastConfigError = undefined;
     this.#setStatus('loading');
@@ -303,17 +285,14 @@ export class PayWithKlarna extends ReactiveElement {
 
   /** Moves focus to Klarna's selected option, else to its first option. */
   override focus(options?: FocusOptions): void {
-    this.#radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
+    this.#rows?.radioFor(this.selectedKind ?? this.options[0]?.kind)?.focus(options);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    // What Klarna presents, and how its components are made: a change mounts them afresh.
-    const inputs = ['clientId', 'partnerAccountId', 'sdkToken', 'klarnaNetworkSessionToken', 'acquiringConfig', 'amount', 'currency', 'locale', 'intents', 'subscriptionBillingInterval', 'subscriptionBillingIntervalFrequency', 'initiationMode', 'buttonShape', 'buttonTheme', 'iconShape'] as const;
     // The backend settings are read at the press, but their absence is a configuration error: set
     // later than the rest (e.g. by a framework), they are checked again.
     const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.#lastConfigError !== undefined;
-    if (!this.hasUpdated || backendArrived || inputs.some((key) => changed.has(key))) this.#requestPresentation();
-    if (changed.has('name')) this.#listenToGroup();
+    if (!this.hasUpdated || backendArrived || PRESENTATION_INPUTS.some((key) => changed.has(key))) this.#requestPresentation();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
     this.#syncButton();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
@@ -322,77 +301,24 @@ export class PayWithKlarna extends ReactiveElement {
 
   protected override createRenderRoot(): ShadowRoot {
     const root = super.createRenderRoot() as ShadowRoot;
-    // Built once with DOM calls (no HTML strings, so pages that enforce Trusted Types are fine);
-    // update() then only flips the attributes that depend on state.
-    // The live region stays in place (a region added or hidden with its text is not read out); the
-    // placeholder only keeps the row's height (the host draws nothing while loading).
-    // A live region without role="status", so that a page's own getByRole('status') finds only the page's.
-    this.#announcer = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
-    this.#placeholder = el('div', { part: 'placeholder', 'aria-hidden': 'true' });
-    this.#list = el('div', { part: 'options', role: 'none' });
-    for (const kind of OPTION_KINDS) {
-      const slot = (part: string, attributes: Record<string, string> = {}, tag = 'span') =>
-        el(tag, { part, ...attributes }, el('slot', { name: `${kind}-${part}` }));
-      const parts = { badge: slot('badge'), message: slot('message', {}, 'div'), terms: slot('terms', {}, 'div'), button: slot('button', {}, 'div') };
-      const radio = el(
-        'div',
-        { part: 'radio', role: 'radio', id: `${kind}-radio`, 'aria-labelledby': `${kind}-header`, 'aria-describedby': `${kind}-subheader` },
-        el('span', { part: 'indicator' }),
-        slot('icon'),
-        el('span', { class: 'texts' }, slot('header', { id: `${kind}-header` }), slot('subheader', { id: `${kind}-subheader` })),
-        parts.badge,
-      );
-      radio.addEventListener('click', () => this.#chooseFromCustomer(kind));
-      radio.addEventListener('keydown', (event) => this.#onRadioKeydown(event, kind));
-      const details = el('div', { part: 'details' }, parts.message, parts.terms, parts.button);
-      const option = el('div', { part: 'option' }, radio, details);
-      this.#list.append(option);
-      this.#rows.set(kind, { option, radio, details, parts });
-    }
-    root.append(this.#announcer, this.#placeholder, this.#list);
+    this.#rows = new OptionRows(root, {
+      chosen: (kind) => this.#chooseFromCustomer(kind),
+      keydown: (event, kind) => this.#onRadioKeydown(event, kind),
+    });
     return root;
   }
 
   protected override update(changed: PropertyValues): void {
     super.update(changed);
     const loading = this.status === 'loading' && this.options.length === 0;
-    this.#placeholder!.hidden = !loading;
-    this.#announcer!.textContent = loading ? stringsFor(resolveLocale(this, this.locale), this.strings).loading : '';
-    this.#list!.hidden = loading;
-    for (const [kind, row] of this.#rows) {
-      const option = this.options.find((candidate) => candidate.kind === kind);
-      const selected = this.selectedKind === kind;
-      row.option.hidden = !option;
-      row.option.toggleAttribute('data-selected', selected);
-      row.radio.setAttribute('aria-checked', String(selected));
-      row.radio.setAttribute('aria-disabled', String(this.#isDisabled));
-      row.radio.tabIndex = this.#isTabStop(kind) ? 0 : -1;
-      row.details.hidden = !selected;
-      for (const [part, node] of Object.entries(row.parts)) node.hidden = !option || !hasPart(option.source, part as keyof RowView['parts']);
-    }
-    // The group's native radios leave the Tab order while Klarna's option is its tab stop, and come
-    // back when that ends: also at a disconnect, whose options = [] brings an update.
-    syncTabStops(this);
-    syncSetPositions(this);
-  }
-
-  get #isDisabled(): boolean {
-    return this.disabled || this.formDisabled;
-  }
-
-  /**
-   * One tab stop for the group: the selected option; with nothing selected, the group's native radios
-   * take it as they do among themselves (the first forward, the last back), so Klarna's first option
-   * is one only when the group has no radio that can take focus.
-   */
-  #isTabStop(kind: OptionKind): boolean {
-    if (this.#isDisabled) return false;
-    if (this.selectedKind) return this.selectedKind === kind;
-    return this.options[0]?.kind === kind && !groupMembers(this).some((member) => member !== this && (isKlarnaMember(member) ? member.selected : member.checked || (!member.disabled && member.checkVisibility())));
-  }
-
-  #radioFor(kind: OptionKind | undefined): HTMLElement | undefined {
-    return kind && this.#rows.get(kind)?.radio;
+    this.#rows!.paint({
+      loading,
+      loadingText: loading ? stringsFor(resolveLocale(this, this.locale), this.strings).loading : '',
+      options: this.options,
+      selectedKind: this.selectedKind,
+      disabled: this.#isDisabled,
+      tabStop: this.#group.tabStop(this.options[0]?.kind, this.selectedKind, this.#isDisabled),
+    });
   }
 
   // ---- presentation ----------------------------------------------------------------------------
@@ -401,9 +327,6 @@ export class PayWithKlarna extends ReactiveElement {
     let inputs: PresentationInputs;
     try {
       inputs = readPresentationInputs(this, resolveLocale(this, this.locale));
-      if (!this.initiateUrl && !this.initiate) {
-        throw invalid('set initiate-url (your backend endpoint) or the initiate property.');
-      }
     } catch (error) {
       const failure = error as PayWithKlarnaError;
       this.#presentations.cancel(); // an answer for the previous, valid attributes must not appear now
@@ -426,13 +349,19 @@ export class PayWithKlarna extends ReactiveElement {
     }
     // Remounting Klarna's components (an amount change) drops the focus of a customer on them.
     const hadFocus = this.matches(':focus-within');
-    let read;
+    const read = this.#showPresentation(presentation, session, inputs);
+    if (read) this.#followInstruction(read, presentation, hadFocus);
+  }
+
+  /** Mounts what Klarna sent, for the session that sent it; or, when that cannot be shown, becomes unavailable. */
+  #showPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): ReadPresentation | undefined {
     try {
-      read = readPresentation(presentation);
+      const read = readPresentation(presentation);
       if (read.fallback) throw notEntitled(inputs.sdkConfig.clientId);
-      if (read.unknownInstruction !== undefined && !this.#warned.has(read.unknownInstruction)) {
-        this.#warned.add(read.unknownInstruction);
-        console.warn(`<pay-with-klarna>: unknown instruction ${JSON.stringify(read.unknownInstruction)}, shown as SHOW_KLARNA.`);
+      const unknown = read.unknownInstruction;
+      if (unknown !== undefined && !this.#warned.has(unknown)) {
+        this.#warned.add(unknown);
+        console.warn(`<pay-with-klarna>: unknown instruction ${JSON.stringify(unknown)}, shown as SHOW_KLARNA.`);
       }
       if (this.#session !== session) {
         this.#session?.detach(this);
@@ -442,37 +371,37 @@ export class PayWithKlarna extends ReactiveElement {
       this.#inputs = inputs;
       if (read.instruction === 'HIDE_KLARNA') this.#mounts.unmountAll();
       else this.#mounts.mountAll(read.options, this.iconShape);
+      return read;
     } catch (error) {
       this.#mounts.unmountAll();
-      this.#becomeUnavailable(
-        error instanceof PayWithKlarnaError ? error : new PayWithKlarnaError('presentation', 'presentation', `Klarna's components could not be shown: ${messageOf(error)}`, { cause: error }),
-      );
-      return;
+      const message = `Klarna's components could not be shown: ${messageOf(error)}`;
+      this.#becomeUnavailable(error instanceof PayWithKlarnaError ? error : new PayWithKlarnaError('presentation', 'presentation', message, { cause: error }));
+      return undefined;
     }
-    const firstApplied = !this.#applied;
-    this.#applied = { presentation, instruction: read.instruction };
-    this.options = read.options;
+  }
 
-    const { instruction } = read;
-    const kept = this.selectedKind && read.options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
-    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#customerChose);
-    if (instruction === 'HIDE_KLARNA') this.options = [];
-    this.#setStatus(instruction === 'HIDE_KLARNA' ? 'hidden' : 'ready');
+  /** Follows Klarna's instruction: the element's status, the selection, and the group's other methods. */
+  #followInstruction({ instruction, options }: ReadPresentation, presentation: PaymentPresentation, hadFocus: boolean): void {
+    const firstApplied = !this.#applied;
+    this.#applied = { presentation, instruction };
+    const hide = instruction === 'HIDE_KLARNA';
+    this.options = hide ? [] : options;
+    const kept = options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
+    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#group.customerChose);
+    this.#setStatus(hide ? 'hidden' : 'ready');
     if (hadFocus) this.#keepFocus();
 
-    const event = new KlarnaPresentationEvent({ instruction, paymentStatus: presentation.paymentStatus, paymentOptionIds: read.options.flatMap((option) => option.id ?? []) });
+    const paymentOptionIds = options.flatMap((option) => option.id ?? []);
+    const event = new KlarnaPresentationEvent({ instruction, paymentStatus: presentation.paymentStatus, paymentOptionIds });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
-    const select = instruction !== 'HIDE_KLARNA' && (this.selected || (instructed && !event.defaultPrevented));
-    this.#setSelection(select ? (kept ?? read.options[0]!.kind) : undefined);
-    if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.#restoreOthers();
+    const select = !hide && (this.selected || (instructed && !event.defaultPrevented));
+    this.#setSelection(select ? (kept ?? options[0]!.kind) : undefined);
+    if (instruction !== 'SHOW_ONLY_KLARNA' || event.defaultPrevented) this.#group.showOthers();
     if (event.defaultPrevented) return;
-    if (this.selectedKind && instructed) uncheckOthers(this, false);
-    if (instruction === 'SHOW_ONLY_KLARNA' && !this.#showOthers) {
-      this.#showOthers = hideOthers(this);
-      // A customer on a method now hidden (its radio, a card field) goes on to Klarna, not to the page.
-      if (!document.activeElement?.checkVisibility()) this.#keepFocus();
-    }
+    if (this.selectedKind && instructed) this.#group.uncheckOthers(false);
+    // A customer on a method now hidden (its radio, a card field) goes on to Klarna, not to the page.
+    if (instruction === 'SHOW_ONLY_KLARNA' && this.#group.hideOthers() && !document.activeElement?.checkVisibility()) this.#keepFocus();
   }
 
   /**
@@ -480,7 +409,7 @@ export class PayWithKlarna extends ReactiveElement {
    * nothing left to show, on to the group's next method, as when a focused radio disappears.
    */
   #keepFocus(): void {
-    void this.updateComplete.then(() => (this.options.length ? this.matches(':focus-within') || this.focus() : neighbour(this, groupMembers(this), 1)?.focus()));
+    void this.updateComplete.then(() => (this.options.length ? this.matches(':focus-within') || this.focus() : this.#group.next(1)?.focus()));
   }
 
   #becomeUnavailable(error: PayWithKlarnaError): void {
@@ -489,7 +418,7 @@ export class PayWithKlarna extends ReactiveElement {
     this.options = [];
     this.#applied = undefined;
     this.#setSelection(undefined);
-    this.#restoreOthers();
+    this.#group.showOthers();
     this.#setStatus('unavailable');
     this.#reportError(error);
   }
@@ -506,31 +435,24 @@ export class PayWithKlarna extends ReactiveElement {
     }
   }
 
-  #restoreOthers(): void {
-    this.#showOthers?.();
-    this.#showOthers = undefined;
-  }
-
-  #unsupportedReported = false;
-
   #reportUnsupported(): void {
     if (this.#unsupportedReported) return;
     this.#unsupportedReported = true;
     // a microtask later, as any other error: a listener added right after the element was created hears it
-    queueMicrotask(() =>
-      this.#reportError(new PayWithKlarnaError('init', 'unsupported-environment', 'no ElementInternals or custom states here (jsdom, happy-dom): use a real browser.')),
-    );
+    const error = new PayWithKlarnaError('init', 'unsupported-environment', 'this page lacks ElementInternals (jsdom, happy-dom): use a real browser.');
+    queueMicrotask(() => this.#reportError(error));
   }
 
   #reportError(error: PayWithKlarnaError, paymentRequest?: PaymentRequest): void {
     // Said on the console too, for a page that does not listen for klarna-error (Klarna would
     // vanish without a word): a bad attribute or a page Klarna does not accept is the page's own
     // error, anything else a warning.
-    console[error.reason === 'invalid-config' || error.reason === 'not-entitled' ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
+    const pagesOwn = error.reason === 'invalid-config' || error.reason === 'not-entitled';
+    console[pagesOwn ? 'error' : 'warn'](`<pay-with-klarna>: ${error.message}`);
     this.dispatchEvent(new KlarnaErrorEvent(error, paymentRequest));
   }
 
-  // ---- selection and the payment-method group ----------------------------------------------------
+  // ---- selection -------------------------------------------------------------------------------
 
   #setSelection(kind: OptionKind | undefined): void {
     this.selectedKind = kind;
@@ -544,17 +466,17 @@ export class PayWithKlarna extends ReactiveElement {
       this.selectedKind = undefined;
     } else if (this.options.length > 0) {
       this.selectedKind = this.options[0]!.kind;
-      uncheckOthers(this, false);
+      this.#group.uncheckOthers(false);
     }
   }
 
   #chooseFromCustomer(kind: OptionKind): void {
     if (this.#isDisabled || !this.options.some((option) => option.kind === kind)) return;
-    this.#customerChose = true;
-    this.#radioFor(kind)?.focus();
+    this.#group.customerChose = true;
+    this.#rows?.radioFor(kind)?.focus();
     if (this.selectedKind === kind) return;
     this.#setSelection(kind);
-    uncheckOthers(this, true);
+    this.#group.uncheckOthers(true);
     this.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
@@ -563,11 +485,6 @@ export class PayWithKlarna extends ReactiveElement {
     if (!this.selectedKind) return;
     this.#setSelection(undefined);
     if (byCustomer) this.dispatchEvent(new Event('change', { bubbles: true }));
-  }
-
-  /** @internal Its options' radios that the customer sees, in order: the group counts them. */
-  get shownRadios(): HTMLElement[] {
-    return [...this.#rows.values()].map((row) => row.radio).filter((radio) => radio.checkVisibility());
   }
 
   /** @internal An arrow key moved into this element from a neighbour of the group: forward (1) to its first option, back (-1) to its last. */
@@ -587,54 +504,10 @@ export class PayWithKlarna extends ReactiveElement {
     const direction = arrowDirection(event);
     if (!direction || this.#isDisabled) return;
     event.preventDefault();
-    const index = this.options.findIndex((option) => option.kind === kind) + direction;
-    const inside = this.options[index];
-    if (inside) return this.#chooseFromCustomer(inside.kind);
-    // With no other member to go to, it wraps around within this element.
-    const next = neighbour(this, groupMembers(this), direction) ?? this;
-    if (isKlarnaMember(next)) next.selectFromKeyboard(direction);
-    else chooseRadio(next);
+    const inside = this.options[this.options.findIndex((option) => option.kind === kind) + direction];
+    if (inside) this.#chooseFromCustomer(inside.kind);
+    else this.#group.moveOn(direction);
   }
-
-  #groupRoot?: Node;
-
-  /**
-   * The group's changes, keys and new members are heard on its form, or on the document outside
-   * forms (nowhere while disconnected or unnamed).
-   */
-  #listenToGroup(): void {
-    const root = this.name && this.isConnected ? (this.#internals?.form ?? this.getRootNode()) : undefined;
-    if (root === this.#groupRoot) return;
-    this.#groupRoot?.removeEventListener('change', this.#onGroupChange);
-    this.#groupRoot?.removeEventListener('keydown', this.#onGroupKeydown as EventListener, true);
-    this.#groupMutations.disconnect();
-    root?.addEventListener('change', this.#onGroupChange);
-    root?.addEventListener('keydown', this.#onGroupKeydown as EventListener, true);
-    if (root) this.#groupMutations.observe(root, { childList: true, subtree: true });
-    this.#groupRoot = root;
-  }
-
-  /** A radio added to the group (or taken from the page) while Klarna is selected: its tab stop follows. */
-  readonly #groupMutations = new MutationObserver(() => {
-    syncTabStops(this);
-    syncSetPositions(this);
-  });
-
-  /** A native radio of the group was checked by the customer: Klarna is no longer chosen. */
-  readonly #onGroupChange = (event: Event) => {
-    if (!isGroupRadio(event.target, this.name, this.form) || !event.target.checked) return;
-    this.#customerChose = true;
-    this.releaseSelection(true);
-    this.requestUpdate();
-  };
-
-  /** Arrow keys on a native radio next to this element move into it, as they would between radios. */
-  readonly #onGroupKeydown = (event: KeyboardEvent) => {
-    const direction = arrowDirection(event);
-    if (!direction || !isGroupRadio(event.target, this.name, this.form)) return;
-    if (neighbour(event.target, groupMembers(this), direction) !== this) return;
-    if (this.selectFromKeyboard(direction)) event.preventDefault();
-  };
 
   /** @internal Called by the browser for a form-associated element. */
   formDisabledCallback(disabled: boolean): void {
@@ -650,28 +523,13 @@ export class PayWithKlarna extends ReactiveElement {
 
   /** Klarna's button follows the selection; the one whose payment is being started stays until it settles. */
   #syncButton(): void {
-    const selected = this.options.find((option) => option.kind === this.selectedKind);
     try {
       const keep = this.#initiating && this.#pressedKind;
-      if (this.#mounts.syncButton(selected, (option) => this.#buttonConfig(option), keep || undefined)) this.#keepFocus();
+      const config = (option: OptionView) => buttonConfigFor(this, this.#inputs?.request, this.#isDisabled, (params) => this.#startPayment(option, params));
+      if (this.#mounts.syncButton(this.#selectedOption, config, keep || undefined)) this.#keepFocus();
     } catch (error) {
       this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button failed: ${messageOf(error)}`, { cause: error }));
     }
-  }
-
-  #buttonConfig(option: OptionView): PaymentButtonConfig {
-    const config: PaymentButtonConfig = {
-      locale: this.#inputs?.request.locale,
-      initiate: (params?: InitiateParams) => this.#startPayment(option, params),
-    };
-    // ADD_TO_WALLET is a presentation intent; the button knows PAY, SUBSCRIBE, SIGNUP, SIGNIN and DONATE
-    const intents = this.#inputs?.request.intents.filter((intent) => intent !== 'ADD_TO_WALLET');
-    if (intents?.length) config.intents = intents;
-    if (this.buttonShape) config.shape = this.buttonShape;
-    if (this.buttonTheme) config.theme = this.buttonTheme;
-    if (this.initiationMode) config.initiationMode = this.initiationMode;
-    if (this.#isDisabled) config.disabled = true;
-    return config;
   }
 
   /** One initiate at a time: a second press while one runs is refused, so one journey starts. */
@@ -697,52 +555,29 @@ export class PayWithKlarna extends ReactiveElement {
     session.startFlow(this);
     this.#mounts.setButtonsState('loading', true, option.kind);
     const { signal } = (this.#initiateAbort = new AbortController());
-    try {
+    const pressed = async () => {
       const paymentOptionId = params?.paymentOptionId || option.id;
       const token = params?.klarnaNetworkSessionToken || (await session.sessionToken());
       const announce = new KlarnaInitiateEvent({ paymentOptionId });
       this.dispatchEvent(announce);
       if (announce.defaultPrevented) throw new DOMException('klarna-initiate was canceled.', 'AbortError');
-      const extra = typeof this.initiateData === 'function' ? this.initiateData() : this.initiateData;
-      // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
-      const body: InitiateRequestBody = { ...extra, klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
-      const idempotencyKey = this.#attempts.keyFor(body);
-      const { initiate } = this;
-      // A custom initiate's signal also aborts at the timeout, after the element's own timeout error:
-      // that is what is reported, whatever the handler then throws.
-      const timedOut = new AbortController();
-      const answer = initiate
-        ? await answerWithin(() => initiate({ ...body, idempotencyKey, signal: AbortSignal.any([signal, timedOut.signal]) }), this.initiateTimeout, 'initiate', 'The initiate function').catch((error: unknown) => {
-            timedOut.abort(error);
-            throw error;
-          })
-        : await postInitiate(this.initiateUrl!, body, {
-            idempotencyKey,
-            requestInit: this.requestInit,
-            timeoutMs: this.initiateTimeout,
-            signal,
-          });
-      const result = toSdkAnswer(answer);
-      this.#attempts.settle(false);
-      return result;
+      return { klarnaNetworkSessionToken: token, paymentOptionId, ...inputs.request };
+    };
+    try {
+      return await this.#backend.initiate(this, pressed, signal);
     } catch (error) {
-      // Said once, here (or not at all): the SDK may also emit error for this press.
+      // Said once, here (or not at all, for a press the page stopped): the SDK may also emit error for this press.
       this.#initiateRejected = true;
-      // Stopped by the merchant (klarna-initiate cancelled) or by leaving the page: nothing failed.
-      if (signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) throw error;
-      const failure =
-        error instanceof PayWithKlarnaError
-          ? error
-          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
-      this.#attempts.settle(failure.retryable);
-      this.#reportError(failure);
-      throw failure;
+      if (error instanceof PayWithKlarnaError) this.#reportError(error);
+      throw error;
     } finally {
       this.#mounts.setButtonsState('loading', false, option.kind);
     }
   }
 
-  /** @internal Klarna's payment events, routed here by the SDK session. */
+  // ---- Klarna's payment events, routed here by the SDK session -----------------------------------
+
+  /** @internal */
   paymentCompleted(paymentRequest: PaymentRequest): boolean {
     return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest, klarnaNetworkSessionToken: networkSessionTokenOf(paymentRequest) }));
   }
@@ -766,7 +601,8 @@ export class PayWithKlarna extends ReactiveElement {
       return; // the SDK's echo of a press whose initiate failed (reported then) or was cancelled
     }
     const code = klarnaErrorCode(error);
-    this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', `Klarna reported a payment error: ${messageOf(error)}`, { code, cause: error }), paymentRequest);
+    const message = `Klarna reported a payment error: ${messageOf(error)}`;
+    this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', message, { code, cause: error }), paymentRequest);
   }
 }
 
@@ -778,7 +614,24 @@ declare global {
 
 // The types this element's API names, also exported from its own module: tools that read
 // custom-elements.json (framework type generators, its validator) import them from here.
-export type { KlarnaAbortDetail, KlarnaCompleteDetail, KlarnaErrorDetail, KlarnaInitiateDetail, KlarnaPaymentDetail, KlarnaPresentationDetail } from './events.js';
+export type {
+  KlarnaAbortDetail,
+  KlarnaCompleteDetail,
+  KlarnaErrorDetail,
+  KlarnaInitiateDetail,
+  KlarnaPaymentDetail,
+  KlarnaPresentationDetail,
+} from './events.js';
 export type { InitiateHandler } from './initiate.js';
-export type { AcquiringConfig, BillingInterval, ButtonShape, ButtonTheme, IconShape, InitiationMode, Instruction, Intent, PaymentPresentation } from './sdk/types.js';
+export type {
+  AcquiringConfig,
+  BillingInterval,
+  ButtonShape,
+  ButtonTheme,
+  IconShape,
+  InitiationMode,
+  Instruction,
+  Intent,
+  PaymentPresentation,
+} from './sdk/types.js';
 export type { PayWithKlarnaStrings } from './strings.js';

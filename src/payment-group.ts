@@ -57,26 +57,18 @@ export function uncheckOthers(host: KlarnaGroupMember, byCustomer: boolean): voi
 
 /** Hides the group's other payment methods (not other Klarna elements); returns how to show them again. */
 export function hideOthers(host: KlarnaGroupMember): () => void {
-  const restores: Array<() => void> = [];
+  const hidden: HTMLElement[] = [];
   for (const member of groupMembers(host)) {
     if (member === host || isKlarnaMember(member)) continue;
     // What stands for that payment method on the page: what to hide to hide it.
     const container = (member.closest('[data-payment-method]') ?? member.closest('label') ?? member) as HTMLElement;
     if (container.contains(host) || container.hidden) continue;
-    const hadStyle = container.hasAttribute('style');
-    const display = container.style.getPropertyValue('display');
-    const priority = container.style.getPropertyPriority('display');
-    container.hidden = true;
+    hiddenMethods.lend(container, 'hidden', '');
     // `hidden` alone loses to a page rule such as `label { display: flex }`
-    container.style.setProperty('display', 'none', 'important');
-    restores.push(() => {
-      container.hidden = false;
-      if (display) container.style.setProperty('display', display, priority);
-      else container.style.removeProperty('display');
-      if (!hadStyle && !container.getAttribute('style')) container.removeAttribute('style');
-    });
+    hiddenMethods.lend(container, 'style', `${container.getAttribute('style') ?? ''};display:none!important`);
+    hidden.push(container);
   }
-  return () => restores.forEach((restore) => restore());
+  return () => hidden.forEach((container) => hiddenMethods.giveBack(container, ['hidden', 'style']));
 }
 
 const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
@@ -110,71 +102,82 @@ export function chooseRadio(radio: HTMLInputElement): void {
   radio.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
-/** The page's own tabindex of each native radio taken out of the Tab order (null: it had none). */
-const ownTabIndex = new Map<HTMLInputElement, string | null>();
-
 /**
- * One tab stop per group, as for native radios: while a Klarna element of a radio's group has its
- * checked option focusable (selected, shown, not disabled), the radio leaves the Tab order; otherwise
- * it gets its own tabindex back exactly (attribute present or absent). Judged again for `host`'s
- * group and for every radio taken out before, each by its own group as it is now: radios that left
- * the group, or the page, get theirs back too.
+ * Attributes set on the page's own elements, each with the page's value (null: it had none) kept
+ * the first time, until the element gets it back exactly.
  */
-export function syncTabStops(host: KlarnaGroupMember): void {
-  // Nothing to take out or give back: the common case, on each update and each change of the page.
-  if (!host.optionChecked && !ownTabIndex.size) return;
-  for (const radio of [...groupMembers(host), ...ownTabIndex.keys()]) {
-    if (isKlarnaMember(radio)) continue;
-    const out = groupMembers(radio).some((member) => isKlarnaMember(member) && member.optionChecked && !member.matches(':disabled'));
-    if (out === ownTabIndex.has(radio)) continue;
-    if (out) {
-      ownTabIndex.set(radio, radio.getAttribute('tabindex'));
-      radio.tabIndex = -1;
-    } else {
-      const own = ownTabIndex.get(radio);
-      ownTabIndex.delete(radio);
-      if (own == null) radio.removeAttribute('tabindex');
-      else radio.setAttribute('tabindex', own);
+class PageAttributes {
+  readonly #own = new Map<HTMLElement, Map<string, string | null>>();
+
+  /** The elements that carry an attribute of ours. */
+  get elements(): HTMLElement[] {
+    return [...this.#own.keys()];
+  }
+
+  lend(element: HTMLElement, name: string, value: string): void {
+    let own = this.#own.get(element);
+    if (!own) this.#own.set(element, (own = new Map()));
+    if (!own.has(name)) own.set(name, element.getAttribute(name));
+    element.setAttribute(name, value);
+  }
+
+  giveBack(element: HTMLElement, names: string[]): void {
+    const own = this.#own.get(element);
+    for (const name of names) {
+      if (!own?.has(name)) continue;
+      const value = own.get(name)!;
+      if (value === null) element.removeAttribute(name);
+      else element.setAttribute(name, value);
+      own.delete(name);
     }
+    if (own?.size === 0) this.#own.delete(element);
   }
 }
 
-/** The page's own aria-posinset and aria-setsize of each native radio the group counts (null: it had none). */
-const ownPosition = new Map<HTMLInputElement, Array<string | null>>();
+/** The containers of the methods SHOW_ONLY_KLARNA hid. */
+const hiddenMethods = new PageAttributes();
+/** The group's native radios: their tab stops and set positions. */
+const radios = new PageAttributes();
+
 const POSITION = ['aria-posinset', 'aria-setsize'];
 
 /**
- * One set for assistive technology. Klarna's options are ARIA radios in a shadow root, the page's
- * methods native radios: unless told, a screen reader counts each side as a set of its own. While
- * a Klarna element of a group shows options, each shown member (native radio or Klarna option) gets
- * its position in the whole group and the group's size; a native radio gets the page's own values
- * back, exactly, once no Klarna element of its group shows any. Judged, like tab stops, for
- * `host`'s group and for every radio counted before, each by its own group as it is now.
+ * What the group's native radios carry for Klarna, judged for `host`'s group and for every radio
+ * that carries something, each by its own group as it is now (radios that left the group, or the
+ * page, get the page's own values back):
+ * - One tab stop per group, as for native radios: while a Klarna element of the group has its
+ *   checked option focusable (selected, shown, not disabled), the radios leave the Tab order.
+ * - One set for assistive technology. Klarna's options are ARIA radios in a shadow root, the page's
+ *   methods native radios: unless told, a screen reader counts each side as a set of its own. While
+ *   a Klarna element of the group shows options, each shown member (native radio or Klarna option)
+ *   gets its position in the whole group and the group's size.
  */
-export function syncSetPositions(host: KlarnaGroupMember): void {
-  if (!host.shownRadios.length && !ownPosition.size) return;
+export function syncGroupRadios(host: KlarnaGroupMember): void {
+  // Nothing to set or give back: the common case, on each update and each change of the page.
+  const carrying = radios.elements as HTMLInputElement[];
+  if (!host.optionChecked && !host.shownRadios.length && !carrying.length) return;
   const judged = new Set<GroupControl>();
-  for (const start of [host, ...ownPosition.keys()]) {
+  for (const start of [host, ...carrying]) {
     if (judged.has(start)) continue;
     const members = groupMembers(start);
     if (!members.includes(start)) members.push(start); // a radio taken from the page: a group of its own
     members.forEach((member) => judged.add(member));
+    const klarnas = members.filter(isKlarnaMember);
+    const tabStopTaken = klarnas.some((member) => member.optionChecked && !member.matches(':disabled'));
+    const counted = klarnas.some((member) => member.shownRadios.length > 0);
     const shown = members.flatMap((member) => (isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : []));
-    const counted = members.some((member) => isKlarnaMember(member) && member.shownRadios.length > 0);
     for (const radio of members) {
-      if (isKlarnaMember(radio) || (counted && shown.includes(radio)) || !ownPosition.has(radio)) continue;
-      POSITION.forEach((name, index) => {
-        const own = ownPosition.get(radio)![index];
-        if (own == null) radio.removeAttribute(name);
-        else radio.setAttribute(name, own);
-      });
-      ownPosition.delete(radio);
+      if (isKlarnaMember(radio)) continue;
+      if (tabStopTaken) radios.lend(radio, 'tabindex', '-1');
+      else radios.giveBack(radio, ['tabindex']);
+      if (!counted || !shown.includes(radio)) radios.giveBack(radio, POSITION);
     }
     if (!counted) continue;
     shown.forEach((radio, index) => {
-      if (radio instanceof HTMLInputElement && !ownPosition.has(radio)) ownPosition.set(radio, POSITION.map((name) => radio.getAttribute(name)));
-      radio.setAttribute('aria-posinset', String(index + 1));
-      radio.setAttribute('aria-setsize', String(shown.length));
+      // Klarna's own radios are the elements': only the page's are given back
+      const set = (name: string, value: string) => (radio instanceof HTMLInputElement ? radios.lend(radio, name, value) : radio.setAttribute(name, value));
+      set('aria-posinset', String(index + 1));
+      set('aria-setsize', String(shown.length));
     });
   }
 }

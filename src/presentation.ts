@@ -69,7 +69,7 @@ export function notEntitled(clientId: string): PayWithKlarnaError {
   return new PayWithKlarnaError(
     'presentation',
     'not-entitled',
-    `Klarna did not accept client id ${clientId} on ${origin} (its SDK served a stand-in that cannot pay). Check that ${origin} is on Klarna's allowlist for this client id.`,
+    `Klarna did not accept client id ${clientId} on ${origin}: put ${origin} on its allowlist.`,
   );
 }
 

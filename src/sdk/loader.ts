@@ -138,7 +138,7 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
     throw new PayWithKlarnaError(
       'init',
       'init',
-      `KlarnaSDK() rejected${code ? ` with ${code}` : ''}: ${messageOf(error)}. Check the client id and that this domain is allowlisted for it in the Klarna Portal.`,
+      `KlarnaSDK() rejected${code ? ` with ${code}` : ''}: ${messageOf(error)}. Check the client id, and that this domain is allowlisted for it.`,
       { code, cause: error },
     );
   }
@@ -216,7 +216,7 @@ function classifyLoadError(error: unknown): PayWithKlarnaError {
     return new PayWithKlarnaError(
       'load',
       'network',
-      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL} (offline, an ad-blocker or a server error).`,
+      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL}.`,
       { retryable: true, cause: error },
     );
   }
@@ -242,7 +242,7 @@ function watchContentSecurityPolicy(): CspWatch {
       watch.violation = new PayWithKlarnaError(
         'load',
         'csp',
-        `The page's Content-Security-Policy blocks Klarna's SDK (${event.effectiveDirective}). Add ${KLARNA_ORIGIN} to script-src.`,
+        `Content-Security-Policy ${event.effectiveDirective} blocks Klarna's SDK. Add ${KLARNA_ORIGIN} to script-src.`,
         { directive: event.effectiveDirective },
       );
       reject(watch.violation);
