@@ -47,8 +47,9 @@ describe('two backend processes on one PostgreSQL server, one killed mid-flow', 
     await postgres?.stop();
   });
 
-  const a = shopApi(() => ({ url: machines.a.url, sim }));
-  const b = shopApi(() => ({ url: machines.b.url, sim }));
+  // both behind one public origin, as two machines behind a load balancer are
+  const a = shopApi(() => ({ url: machines.a.url, sim, origin: 'https://shop.test' }));
+  const b = shopApi(() => ({ url: machines.b.url, sim, origin: 'https://shop.test' }));
   /** The machine whose Klarna call this was. */
   const caller = (call) => /account:test:([AB])\//.exec(decodeURIComponent(call.path))?.[1];
   const orderAtB = async (order) => (await b.json(await b.get(`/api/orders/${order.id}`))).body;

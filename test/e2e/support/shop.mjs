@@ -78,13 +78,14 @@ export const finalAuthorizations = (sim) =>
 
 /**
  * What the backend tests say to a running shop over HTTP, as the storefront and Klarna would.
- * `target()` gives the backend's `url` and the simulator `sim`, read at each call.
+ * `target()` gives the backend's `url` and the simulator `sim`, read at each call, and its public
+ * `origin` where the backend was not started by startShop (which records it).
  */
 export function shopApi(target) {
   const post = (path, body, headers = {}) => {
-    const { url } = target();
+    const { url, origin: publicOrigin } = target();
     // as the shop's pages send it: the shop's public origin (behind a load balancer, not the instance's address)
-    const origin = publicOrigins.get(url) ?? url;
+    const origin = publicOrigin ?? publicOrigins.get(url) ?? url;
     return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   };
   const json = async (response) => ({ status: response.status, body: await response.json() });
