@@ -1,17 +1,27 @@
 #!/usr/bin/env node
 /**
- * The whole test command: type-check, build, component tests in Chromium, Firefox and WebKit
- * (web-test-runner), end-to-end tests in the three engines and Node (node:test). Ends with one
- * line: `N passed, N failed`.
+ * The whole test command: formatting (Prettier), type-check, build, component tests in Chromium,
+ * Firefox and WebKit (web-test-runner), end-to-end tests in the three engines and Node (node:test).
+ * Ends with one line: `N passed, N failed`. Takes no arguments (an unknown flag is refused).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+try {
+  parseArgs({ args: process.argv.slice(2), options: {}, strict: true, allowPositionals: false });
+} catch (error) {
+  console.error(`${error.message}\nusage: npm test   (no arguments: run one half with npm run test:unit or test:e2e)`);
+  process.exit(2);
+}
 
 const testFiles = (...folders) => folders.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.test.mjs')).map((name) => `${folder}/${name}`));
 
+// A failed `gate` ends the run: nothing after a failed build is worth running.
 const steps = [
-  { name: 'typecheck', command: 'npx', args: ['tsc', '--noEmit'] },
-  { name: 'build', command: 'npm', args: ['run', '--silent', 'build'] },
+  { name: 'format (Prettier, npm run format writes it)', command: 'npx', args: ['prettier', '--check', '--log-level=warn', '.'] },
+  { name: 'typecheck', command: 'npx', args: ['tsc', '--noEmit'], gate: true },
+  { name: 'build', command: 'npm', args: ['run', '--silent', 'build'], gate: true },
   { name: 'component tests', command: 'npx', args: ['web-test-runner'], counts: /^wtr: (\d+) passed, (\d+) failed$/m },
   {
     name: 'end-to-end and backend tests',
@@ -52,7 +62,7 @@ for (const step of steps) {
   if (code !== 0 && !(match && Number(match[2]) > 0)) {
     failed += 1; // a step that failed without counting a failed test still fails the run
     console.log(`\n${step.name} failed (exit ${code})`);
-    if (!step.counts) break; // nothing after a failed build is worth running
+    if (step.gate) break;
   }
 }
 console.log(`\n${passed} passed, ${failed} failed`);
