@@ -10,17 +10,25 @@ const signingKeys = new Map((process.env.KLARNA_WEBHOOK_SIGNING_KEYS ?? '').spli
 const carts = new Map([['cart-1', { amount: 11800, currency: 'USD', status: 'open' }]]);
 const seenEvents = new Set(); // Klarna may send an event more than once: handle each metadata.event_id once
 
-/** Klarna's Payment Authorize; the final authorization sends the same purchase again. */
-const authorize = (cartId, cart, headers, extra = {}) =>
-  fetch(`${KLARNA}/v2/payment/authorize`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${process.env.KLARNA_API_KEY}`, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({
-      currency: cart.currency,
-      request_payment_transaction: { amount: cart.amount, payment_option_id: cart.paymentOptionId, payment_transaction_reference: `${cartId}-tx` },
-      ...extra,
-    }),
-  }).then((response) => response.json());
+/** Klarna's Payment Authorize (the final authorization sends the same purchase again); {} when Klarna did not answer 2xx. */
+async function authorize(cartId, cart, headers, extra = {}) {
+  try {
+    const response = await fetch(`${KLARNA}/v2/payment/authorize`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${process.env.KLARNA_API_KEY}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        currency: cart.currency,
+        request_payment_transaction: { amount: cart.amount, payment_option_id: cart.paymentOptionId, payment_transaction_reference: `${cartId}-tx` },
+        ...extra,
+      }),
+    });
+    if (response.ok) return await response.json();
+    console.error(`cart ${cartId}: Klarna answered ${response.status}: ${await response.text()}`); // 401: check KLARNA_API_KEY
+  } catch (error) {
+    console.error(`cart ${cartId}: Klarna could not be reached: ${error.message}`);
+  }
+  return {};
+}
 
 async function initiate(request, answer) {
   const { klarnaNetworkSessionToken, paymentOptionId, cartId } = JSON.parse(await readBody(request));
@@ -50,15 +58,18 @@ async function webhook(request, answer) {
   const given = Buffer.from(String(request.headers['klarna-signature']));
   if (!secret || given.length !== expected.length || !timingSafeEqual(given, expected)) return answer(400, { message: 'Bad signature' });
   const { metadata, payload } = JSON.parse(raw);
+  if (metadata.live !== KLARNA.startsWith('https://api-global.klarna.com')) return answer(400, { message: 'Wrong environment' });
   const cartId = payload.payment_request_reference;
   const cart = carts.get(cartId);
   if (seenEvents.has(metadata.event_id) || metadata.event_type !== 'payment.request.state-change.completed' || cart?.status !== 'open') return answer(200, {});
-  seenEvents.add(metadata.event_id);
-  cart.status = 'authorizing';
+  cart.status = 'authorizing'; // claimed: a repeat of this event while the call runs changes nothing
   // The final authorization: the completion's token, within 60 minutes of it, for the same purchase.
   const result = await authorize(cartId, cart, { 'klarna-network-session-token': payload.klarna_network_session_token });
-  if (result.payment_transaction_response?.result === 'APPROVED') paid(cartId, result);
-  else (cart.status = 'open'), console.log(`cart ${cartId}: final authorization ${result.payment_transaction_response?.result ?? 'failed'}`);
+  const outcome = result.payment_transaction_response?.result;
+  if (!outcome) return (cart.status = 'open'), answer(500, { message: 'Try again' }); // Klarna retries the event
+  seenEvents.add(metadata.event_id); // handled only once Klarna has decided
+  if (outcome === 'APPROVED') paid(cartId, result);
+  else (cart.status = 'open'), console.log(`cart ${cartId}: final authorization ${outcome}`);
   return answer(200, {});
 }
 
@@ -68,9 +79,9 @@ function paid(cartId, result) {
 }
 
 async function readBody(request) {
-  let raw = '';
-  for await (const chunk of request) raw += chunk;
-  return raw;
+  const chunks = [];
+  for await (const chunk of request) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8'); // whole before decoding: a character may span two chunks
 }
 
 const server = createServer((request, response) => {

@@ -117,6 +117,18 @@ describe(`${EXAMPLE}, the backend the docs give, against the Klarna simulator`, 
     assert.deepEqual(missingFields('klarna:authorize-request', call.body), [], 'fields docs/backend.md shows in the request that the example does not send');
   });
 
+  it('a call to Klarna that fails gives the cart back: 502, then the next press reaches Klarna (not 409), and the server logs why', async () => {
+    const failing = await sim.control('fail', { count: 1, mode: 'garbled', match: '/v2/payment/authorize' });
+    assert.equal(failing.status, 200, await failing.text());
+    const before = authorizeCalls().length;
+    const first = await post('/api/klarna/initiate', { klarnaNetworkSessionToken: newSessionToken('decline'), cartId: 'cart-1' }, { 'idempotency-key': crypto.randomUUID() });
+    assert.equal(first.status, 502);
+    await until(() => output.some((line) => line.includes('cart cart-1: Klarna')), 'the example to log the failed call');
+    const next = await post('/api/klarna/initiate', { klarnaNetworkSessionToken: newSessionToken('decline'), cartId: 'cart-1' }, { 'idempotency-key': crypto.randomUUID() });
+    assert.equal(next.status, 402, 'the cart was left claimed by the failed attempt');
+    assert.equal(authorizeCalls().length, before + 2);
+  });
+
   it('refuses a request without Idempotency-Key, and an unknown cart, without calling Klarna', async () => {
     const before = authorizeCalls().length;
     assert.equal((await post('/api/klarna/initiate', { klarnaNetworkSessionToken: newSessionToken(), cartId: 'cart-1' })).status, 400);
