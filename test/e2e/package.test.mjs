@@ -32,6 +32,14 @@ describe('the npm package', () => {
     for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(packedFiles().includes(file), `${file} is missing`);
   });
 
+  it("ships the pages its README links to, so the links work in node_modules (images excepted: npm's site shows them from the repository)", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const linked = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)].map((match) => match[1]).filter((path) => !/\.(png|svg|jpe?g)$/i.test(path));
+    assert.ok(linked.some((path) => path.startsWith('docs/')), 'README links to docs/');
+    const packed = packedFiles();
+    assert.deepEqual(linked.filter((path) => !packed.includes(path.replace(/^\.\//, ''))), [], 'linked from README but not in the package');
+  });
+
   it('ships its LICENSE (MIT, as package.json says) and CHANGELOG.md, and says where it lives', () => {
     assert.equal(packageJson.license, 'MIT');
     assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n/);
