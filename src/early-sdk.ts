@@ -1,6 +1,6 @@
 import { resolveLocale, sdkConfigFor } from './config.js';
 import { sleep } from './internal/async.js';
-import { KLARNA_SDK_URL, getKlarnaSession, importEarly, importersRan, loadKlarnaSdk, waitForImporters } from './sdk/loader.js';
+import { KLARNA_SDK_URL, getKlarnaSession, importEarly, loadKlarnaSdk, waitForImporters } from './sdk/loader.js';
 
 // The script-tag bundle's first act, before Lit and the element are even evaluated, when the page
 // already has a <pay-with-klarna>. With the page's own hint for klarna.mjs, Klarna goes first (see
@@ -8,23 +8,19 @@ import { KLARNA_SDK_URL, getKlarnaSession, importEarly, importersRan, loadKlarna
 // one task, so that Lit and the element are evaluated in a task of their own, not in the one that
 // began loading.
 const first = globalThis.document?.querySelector('pay-with-klarna');
-let early = false;
 // The page's own hint in <head>: Klarna's download started with the page and may be done already.
 // (A second copy of the bundle on the page shares the first copy's download and its one KlarnaSDK().)
 if (first && document.querySelector(`link[href="${KLARNA_SDK_URL}"]`)) await klarnaFirst(first);
 else if (first) {
-  // The element's load takes this import as its first try: it is never asked for twice at once,
-  // and a failure is retried at once. The SDK module runs as soon as it arrives, as it would for
+  // The element's load, begun when it connects (a task later, see waitForImporters), takes this
+  // import as its first try: it is never asked for twice at once, and a failure is retried at once. The SDK module runs as soon as it arrives, as it would for
   // the element; KlarnaSDK() still waits for the modules that import the bundle, which may put
   // the testing kit's fake in its place (configureKlarnaSdk).
   importEarly();
-  early = true;
   await sleep(0);
 }
 // From here on, this module runs to its end (Lit, the element, its registration) without waiting.
 waitForImporters();
-// The element's load, begun here, before any element asks for it, so that every element takes it.
-if (early) importersRan().then(() => loadKlarnaSdk().catch(() => {}));
 
 /**
  * Klarna before Lit: starts `KlarnaSDK()` for the element's attributes (the element takes that same

@@ -231,25 +231,29 @@ interface CspWatch {
   stop(): void;
 }
 
-/** Turns the page's report of a blocked Klarna script into an immediate `csp` failure. */
+/**
+ * Turns the page's report of a blocked Klarna script into an immediate `csp` failure. Only ever
+ * called in a browser: the SDK is loaded for a connected element, or by the script-tag bundle for
+ * one already on the page.
+ */
 function watchContentSecurityPolicy(): CspWatch {
-  const watch: CspWatch = { blocked: new Promise<never>(() => {}), stop: () => {} };
-  if (typeof document === 'undefined') return watch;
-  watch.blocked = new Promise<never>((_, reject) => {
-    const onViolation = (event: SecurityPolicyViolationEvent) => {
-      // A report-only policy blocks nothing: only an enforced one makes Klarna unavailable.
-      if (event.disposition !== 'enforce' || !event.blockedURI.startsWith(KLARNA_ORIGIN)) return;
-      watch.violation = new PayWithKlarnaError(
-        'load',
-        'csp',
-        `Content-Security-Policy ${event.effectiveDirective} blocks Klarna's SDK. Add ${KLARNA_ORIGIN} to script-src.`,
-        { directive: event.effectiveDirective },
-      );
-      reject(watch.violation);
-    };
-    document.addEventListener('securitypolicyviolation', onViolation);
-    watch.stop = () => document.removeEventListener('securitypolicyviolation', onViolation);
-  });
+  let reject!: (violation: PayWithKlarnaError) => void;
+  const watch: CspWatch = {
+    blocked: new Promise<never>((_, rejectBlocked) => (reject = rejectBlocked)),
+    stop: () => document.removeEventListener('securitypolicyviolation', onViolation),
+  };
+  const onViolation = (event: SecurityPolicyViolationEvent) => {
+    // A report-only policy blocks nothing: only an enforced one makes Klarna unavailable.
+    if (event.disposition !== 'enforce' || !event.blockedURI.startsWith(KLARNA_ORIGIN)) return;
+    watch.violation = new PayWithKlarnaError(
+      'load',
+      'csp',
+      `Content-Security-Policy ${event.effectiveDirective} blocks Klarna's SDK. Add ${KLARNA_ORIGIN} to script-src.`,
+      { directive: event.effectiveDirective },
+    );
+    reject(watch.violation);
+  };
+  document.addEventListener('securitypolicyviolation', onViolation);
   watch.blocked.catch(() => {}); // observed through the race; never an unhandled rejection
   return watch;
 }
