@@ -290,9 +290,10 @@ export class PayWithKlarna extends ReactiveElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     // The backend settings are read at the press, but their absence is a configuration error: set
-    // later than the rest (e.g. by a framework), they are checked again.
-    const backendArrived = (changed.has('initiateUrl') || changed.has('initiate')) && this.#lastConfigError !== undefined;
-    if (!this.hasUpdated || backendArrived || PRESENTATION_INPUTS.some((key) => changed.has(key))) this.#requestPresentation();
+    // later than the rest (e.g. by a framework), or taken away, they are checked again.
+    const backendChanged = changed.has('initiateUrl') || changed.has('initiate');
+    const backendToCheck = backendChanged && (this.#lastConfigError !== undefined || (!this.initiateUrl && !this.initiate));
+    if (!this.hasUpdated || backendToCheck || PRESENTATION_INPUTS.some((key) => changed.has(key))) this.#requestPresentation();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
     this.#syncButton();
     if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);

@@ -241,6 +241,17 @@ describe('bad attributes get an error that names them', () => {
     expect(element.instruction).to.equal('SHOW_KLARNA');
   });
 
+  it('an initiate-url taken away after Klarna showed is a configuration error, not a press that posts to /null', async () => {
+    const { element } = await mountWithFake(html`<pay-with-klarna client-id="c" amount="150" currency="USD" initiate-url="/x"></pay-with-klarna>`);
+    expect(element.instruction).to.equal('SHOW_KLARNA');
+    const failed = oneEvent(element, 'klarna-error');
+    element.initiateUrl = undefined;
+    const { detail } = await failed;
+    expect([detail.phase, detail.reason]).to.deep.equal(['init', 'invalid-config']);
+    expect(detail.error.message).to.contain('initiate-url');
+    await waitUntil(() => element.getBoundingClientRect().height === 0, 'Klarna is no longer offered');
+  });
+
   it('a fixed attribute brings Klarna back', async () => {
     const fake = new FakeKlarna();
     configureKlarnaSdk({ sdk: fake.module });
