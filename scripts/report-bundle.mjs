@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readArgs } from './args.mjs';
-import { BUNDLE, GZIP_BUDGET_BYTES, bundleSizes, bytes } from './bundle-size.mjs';
+import { BUNDLE, GZIP_BUDGET_BYTES, GZIP_TARGET_BYTES, bundleSizes, bytes } from './bundle-size.mjs';
 
 readArgs('node scripts/report-bundle.mjs (no arguments)');
 
 const { min, gzip, brotli } = bundleSizes();
 const integrity = `sha384-${createHash('sha384').update(readFileSync(BUNDLE)).digest('base64')}`;
-console.log(`dist/pay-with-klarna.js  ${bytes(min)} min · ${bytes(gzip)} gzip (budget ${bytes(GZIP_BUDGET_BYTES)}) · ${bytes(brotli)} brotli`);
+console.log(`dist/pay-with-klarna.js  ${bytes(min)} min · ${bytes(gzip)} gzip (budget ${bytes(GZIP_TARGET_BYTES)}${gzip > GZIP_TARGET_BYTES ? `, over by ${bytes(gzip - GZIP_TARGET_BYTES)}` : ''}; the tests' ceiling ${bytes(GZIP_BUDGET_BYTES)}) · ${bytes(brotli)} brotli`);
 console.log(`integrity="${integrity}"`);
