@@ -100,6 +100,11 @@ do $$ begin
                  where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
     create unique index orders_purchase_reference_key on orders (purchase_reference);
   end if;
+  -- A payment transaction of Klarna's pays one order only: the UPDATE that would mark a second order paid with it fails.
+  if not exists (select 1 from pg_indexes
+                 where schemaname = current_schema() and indexname = 'orders_payment_transaction_id_key') then
+    create unique index orders_payment_transaction_id_key on orders (payment_transaction_id);
+  end if;
 end $$;
 `;
 

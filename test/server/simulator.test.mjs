@@ -116,6 +116,25 @@ describe('the Klarna simulator', () => {
     assert.ok(stepUp.payment_request.payment_request_id);
   });
 
+  it("refuses a completion token, even one whose approval it keeps, for another amount, currency or purchase", async () => {
+    const purchase = { purchase_reference: 'PWK-SIMBIND' };
+    const stepUp = await (await authorize({ ...valid, supplementary_purchase_data: purchase, step_up_config: { payment_request_reference: 'PWK-SIMBIND' } }, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.lost.b' })).json();
+    const request = sim.simulator.decide(stepUp.payment_request.payment_request_id, 'approve');
+    const final = (body) => authorize(body, { 'klarna-network-session-token': request.sessionToken, 'klarna-idempotency-key': crypto.randomUUID() });
+    const approved = await (await final({ ...valid, supplementary_purchase_data: purchase })).json();
+    assert.equal(approved.payment_transaction_response.result, 'APPROVED');
+    const again = await (await final({ ...valid, supplementary_purchase_data: purchase })).json();
+    assert.deepEqual(again, approved, 'the same purchase gets the kept approval');
+    const others = [
+      { ...valid, supplementary_purchase_data: purchase, request_payment_transaction: { amount: 1168200, payment_transaction_reference: 'tx-1' } },
+      { ...valid, supplementary_purchase_data: purchase, currency: 'EUR' },
+      { ...valid, supplementary_purchase_data: { purchase_reference: 'PWK-SIMOTHER' } },
+    ];
+    for (const body of others) {
+      assert.deepEqual((await (await final(body)).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'PURCHASE_CONTEXT_MISMATCH' });
+    }
+  });
+
   it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
     const { createServer } = await import('node:http');
     const { signWebhook } = await import('../../demo/server/signing.ts');

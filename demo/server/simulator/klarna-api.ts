@@ -133,12 +133,15 @@ function decide(
   }
   const grant = sessionToken ? state.grants.get(sessionToken) : undefined;
   if (grant) {
-    // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount.
+    // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount and
+    // purchase only: another amount, currency or purchase is refused, even once the token's answer is kept.
+    const request = state.requests.get(grant.paymentRequestId);
+    const purchase = body.supplementary_purchase_data?.purchase_reference;
+    const otherPurchase = request?.reference !== undefined && purchase !== undefined && purchase !== request.reference;
+    if (grant.amount !== amount || grant.currency !== body.currency || otherPurchase)
+      return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
     if (grant.result) return [200, grant.result];
     if (state.now() - grant.issuedAt > SIXTY_MINUTES) return [200, declined('SESSION_TOKEN_EXPIRED')];
-    if (grant.amount !== amount || grant.currency !== body.currency)
-      return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
-    const request = state.requests.get(grant.paymentRequestId);
     const scopes = request?.requestCustomerToken?.scopes;
     const customer = request?.customerToken
       ? {
