@@ -91,6 +91,10 @@ export function approvedElsewhere(order: Order, answer: any): string | undefined
   return undefined;
 }
 
+/** A subscription when any line is one (its customer token is asked for), a one-off purchase otherwise. */
+const kindOf = (lines: OrderLine[]): Order['kind'] =>
+  lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+
 /** PWK- and 10 characters of Crockford's base32 (no I, L, O or U to misread): 50 random bits. */
 function orderNumber(): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -166,7 +170,7 @@ export class Payments {
   async createOrder(lines: OrderLine[]): Promise<Order> {
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const id = `order-${randomUUID()}`; // unguessable: the order's page and its API take the id alone
-    const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+    const kind = kindOf(lines);
     let order: Order | undefined;
     // Klarna, the logs and the customer get an order number instead, which opens nothing
     for (let tries = 0; !order; tries++) {
@@ -194,7 +198,8 @@ export class Payments {
     lines: OrderLine[],
   ): Promise<{ kind: 'changed'; order: Order } | { kind: 'unknown-order' } | { kind: 'locked' }> {
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
-    const order = await this.store.changeLines(id, CHANGEABLE, lines, amount);
+    // its kind goes with its lines: a cart that lost its subscription is a purchase, one that gained one a subscription
+    const order = await this.store.changeLines(id, CHANGEABLE, lines, amount, kindOf(lines));
     if (order) return { kind: 'changed', order };
     return (await this.store.order(id)) ? { kind: 'locked' } : { kind: 'unknown-order' };
   }
