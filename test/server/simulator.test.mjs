@@ -135,6 +135,30 @@ describe('the Klarna simulator', () => {
     }
   });
 
+  it('checks the API key before reading a body, bounds bodies (413) and keeps only the last 1,000 calls', async () => {
+    const big = JSON.stringify({ ...valid, pad: 'x'.repeat(70 * 1024) });
+    const url = `${sim.url}/v2/payment/authorize`;
+    // a page anywhere can send this (a simple text/plain POST): refused unread, and nothing of it kept
+    const stranger = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+    assert.equal(stranger.status, 401);
+    const logged = sim.simulator.log.at(-1);
+    assert.deepEqual([logged.headers.authorization, logged.body], ['invalid', undefined]);
+    const headers = { 'content-type': 'application/json', authorization: `Basic ${sim.apiKey}` };
+    const tooLarge = await fetch(url, { method: 'POST', headers, body: big });
+    assert.equal(tooLarge.status, 413);
+    assert.deepEqual([(await tooLarge.json()).error_code], ['PAYLOAD_TOO_LARGE']);
+    // streamed without a Content-Length: cut off at the limit too
+    const chunks = new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(16 * 1024))) });
+    const streamed = await fetch(url, { method: 'POST', headers, body: chunks, duplex: 'half' });
+    assert.equal(streamed.status, 413);
+    for (let sent = 0; sent < 1100; sent += 100) {
+      await Promise.all(Array.from({ length: 100 }, () => fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }).then((response) => response.arrayBuffer())));
+    }
+    assert.equal(sim.simulator.log.length, 1000, 'the last 1,000 calls');
+    assert.equal((await authorize(valid)).status, 200, 'and it goes on answering');
+    assert.equal(sim.simulator.log.at(-1).headers.authorization, 'valid');
+  });
+
   it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
     const { createServer } = await import('node:http');
     const { signWebhook } = await import('../../demo/server/signing.ts');
