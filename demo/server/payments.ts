@@ -362,8 +362,9 @@ export class Payments {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
       const paid = await this.markPaid(order, ANSWERABLE, transactionId, customerTokenOf(answer) ?? null);
-      if (paid?.status !== 'paid') return { kind: 'declined', order: paid ?? order, reason: NOT_THIS_ORDER };
-      return { kind: 'approved', order: paid };
+      if (paid.refused) return { kind: 'declined', order: paid.order ?? order, reason: NOT_THIS_ORDER };
+      // (undefined: another request settled the order first, with this very answer when it repeated this call)
+      return { kind: 'approved', order: paid.order ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
@@ -483,12 +484,13 @@ export class Payments {
     if (notThisOrder) return this.refuseApproval(claimed, ['finalizing'], notThisOrder);
     if (result === 'APPROVED') {
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
-      return this.markPaid(
+      const paid = await this.markPaid(
         claimed,
         ['finalizing'],
         payment_transaction?.payment_transaction_id,
         customerTokenOf(answer) ?? claimed.customerToken,
       );
+      return paid.order;
     }
     const reason = result_reason ?? 'DECLINED';
     // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
@@ -499,25 +501,28 @@ export class Payments {
 
   /**
    * Marks the order paid with Klarna's transaction, in one UPDATE that the database refuses when that transaction paid
-   * another order already (a unique index): the order is then not paid, but failed, and the operator is told.
+   * another order already (a unique index): the order is then not paid but declined (`refused`), and the operator is
+   * told. `order` is undefined when the order was no longer in `from` (another request settled it).
    */
   private async markPaid(
     order: Order,
     from: OrderStatus[],
     transactionId: string | undefined,
     customerToken: string | null,
-  ): Promise<Order | undefined> {
+  ): Promise<{ order: Order | undefined; refused: boolean }> {
     const attempt = from.includes('finalizing') ? undefined : order.attemptKey;
     try {
-      return await this.store.transition(
+      const paid = await this.store.transition(
         order.id,
         from,
         { status: 'paid', paymentTransactionId: transactionId, customerToken, reason: null },
         attempt,
       );
+      return { order: paid, refused: false };
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
-      return this.refuseApproval(order, from, `Klarna's transaction ${transactionId} has paid another order already`);
+      const why = `Klarna's transaction ${transactionId} has paid another order already`;
+      return { order: await this.refuseApproval(order, from, why), refused: true };
     }
   }
 
