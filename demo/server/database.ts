@@ -3,7 +3,7 @@
  * server when DATABASE_URL is set; its schema, made or brought up to date on start; and the lock
  * that keeps an embedded data directory to one process.
  */
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Sql {
@@ -100,6 +100,11 @@ do $$ begin
                  where schemaname = current_schema() and indexname = 'orders_purchase_reference_key') then
     create unique index orders_purchase_reference_key on orders (purchase_reference);
   end if;
+  -- A payment transaction of Klarna's pays one order only: the UPDATE that would mark a second order paid with it fails.
+  if not exists (select 1 from pg_indexes
+                 where schemaname = current_schema() and indexname = 'orders_payment_transaction_id_key') then
+    create unique index orders_payment_transaction_id_key on orders (payment_transaction_id);
+  end if;
 end $$;
 `;
 
@@ -121,7 +126,10 @@ export interface DataDirLock {
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   const { tryLock, unlock } = (await import('fs-native-extensions')).default;
-  mkdirSync(dataDir, { recursive: true });
+  // The owner's alone: it holds the orders, and the offline simulator's tokens. PGlite makes its files readable and
+  // writable by anyone (0666), so the directory is what keeps other local users out of them.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
   const path = join(dataDir, 'pay-with-klarna.lock');
   const fd = openSync(path, 'a+');
   if (!tryLock(fd)) {

@@ -67,6 +67,34 @@ function earliest(...times: Array<string | null | undefined>): string | undefine
   return known.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }
 
+const NOT_THIS_ORDER =
+  "Klarna's approval was for another purchase, so this order is not paid and nothing was charged for it. " +
+  'Please pay again, or contact the shop.';
+
+/**
+ * Why an APPROVED answer does not pay this order, if it does not: Klarna answers a session token with what it approved
+ * for it, which must be this order's amount and currency, and (where Klarna echoes it) this order's transaction
+ * reference. A token approved for another order (a cheap one) never pays this one.
+ */
+export function approvedElsewhere(order: Order, answer: any): string | undefined {
+  const transaction = answer?.payment_transaction_response?.payment_transaction;
+  if (!transaction || typeof transaction !== 'object') return 'the answer carries no payment transaction';
+  if (transaction.amount !== order.amount || transaction.currency !== order.currency) {
+    return (
+      `Klarna approved ${transaction.amount} ${transaction.currency}, ` +
+      `this order is ${order.amount} ${order.currency}`
+    );
+  }
+  const reference = transaction.payment_transaction_reference;
+  if (reference !== undefined && reference !== null && reference !== order.transactionReference)
+    return `Klarna approved transaction reference ${reference}, this order's is ${order.transactionReference}`;
+  return undefined;
+}
+
+/** A subscription when any line is one (its customer token is asked for), a one-off purchase otherwise. */
+const kindOf = (lines: OrderLine[]): Order['kind'] =>
+  lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+
 /** PWK- and 10 characters of Crockford's base32 (no I, L, O or U to misread): 50 random bits. */
 function orderNumber(): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -142,7 +170,7 @@ export class Payments {
   async createOrder(lines: OrderLine[]): Promise<Order> {
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
     const id = `order-${randomUUID()}`; // unguessable: the order's page and its API take the id alone
-    const kind = lines.some((line) => product(line.sku)?.subscription) ? 'subscription' : 'purchase';
+    const kind = kindOf(lines);
     let order: Order | undefined;
     // Klarna, the logs and the customer get an order number instead, which opens nothing
     for (let tries = 0; !order; tries++) {
@@ -170,7 +198,8 @@ export class Payments {
     lines: OrderLine[],
   ): Promise<{ kind: 'changed'; order: Order } | { kind: 'unknown-order' } | { kind: 'locked' }> {
     const amount = lines.reduce((sum, line) => sum + line.total, 0);
-    const order = await this.store.changeLines(id, CHANGEABLE, lines, amount);
+    // its kind goes with its lines: a cart that lost its subscription is a purchase, one that gained one a subscription
+    const order = await this.store.changeLines(id, CHANGEABLE, lines, amount, kindOf(lines));
     if (order) return { kind: 'changed', order };
     return (await this.store.order(id)) ? { kind: 'locked' } : { kind: 'unknown-order' };
   }
@@ -324,21 +353,18 @@ export class Payments {
       this.log(`order ${order.purchaseReference}: Payment Authorize refused: ${(error as Error).message}`);
       return { kind: 'rejected', order: failed ?? order, message: REFUSED };
     }
+    const notThisOrder = result === 'APPROVED' ? approvedElsewhere(order, answer) : undefined;
+    if (notThisOrder) {
+      const refused = await this.refuseApproval(order, ANSWERABLE, notThisOrder);
+      return { kind: 'declined', order: refused ?? order, reason: NOT_THIS_ORDER };
+    }
     if (result === 'APPROVED') {
       const transactionId = answer.payment_transaction_response.payment_transaction?.payment_transaction_id;
-      const paid = await this.store.transition(
-        order.id,
-        ANSWERABLE,
-        {
-          status: 'paid',
-          paymentTransactionId: transactionId,
-          customerToken: customerTokenOf(answer) ?? null,
-          reason: null,
-        },
-        order.attemptKey,
-      );
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${transactionId}`);
-      return { kind: 'approved', order: paid ?? order };
+      const paid = await this.markPaid(order, ANSWERABLE, transactionId, customerTokenOf(answer) ?? null);
+      if (paid.refused) return { kind: 'declined', order: paid.order ?? order, reason: NOT_THIS_ORDER };
+      // (undefined: another request settled the order first, with this very answer when it repeated this call)
+      return { kind: 'approved', order: paid.order ?? order };
     }
     if (result === 'STEP_UP_REQUIRED') {
       const request = answer.payment_request;
@@ -454,20 +480,62 @@ export class Payments {
       return this.store.transition(order.id, ['finalizing'], { status: 'failed', reason: (error as Error).message });
     }
     const { result_reason, payment_transaction } = answer.payment_transaction_response;
+    const notThisOrder = result === 'APPROVED' ? approvedElsewhere(claimed, answer) : undefined;
+    if (notThisOrder) return this.refuseApproval(claimed, ['finalizing'], notThisOrder);
     if (result === 'APPROVED') {
       await this.store.note(order.id, 'klarna', `APPROVED: transaction ${payment_transaction?.payment_transaction_id}`);
-      return this.store.transition(order.id, ['finalizing'], {
-        status: 'paid',
-        paymentTransactionId: payment_transaction?.payment_transaction_id,
-        customerToken: customerTokenOf(answer) ?? claimed.customerToken,
-        reason: null,
-      });
+      const paid = await this.markPaid(
+        claimed,
+        ['finalizing'],
+        payment_transaction?.payment_transaction_id,
+        customerTokenOf(answer) ?? claimed.customerToken,
+      );
+      return paid.order;
     }
     const reason = result_reason ?? 'DECLINED';
     // Klarna declines an expired token; past 60 minutes by our own clock that is what a decline means.
     if (reason === 'SESSION_TOKEN_EXPIRED' || Date.now() - approvedAt > SIXTY_MINUTES) return this.expire(order.id);
     await this.store.note(order.id, 'klarna', `Final authorization DECLINED (${reason})`);
     return this.store.transition(order.id, ['finalizing'], { status: 'declined', reason });
+  }
+
+  /**
+   * Marks the order paid with Klarna's transaction, in one UPDATE that the database refuses when that transaction paid
+   * another order already (a unique index): the order is then not paid but declined (`refused`), and the operator is
+   * told. `order` is undefined when the order was no longer in `from` (another request settled it).
+   */
+  private async markPaid(
+    order: Order,
+    from: OrderStatus[],
+    transactionId: string | undefined,
+    customerToken: string | null,
+  ): Promise<{ order: Order | undefined; refused: boolean }> {
+    const attempt = from.includes('finalizing') ? undefined : order.attemptKey;
+    try {
+      const paid = await this.store.transition(
+        order.id,
+        from,
+        { status: 'paid', paymentTransactionId: transactionId, customerToken, reason: null },
+        attempt,
+      );
+      return { order: paid, refused: false };
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      const why = `Klarna's transaction ${transactionId} has paid another order already`;
+      return { order: await this.refuseApproval(order, from, why), refused: true };
+    }
+  }
+
+  /** Klarna's APPROVED is not for this order (see approvedElsewhere): the order is not paid, and that is said why. */
+  private async refuseApproval(order: Order, from: OrderStatus[], why: string): Promise<Order | undefined> {
+    const what = `APPROVED answer refused: ${why}; the order is not paid`;
+    this.log(`order ${order.purchaseReference}: ${what}`);
+    await this.store.note(order.id, 'backend', what);
+    const attempt = from.includes('finalizing') ? undefined : order.attemptKey;
+    return (
+      (await this.store.transition(order.id, from, { status: 'declined', reason: NOT_THIS_ORDER }, attempt)) ??
+      this.store.order(order.id)
+    );
   }
 
   /**

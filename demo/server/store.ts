@@ -87,6 +87,7 @@ const toOrder = (row: Record<string, any>): Order => ({
 });
 
 const COLUMNS: Record<string, string> = {
+  kind: 'kind',
   status: 'status',
   reason: 'reason',
   amount: 'amount',
@@ -177,11 +178,17 @@ export class Store implements KeyStore {
   }
 
   /**
-   * New lines for an order with nothing under way: its cart version goes up, so a press made on the old cart cannot
-   * claim it.
+   * New lines for an order with nothing under way, with their total and the kind they make: its cart version goes up,
+   * so a press made on the old cart cannot claim it.
    */
-  async changeLines(id: string, from: OrderStatus[], lines: OrderLine[], amount: number): Promise<Order | undefined> {
-    return this.update(id, from, { lines, amount, status: 'open' }, {}, ['cart_version = cart_version + 1']);
+  async changeLines(
+    id: string,
+    from: OrderStatus[],
+    lines: OrderLine[],
+    amount: number,
+    kind: Order['kind'],
+  ): Promise<Order | undefined> {
+    return this.update(id, from, { lines, amount, kind, status: 'open' }, {}, ['cart_version = cart_version + 1']);
   }
 
   /**

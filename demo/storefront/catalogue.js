@@ -1,4 +1,4 @@
-import { addToCart, api, money, readCart } from '/storefront/cart.js';
+import { MAX_QUANTITY, addToCart, api, money, readCart } from '/storefront/cart.js';
 
 const cartLink = document.getElementById('cart-link');
 const showCount = () => (cartLink.textContent = `Cart (${readCart().reduce((sum, line) => sum + line.quantity, 0)})`);
@@ -13,10 +13,11 @@ for (const product of await api('/api/products')) {
   const price = Object.assign(document.createElement('p'), { className: 'price', textContent: product.subscription ? `${money(product.price)} / month` : money(product.price) });
   const button = Object.assign(document.createElement('button'), { type: 'button', textContent: product.subscription ? 'Subscribe' : 'Add to cart' });
   button.setAttribute('aria-label', `${button.textContent}: ${product.name}`);
+  const full = Object.assign(document.createElement('p'), { className: 'muted', role: 'status' });
   button.addEventListener('click', () => {
-    addToCart(product.sku);
+    full.textContent = addToCart(product.sku) ? '' : `Your cart holds ${MAX_QUANTITY}, the most one order takes.`;
     showCount();
   });
-  card.append(image, name, description, price, button);
+  card.append(image, name, description, price, button, full);
   document.getElementById('products').append(card);
 }

@@ -13,24 +13,44 @@ const say = (text) => (message.textContent = text);
 const DECLINED = 'Klarna declined this purchase. Please choose another payment method.';
 const LEFT = 'You left Klarna without paying. You can try again or choose another method.';
 
-/** What the checkout shows in place of itself: an empty cart, or a cart the shop could not price. */
-function showInstead(heading, text) {
+/**
+ * What the checkout shows in place of itself: an empty cart, or a cart the shop could not price,
+ * with what the customer can do (`actions`, beside "Continue shopping").
+ */
+function showInstead(heading, text, actions = []) {
   const panel = Object.assign(document.createElement('div'), { className: 'panel' });
   const link = Object.assign(document.createElement('a'), { href: '/', textContent: 'Continue shopping' });
-  panel.append(Object.assign(document.createElement('h2'), { textContent: heading }), Object.assign(document.createElement('p'), { textContent: text }), link);
+  const next = Object.assign(document.createElement('p'), { className: 'actions' });
+  next.append(...actions, link);
+  panel.append(Object.assign(document.createElement('h2'), { textContent: heading }), Object.assign(document.createElement('p'), { textContent: text }), next);
   checkoutPanels.replaceChildren(panel);
+}
+
+const showEmpty = () => showInstead('Your cart is empty', 'Add something from the shop to check out.');
+
+/** A cart the shop refuses (a product it no longer sells, more of one than an order takes): it can be emptied. */
+function showRefused() {
+  const empty = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Empty the cart' });
+  empty.addEventListener('click', () => {
+    writeCart([]);
+    showEmpty();
+  });
+  const text = 'Something in your cart can no longer be ordered as it is: a product we no longer sell, or more of one item than an order takes (99). Empty the cart and add what you want again.';
+  showInstead('Your cart could not be checked out', text, [empty]);
 }
 
 let order;
 let config;
 if (readCart().length === 0) {
-  showInstead('Your cart is empty', 'Add something from the shop to check out.');
+  showEmpty();
 } else {
   try {
     [config, order] = await Promise.all([api('/api/config'), api('/api/orders', { lines: readCart() })]);
   } catch (error) {
-    // a cart kept from an older visit may name a product the shop no longer sells
-    showInstead('Your cart could not be checked out', `The shop said: ${error.message}. Change your cart and try again.`);
+    // the shop's own words are for developers; a cart kept from an older visit may name a product the shop no longer sells
+    console.warn(`checkout: the shop refused the cart: ${error.message}`);
+    if (error.status === 400) showRefused();
+    else showInstead('Your cart could not be checked out', 'The shop could not be reached. Please try again in a moment.');
   }
 }
 if (order) startCheckout();

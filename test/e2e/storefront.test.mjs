@@ -359,6 +359,46 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await context.close();
   });
 
+  it('the catalogue adds at most 99 of a product, and says so', async () => {
+    const { context, page, errors } = await customer();
+    await page.goto(`${shop.url}/`);
+    await page.evaluate(() => localStorage.setItem('pay-with-klarna-demo-cart', JSON.stringify([{ sku: 'mug', quantity: 98 }])));
+    await page.reload();
+    const add = page.getByRole('button', { name: 'Add to cart: Stoneware mug' });
+    await add.click();
+    await page.getByRole('link', { name: 'Cart (99)' }).waitFor();
+    await add.click();
+    await page.getByText('Your cart holds 99, the most one order takes.').waitFor();
+    await page.getByRole('link', { name: 'Cart (99)' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('pay-with-klarna-demo-cart'))), [{ sku: 'mug', quantity: 99 }]);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  for (const [what, cart] of [
+    ['a product the shop no longer sells', [{ sku: 'discontinued-lamp', quantity: 1 }, { sku: 'mug', quantity: 1 }]],
+    ['more of one product than an order takes', [{ sku: 'mug', quantity: 100 }]],
+  ]) {
+    it(`a cart the shop refuses (${what}): told in customers' words, and it can be emptied`, async () => {
+      const { context, page, errors } = await customer();
+      await page.goto(`${shop.url}/`);
+      await page.evaluate((lines) => localStorage.setItem('pay-with-klarna-demo-cart', JSON.stringify(lines)), cart);
+      await page.goto(`${shop.url}/checkout`);
+      await page.getByRole('heading', { name: 'Your cart could not be checked out' }).waitFor();
+      const said = await page.locator('.checkout').innerText();
+      assert.match(said, /no longer be ordered as it is/);
+      assert.doesNotMatch(said, /lines\[|sku|quantity must|The shop said/, 'no developer wording');
+      await page.getByRole('link', { name: 'Continue shopping' }).last().waitFor();
+      await page.getByRole('button', { name: 'Empty the cart' }).click();
+      await page.getByRole('heading', { name: 'Your cart is empty' }).waitFor();
+      assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('pay-with-klarna-demo-cart'))), []);
+      await page.goto(`${shop.url}/`);
+      await page.getByRole('link', { name: 'Cart (0)' }).waitFor();
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+
   it('an order address the shop does not know: "Order not found", and the page stops asking', async () => {
     const { context, page } = await customer();
     await page.clock.install();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -49,6 +49,31 @@ describe('one server per data directory', () => {
     const next = await start();
     assert.ok(next.url, next.output);
     assert.equal((await orderAt(next.url, order.id)).number, order.number);
+  });
+
+  it("the directory, and the simulator's state in it, are the owner's alone", { skip: process.platform === 'win32' }, async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pwk-data-mode-'));
+    const umask = process.umask(0o022); // as most systems' default: what the server is started with
+    try {
+      const mode = (path) => (statSync(path).mode & 0o777).toString(8);
+      // one made by the server, and one there already, readable by everyone
+      const made = join(parent, 'new', 'storefront');
+      const existing = mkdtempSync(join(parent, 'existing-'));
+      chmodSync(existing, 0o755);
+      for (const dir of [existing, made]) {
+        const run = await startStorefront({ DATA_DIR: dir });
+        try {
+          assert.ok(run.url, run.output);
+          assert.equal(mode(dir), '700', `${dir} is the owner's alone`);
+          assert.equal(mode(join(dir, 'klarna-simulator.json')), '600');
+        } finally {
+          await stopStorefront(run);
+        }
+      }
+    } finally {
+      process.umask(umask);
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('within one process too: the embedded database opens a directory once at a time', async () => {

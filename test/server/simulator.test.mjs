@@ -116,6 +116,49 @@ describe('the Klarna simulator', () => {
     assert.ok(stepUp.payment_request.payment_request_id);
   });
 
+  it("refuses a completion token, even one whose approval it keeps, for another amount, currency or purchase", async () => {
+    const purchase = { purchase_reference: 'PWK-SIMBIND' };
+    const stepUp = await (await authorize({ ...valid, supplementary_purchase_data: purchase, step_up_config: { payment_request_reference: 'PWK-SIMBIND' } }, { 'klarna-network-session-token': 'krn:network:us1:test:session-token:sim.step-up.lost.b' })).json();
+    const request = sim.simulator.decide(stepUp.payment_request.payment_request_id, 'approve');
+    const final = (body) => authorize(body, { 'klarna-network-session-token': request.sessionToken, 'klarna-idempotency-key': crypto.randomUUID() });
+    const approved = await (await final({ ...valid, supplementary_purchase_data: purchase })).json();
+    assert.equal(approved.payment_transaction_response.result, 'APPROVED');
+    const again = await (await final({ ...valid, supplementary_purchase_data: purchase })).json();
+    assert.deepEqual(again, approved, 'the same purchase gets the kept approval');
+    const others = [
+      { ...valid, supplementary_purchase_data: purchase, request_payment_transaction: { amount: 1168200, payment_transaction_reference: 'tx-1' } },
+      { ...valid, supplementary_purchase_data: purchase, currency: 'EUR' },
+      { ...valid, supplementary_purchase_data: { purchase_reference: 'PWK-SIMOTHER' } },
+    ];
+    for (const body of others) {
+      assert.deepEqual((await (await final(body)).json()).payment_transaction_response, { result: 'DECLINED', result_reason: 'PURCHASE_CONTEXT_MISMATCH' });
+    }
+  });
+
+  it('checks the API key before reading a body, bounds bodies (413) and keeps only the last 1,000 calls', async () => {
+    const big = JSON.stringify({ ...valid, pad: 'x'.repeat(70 * 1024) });
+    const url = `${sim.url}/v2/payment/authorize`;
+    // a page anywhere can send this (a simple text/plain POST): refused unread, and nothing of it kept
+    const stranger = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+    assert.equal(stranger.status, 401);
+    const logged = sim.simulator.log.at(-1);
+    assert.deepEqual([logged.headers.authorization, logged.body], ['invalid', undefined]);
+    const headers = { 'content-type': 'application/json', authorization: `Basic ${sim.apiKey}` };
+    const tooLarge = await fetch(url, { method: 'POST', headers, body: big });
+    assert.equal(tooLarge.status, 413);
+    assert.deepEqual([(await tooLarge.json()).error_code], ['PAYLOAD_TOO_LARGE']);
+    // streamed without a Content-Length: cut off at the limit too
+    const chunks = new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(16 * 1024))) });
+    const streamed = await fetch(url, { method: 'POST', headers, body: chunks, duplex: 'half' });
+    assert.equal(streamed.status, 413);
+    for (let sent = 0; sent < 1100; sent += 100) {
+      await Promise.all(Array.from({ length: 100 }, () => fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }).then((response) => response.arrayBuffer())));
+    }
+    assert.equal(sim.simulator.log.length, 1000, 'the last 1,000 calls');
+    assert.equal((await authorize(valid)).status, 200, 'and it goes on answering');
+    assert.equal(sim.simulator.log.at(-1).headers.authorization, 'valid');
+  });
+
   it('signs its webhooks with HMAC-SHA256 over the raw body and retries until they are taken', async () => {
     const { createServer } = await import('node:http');
     const { signWebhook } = await import('../../demo/server/signing.ts');

@@ -14,10 +14,16 @@ function priceLines(input: unknown): OrderLine[] {
     throw new BadRequest(400, 'lines must be a non-empty array of { sku, quantity }', 'lines');
   }
   if (input.length > MAX_LINES) throw new BadRequest(400, `lines may hold at most ${MAX_LINES} products`, 'lines');
+  const seen = new Set<string>();
   return input.map((line, index) => {
     const found = typeof line?.sku === 'string' ? product(line.sku) : undefined;
     const field = `lines[${index}]`;
     if (!found) throw new BadRequest(400, `${field}.sku is not a product of this shop`, `${field}.sku`);
+    // one line per product, so that its quantity (at most 99) is the whole of it
+    if (seen.has(found.sku)) {
+      throw new BadRequest(400, `${field}.sku repeats ${found.sku}: give each product one line`, `${field}.sku`);
+    }
+    seen.add(found.sku);
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 99) {
       throw new BadRequest(400, `${field}.quantity must be a whole number from 1 to 99`, `${field}.quantity`);
     }

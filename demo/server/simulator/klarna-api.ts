@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { newCustomerToken, type SimOutcome, type SimWebhookMode, type SimulatorState } from './state.js';
 
 export type FailureMode = '503' | '429' | '400' | 'hang' | 'garbled' | 'decline';
@@ -39,6 +40,9 @@ export interface Call {
 }
 
 const SIXTY_MINUTES = 60 * 60 * 1000;
+/** The largest body an API call may have (Klarna's are a few KB), and how many calls the log keeps (the last ones). */
+export const MAX_API_BODY = 64 * 1024;
+export const MAX_LOGGED_CALLS = 1000;
 const HANG_MS = 60_000;
 /** What a 'garbled' failure answers in place of Klarna's JSON: a proxy's error page. */
 const GARBLED_PAGE = '<!doctype html><title>Bad gateway</title><p>Upstream answered';
@@ -53,12 +57,13 @@ function parseSessionToken(token: string | undefined): { outcome: SimOutcome; we
   return { outcome: (match?.[1] as SimOutcome) ?? 'step-up', webhook: (match?.[2] as SimWebhookMode) ?? 'prompt' };
 }
 
-type ErrorStatus = 400 | 401 | 404 | 409 | 429 | 503;
+type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 429 | 503;
 const ERROR_TYPES: Record<ErrorStatus, string> = {
   400: 'INPUT_ERROR',
   401: 'ACCESS_ERROR',
   404: 'RESOURCE_ERROR',
   409: 'RESOURCE_ERROR',
+  413: 'INPUT_ERROR',
   429: 'RATE_LIMIT_ERROR',
   503: 'TECHNICAL_ERROR',
 };
@@ -133,12 +138,15 @@ function decide(
   }
   const grant = sessionToken ? state.grants.get(sessionToken) : undefined;
   if (grant) {
-    // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount.
+    // Final authorization: the token is the idempotency key, valid for 60 minutes, for the approved amount and
+    // purchase only: another amount, currency or purchase is refused, even once the token's answer is kept.
+    const request = state.requests.get(grant.paymentRequestId);
+    const purchase = body.supplementary_purchase_data?.purchase_reference;
+    const otherPurchase = request?.reference !== undefined && purchase !== undefined && purchase !== request.reference;
+    if (grant.amount !== amount || grant.currency !== body.currency || otherPurchase)
+      return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
     if (grant.result) return [200, grant.result];
     if (state.now() - grant.issuedAt > SIXTY_MINUTES) return [200, declined('SESSION_TOKEN_EXPIRED')];
-    if (grant.amount !== amount || grant.currency !== body.currency)
-      return [200, declined('PURCHASE_CONTEXT_MISMATCH')];
-    const request = state.requests.get(grant.paymentRequestId);
     const scopes = request?.requestCustomerToken?.scopes;
     const customer = request?.customerToken
       ? {
@@ -184,7 +192,29 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
   /** Payment Authorize calls that a 'decline' failure picked, with the reason to decline them for. */
   const forcedDeclines = new WeakMap<Request, string>();
 
-  // Every API call needs the API key as the Basic credential, as Klarna's do.
+  /** Logs a call, keeping the last MAX_LOGGED_CALLS: a long run (or a flood of calls) never grows it without end. */
+  const logCall = (c: Context, authorized: boolean, body: unknown) => {
+    // The log says whether the key was right, never what it was.
+    const logged = Object.fromEntries(LOGGED_HEADERS.map((name) => [name, c.req.header(name) ?? '']));
+    const headers = { authorization: authorized ? 'valid' : 'invalid', ...logged };
+    calls.push({ method: c.req.method, path: c.req.path, headers, body, at: state.now() });
+    if (calls.length > MAX_LOGGED_CALLS) calls.splice(0, calls.length - MAX_LOGGED_CALLS);
+  };
+
+  // Every API call needs the API key as the Basic credential, as Klarna's do: checked before its body is read.
+  app.use('/v2/*', async (c, next) => {
+    if (c.req.header('authorization') === `Basic ${apiKey}`) return next();
+    logCall(c, false, undefined);
+    return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
+  });
+  // Its body is bounded as it streams in, with or without a Content-Length.
+  app.use(
+    '/v2/*',
+    bodyLimit({
+      maxSize: MAX_API_BODY,
+      onError: (c) => klarnaError(c, 413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_API_BODY} bytes.`),
+    }),
+  );
   app.use('/v2/*', async (c, next) => {
     const body =
       c.req.method === 'POST'
@@ -193,12 +223,7 @@ export function klarnaApiRoutes(app: Hono, { apiKey, state, calls, failures }: K
             .json()
             .catch(() => undefined)
         : undefined;
-    const authorized = c.req.header('authorization') === `Basic ${apiKey}`;
-    // The log says whether the key was right, never what it was.
-    const logged = Object.fromEntries(LOGGED_HEADERS.map((name) => [name, c.req.header(name) ?? '']));
-    const headers = { authorization: authorized ? 'valid' : 'invalid', ...logged };
-    calls.push({ method: c.req.method, path: c.req.path, headers, body, at: state.now() });
-    if (!authorized) return klarnaError(c, 401, 'UNAUTHORIZED', 'Missing or invalid API key.');
+    logCall(c, true, body);
     const failure = failures.current;
     const applies =
       failure.mode !== 'decline' || (c.req.method === 'POST' && c.req.path.endsWith('/payment/authorize'));

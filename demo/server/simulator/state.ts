@@ -137,7 +137,8 @@ export class SimulatorState {
       replies: [...replies],
     };
     const temporary = `${this.stateFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(state));
+    // (its session and customer tokens are the owner's alone)
+    writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
     renameSync(temporary, this.stateFile);
   }
 
