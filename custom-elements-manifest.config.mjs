@@ -16,14 +16,19 @@ function typeShape(ts, typeNode, sourceFile) {
   const literal = (members) =>
     `{ ${members
       .filter((member) => ts.isPropertySignature(member) && member.type)
-      .map((member) => `${member.name.getText(sourceFile)}${member.questionToken ? '?' : ''}: ${member.type.getText(sourceFile)}`)
+      .map(
+        (member) =>
+          `${member.name.getText(sourceFile)}${member.questionToken ? '?' : ''}: ${member.type.getText(sourceFile)}`,
+      )
       .join('; ')} }`;
   if (ts.isTypeLiteralNode(typeNode)) return literal(typeNode.members);
   if (ts.isTypeReferenceNode(typeNode) && ts.isIdentifier(typeNode.typeName) && !typeNode.typeArguments) {
     const name = typeNode.typeName.text;
     for (const statement of sourceFile.statements) {
-      if (ts.isInterfaceDeclaration(statement) && statement.name.text === name && !statement.heritageClauses) return literal(statement.members);
-      if (ts.isTypeAliasDeclaration(statement) && statement.name.text === name && ts.isTypeLiteralNode(statement.type)) return literal(statement.type.members);
+      if (ts.isInterfaceDeclaration(statement) && statement.name.text === name && !statement.heritageClauses)
+        return literal(statement.members);
+      if (ts.isTypeAliasDeclaration(statement) && statement.name.text === name && ts.isTypeLiteralNode(statement.type))
+        return literal(statement.type.members);
     }
   }
   return typeNode.getText(sourceFile);
@@ -65,7 +70,8 @@ export default {
       name: 'documented-events-only',
       packageLinkPhase({ customElementsManifest }) {
         for (const declaration of declarationsOf(customElementsManifest)) {
-          if (declaration.events) declaration.events = declaration.events.filter((event) => event.name && event.description);
+          if (declaration.events)
+            declaration.events = declaration.events.filter((event) => event.name && event.description);
         }
       },
     },
@@ -82,13 +88,21 @@ export default {
         const detailType = base?.typeArguments?.[0];
         if (!detailType || base.expression.getText(node.getSourceFile()) !== 'CustomEvent') return;
         const sourceFile = node.getSourceFile();
-        eventDetails.set(node.name.text, { name: detailType.getText(sourceFile), shape: typeShape(ts, detailType, sourceFile) });
+        eventDetails.set(node.name.text, {
+          name: detailType.getText(sourceFile),
+          shape: typeShape(ts, detailType, sourceFile),
+        });
       },
       moduleLinkPhase({ moduleDoc }) {
         for (const declaration of moduleDoc.declarations ?? []) {
           const detail = declaration.kind === 'class' && eventDetails.get(declaration.name);
           if (!detail || declaration.members?.some((member) => member.name === 'detail')) continue;
-          (declaration.members ??= []).push({ kind: 'field', name: 'detail', type: { text: detail.name }, readonly: true });
+          (declaration.members ??= []).push({
+            kind: 'field',
+            name: 'detail',
+            type: { text: detail.name },
+            readonly: true,
+          });
         }
       },
       packageLinkPhase({ customElementsManifest }) {
@@ -107,8 +121,11 @@ export default {
       name: 'union-values',
       analyzePhase({ ts, node }) {
         if (!ts.isTypeAliasDeclaration(node) || !ts.isUnionTypeNode(node.type)) return;
-        const literals = node.type.types.every((type) => ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal));
-        if (literals) literalUnions.set(node.name.text, node.type.types.map((type) => `'${type.literal.text}'`).join(' | '));
+        const literals = node.type.types.every(
+          (type) => ts.isLiteralTypeNode(type) && ts.isStringLiteral(type.literal),
+        );
+        if (literals)
+          literalUnions.set(node.name.text, node.type.types.map((type) => `'${type.literal.text}'`).join(' | '));
       },
       packageLinkPhase({ customElementsManifest }) {
         for (const declaration of declarationsOf(customElementsManifest)) {
@@ -135,10 +152,14 @@ export default {
             }
             if (member.privacy === 'public') delete member.privacy;
           }
-          if (declaration.attributes) declaration.attributes = declaration.attributes.filter((attribute) => !privateFields.has(attribute.fieldName));
+          if (declaration.attributes)
+            declaration.attributes = declaration.attributes.filter(
+              (attribute) => !privateFields.has(attribute.fieldName),
+            );
           // `@cssprop --name - What it does. Default 0.75rem.`: the default becomes the property's `default`.
           for (const property of declaration.cssProperties ?? []) {
-            const match = property.default === undefined && /^(.*?)\s*Default (.+?)\.?$/s.exec(property.description ?? '');
+            const match =
+              property.default === undefined && /^(.*?)\s*Default (.+?)\.?$/s.exec(property.description ?? '');
             if (match) Object.assign(property, { description: match[1], default: match[2] });
           }
         }
@@ -158,7 +179,8 @@ export default {
           // A built-in superclass (Error, CustomEvent) is the platform's, not this module's.
           for (const declaration of module.declarations ?? []) {
             const { superclass } = declaration;
-            if (superclass?.module && typeof globalThis[superclass.name] === 'function') declaration.superclass = { name: superclass.name, package: 'global:' };
+            if (superclass?.module && typeof globalThis[superclass.name] === 'function')
+              declaration.superclass = { name: superclass.name, package: 'global:' };
           }
         }
       },

@@ -22,7 +22,11 @@ function dropBuildMarks(): Plugin {
   return {
     name: 'drop-build-marks',
     generateBundle(_, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '').replace('(\n/* @vite-ignore */\n/* webpackIgnore: true */\n', '(/* webpackIgnore: true */');
+      for (const chunk of Object.values(bundle))
+        if (chunk.type === 'chunk')
+          chunk.code = chunk.code
+            .replaceAll('/* @__PURE__ */ ', '')
+            .replace('(\n/* @vite-ignore */\n/* webpackIgnore: true */\n', '(/* webpackIgnore: true */');
     },
   };
 }

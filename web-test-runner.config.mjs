@@ -31,7 +31,11 @@ class WebKitLauncher extends WebdriverLauncher {
       port: this.#driver.port,
       logLevel: 'error',
       // (MiniBrowser's own proxy option: WebKitWebDriver 2.50 sends https:// around the W3C proxy capability)
-      capabilities: this.#driver.capabilities([`--proxy=${refusing.url}`, '--ignore-host=127.0.0.1', '--ignore-host=localhost']),
+      capabilities: this.#driver.capabilities([
+        `--proxy=${refusing.url}`,
+        '--ignore-host=127.0.0.1',
+        '--ignore-host=localhost',
+      ]),
     });
     await super.initialize({ ...config, concurrency: 1 }, testFiles);
     this.name = 'WebKit';
@@ -49,7 +53,13 @@ const engines = {
       launchOptions: {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: ['--no-sandbox', '--disable-setuid-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
+        args: [
+          '--no-sandbox',
+          '--disable-setuid-sandbox',
+          '--disable-dev-shm-usage',
+          '--disable-gpu',
+          '--disable-background-networking',
+        ],
       },
       createPage: async ({ context }) => {
         const page = await context.newPage();
@@ -78,7 +88,9 @@ const engines = {
   webkit: () => new WebKitLauncher(),
 };
 const wanted = (process.env.PWK_BROWSERS || Object.keys(engines).join(',')).split(',');
-for (const name of wanted) if (!engines[name]) throw new Error(`PWK_BROWSERS: unknown engine "${name}" (known: ${Object.keys(engines).join(', ')})`);
+for (const name of wanted)
+  if (!engines[name])
+    throw new Error(`PWK_BROWSERS: unknown engine "${name}" (known: ${Object.keys(engines).join(', ')})`);
 
 /** Playwright key chords ("Shift+Tab", "Space") pressed the same way through each engine's driver. */
 const pressPlugin = {
@@ -93,7 +105,11 @@ const pressPlugin = {
       for (const key of keys.slice(0, -1)) await keyboard.down(key);
       await keyboard.press(keys.at(-1));
       for (const key of keys.slice(0, -1).reverse()) await keyboard.up(key);
-    } else if (browser.type === 'webdriver') await browser.sendKeys(session.id, keys.map((key) => (key === ' ' ? 'Space' : key)));
+    } else if (browser.type === 'webdriver')
+      await browser.sendKeys(
+        session.id,
+        keys.map((key) => (key === ' ' ? 'Space' : key)),
+      );
     else throw new Error(`press: no way to send keys through ${browser.type}`);
     return true;
   },

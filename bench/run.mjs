@@ -50,7 +50,10 @@ function updateReadme(section) {
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   if (!text.includes(start) || !text.includes(end)) return;
-  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${section.trim()}\n${text.slice(text.indexOf(end))}`);
+  writeFileSync(
+    readme,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n${section.trim()}\n${text.slice(text.indexOf(end))}`,
+  );
 }
 
 function publish(results, wrote) {
@@ -69,7 +72,9 @@ function publish(results, wrote) {
 }
 
 // strict: an unknown flag (a typo of --report-only) is refused, never taken for a measuring run
-const { values: flags } = readArgs('node bench/run.mjs [--report-only]', { options: { 'report-only': { type: 'boolean' } } });
+const { values: flags } = readArgs('node bench/run.mjs [--report-only]', {
+  options: { 'report-only': { type: 'boolean' } },
+});
 if (flags['report-only']) {
   publish(JSON.parse(readFileSync(resultsFile, 'utf8')), 'bench/README-section.md');
   process.exit(0);
@@ -106,13 +111,21 @@ function ensureBuilt() {
 
 function cpuModel() {
   try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim() ?? os.cpus()[0]?.model ?? 'unknown';
+    return (
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim() ??
+      os.cpus()[0]?.model ??
+      'unknown'
+    );
   } catch {
     return os.cpus()[0]?.model ?? 'unknown';
   }
 }
 
-const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 /** Linux's CPU pressure ("some", last 60 s): other work on the machine competing with the run. */
 function cpuPressure() {
   try {
@@ -132,7 +145,7 @@ const machine = {
   cpuPressureBeforePercent: cpuPressure(),
 };
 
-log('size: building Lit alone with the project\'s vite config');
+log("size: building Lit alone with the project's vite config");
 const size = await measureSizes();
 
 const [browser, server] = await Promise.all([launch(), startServer()]);
@@ -155,8 +168,16 @@ try {
   await timed('amountBurst', '5: 20 amount changes in 200 ms', amountBurst);
   await timed('manyElements', '6: 1, 5 and 20 elements', manyElements);
   await timed('clickToBusy', '7: click to busy and the longest tasks at 4× CPU (traced)', clickToBusy);
-  await timed('selectToButton', '10: selecting Klarna to its button painted, ours and the peer, at 1× and 4× CPU', selectToButton);
-  await timed('timeToKlarna', `1–3: time to Klarna, the peer, the gap (${SDK_MS.length * PRESENTATION_MS.length} latency cells × ${CPU_RATES.length} CPU rates, up to ${reps} rounds)`, timeToKlarna);
+  await timed(
+    'selectToButton',
+    '10: selecting Klarna to its button painted, ours and the peer, at 1× and 4× CPU',
+    selectToButton,
+  );
+  await timed(
+    'timeToKlarna',
+    `1–3: time to Klarna, the peer, the gap (${SDK_MS.length * PRESENTATION_MS.length} latency cells × ${CPU_RATES.length} CPU rates, up to ${reps} rounds)`,
+    timeToKlarna,
+  );
 } finally {
   await browser.close();
   await server.close();
@@ -164,8 +185,15 @@ try {
 
 // 9: the reference backend is TypeScript, so it runs in a child process under tsx, after the browser work.
 log('9: the reference backend under a burst of initiates');
-const backendRun = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(here('lib/backend.mjs'))], { cwd: fileURLToPath(repo), encoding: 'utf8', stdio: ['ignore', 'pipe', 2] });
-const backend = backendRun.status === 0 ? { measured: true, ...JSON.parse(backendRun.stdout.trim().split('\n').pop()) } : { measured: false, note: `the backend benchmark failed (exit ${backendRun.status})` };
+const backendRun = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(here('lib/backend.mjs'))], {
+  cwd: fileURLToPath(repo),
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 2],
+});
+const backend =
+  backendRun.status === 0
+    ? { measured: true, ...JSON.parse(backendRun.stdout.trim().split('\n').pop()) }
+    : { measured: false, note: `the backend benchmark failed (exit ${backendRun.status})` };
 
 machine.loadAverageAfter = loadAverage();
 machine.cpuPressureAfterPercent = cpuPressure();

@@ -7,7 +7,12 @@ const klarna = $<PayWithKlarna>('pay-with-klarna');
 const log = $<HTMLOListElement>('#log');
 const outcome = $<HTMLParagraphElement>('#outcome');
 
-const fake = installFakeKlarna({ instruction: 'SHOW_KLARNA', initDelayMs: 80, presentationDelayMs: 150, journey: 'complete' });
+const fake = installFakeKlarna({
+  instruction: 'SHOW_KLARNA',
+  initDelayMs: 80,
+  presentationDelayMs: 150,
+  journey: 'complete',
+});
 
 function note(text: string) {
   const item = document.createElement('li');
@@ -40,8 +45,12 @@ $<HTMLInputElement>('#amount').addEventListener('input', (event) => {
   klarna.amount = Number((event.target as HTMLInputElement).value);
 });
 
-klarna.addEventListener('klarna-presentation', (event) => note(`klarna-presentation ${event.detail.instruction} [${event.detail.paymentOptionIds.join(', ')}]`));
-klarna.addEventListener('change', () => note(`change: Klarna ${klarna.selected ? `selected (${klarna.paymentOptionId})` : 'deselected'}`));
+klarna.addEventListener('klarna-presentation', (event) =>
+  note(`klarna-presentation ${event.detail.instruction} [${event.detail.paymentOptionIds.join(', ')}]`),
+);
+klarna.addEventListener('change', () =>
+  note(`change: Klarna ${klarna.selected ? `selected (${klarna.paymentOptionId})` : 'deselected'}`),
+);
 klarna.addEventListener('klarna-initiate', (event) => {
   outcome.textContent = '';
   note(`klarna-initiate ${event.detail.paymentOptionId}: calling the backend`);
@@ -64,4 +73,5 @@ $<HTMLFormElement>('#checkout').addEventListener('change', (event) => {
   if (target.name === 'payment' && target.checked) note(`change: ${target.value} selected`);
 });
 apply();
-if (new URLSearchParams(location.search).has('paid')) outcome.textContent = 'Paid with Klarna: the backend approved at once.';
+if (new URLSearchParams(location.search).has('paid'))
+  outcome.textContent = 'Paid with Klarna: the backend approved at once.';

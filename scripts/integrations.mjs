@@ -29,7 +29,12 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/frameworks';
 
 /** A JSDoc comment on one line, safe inside a comment. */
-const doc = (text) => (text ? `/** ${String(text).replace(/\s*\n\s*/g, ' ').replaceAll('*/', '*\\/')} */\n` : '');
+const doc = (text) =>
+  text
+    ? `/** ${String(text)
+        .replace(/\s*\n\s*/g, ' ')
+        .replaceAll('*/', '*\\/')} */\n`
+    : '';
 /** A property key, quoted where it is not an identifier. */
 const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`);
 const indent = (lines, by = '  ') => lines.join('\n').replace(/^(?=.)/gm, by);
@@ -40,13 +45,19 @@ export function elementsOf(manifest) {
     (module.declarations ?? [])
       .filter((declaration) => declaration.customElement && declaration.tagName)
       .map((element) => {
-        const public_ = (member) => (member.privacy ?? 'public') === 'public' && !member.static && !member.name.startsWith('#');
+        const public_ = (member) =>
+          (member.privacy ?? 'public') === 'public' && !member.static && !member.name.startsWith('#');
         // what a framework may set: every attribute, and every writable public property
         const attributes = (element.attributes ?? []).filter((attribute) => attribute.fieldName);
-        const properties = (element.members ?? []).filter((member) => member.kind === 'field' && public_(member) && !member.readonly && member.description);
+        const properties = (element.members ?? []).filter(
+          (member) => member.kind === 'field' && public_(member) && !member.readonly && member.description,
+        );
         const settable = new Map();
-        for (const attribute of attributes) settable.set(attribute.name, { field: attribute.fieldName, description: attribute.description });
-        for (const property of properties) if (!settable.has(property.name)) settable.set(property.name, { field: property.name, description: property.description });
+        for (const attribute of attributes)
+          settable.set(attribute.name, { field: attribute.fieldName, description: attribute.description });
+        for (const property of properties)
+          if (!settable.has(property.name))
+            settable.set(property.name, { field: property.name, description: property.description });
         const events = (element.events ?? []).map((event) => ({
           name: event.name,
           // An event's `type` is its detail type (see custom-elements-manifest.config.mjs); a plain `Event` has none.
@@ -67,12 +78,16 @@ function imports(elements) {
     for (const { detail } of events) if (detail) names.add(detail);
     byModule.set(modulePath, names);
   }
-  return [...byModule].map(([path, names]) => `import type { ${[...names].sort().join(', ')} } from '${posix.relative(OUT, path)}';`).join('\n');
+  return [...byModule]
+    .map(([path, names]) => `import type { ${[...names].sort().join(', ')} } from '${posix.relative(OUT, path)}';`)
+    .join('\n');
 }
 
 /** `export interface PayWithKlarnaAttributes { … }`: what a template may set, each typed as its property. */
 function attributesInterface({ className, tagName, settable }) {
-  const members = [...settable].map(([name, { field, description }]) => `${doc(description)}${key(name)}?: ${className}['${field}'];`);
+  const members = [...settable].map(
+    ([name, { field, description }]) => `${doc(description)}${key(name)}?: ${className}['${field}'];`,
+  );
   return `${doc(`The attributes and properties of <${tagName}> a template may set, typed as the element's properties.`)}export interface ${className}Attributes {\n${indent(members)}\n}`;
 }
 
@@ -80,7 +95,10 @@ function attributesInterface({ className, tagName, settable }) {
 function handlersInterface({ className, events }) {
   const members = events
     .filter(({ detail }) => detail)
-    .map(({ name, detail, description }) => `${doc(description)}${key(`on${name}`)}?: (event: CustomEvent<${detail}>) => void;`);
+    .map(
+      ({ name, detail, description }) =>
+        `${doc(description)}${key(`on${name}`)}?: (event: CustomEvent<${detail}>) => void;`,
+    );
   return `${doc(`The element's own events, as \`on<event-name>\` handlers, each with its event's \`detail\` type.`)}export interface ${className}EventHandlers {\n${indent(members)}\n}`;
 }
 
@@ -91,18 +109,21 @@ function jsxFile(elements, framework) {
     react: {
       importLine: `import type { DetailedHTMLProps, HTMLAttributes } from 'react';`,
       base: (className) => `DetailedHTMLProps<HTMLAttributes<${className}>, ${className}>`,
-      augment: (entries) => `declare module 'react' {\n  namespace JSX {\n    interface IntrinsicElements {\n${indent(entries, '      ')}\n    }\n  }\n}`,
+      augment: (entries) =>
+        `declare module 'react' {\n  namespace JSX {\n    interface IntrinsicElements {\n${indent(entries, '      ')}\n    }\n  }\n}`,
     },
     preact: {
       // exported at the top level since Preact 10.19 (11 has it nowhere else)
       importLine: `import type { HTMLAttributes } from 'preact';`,
       base: (className) => `HTMLAttributes<${className}>`,
-      augment: (entries) => `declare module 'preact' {\n  namespace JSX {\n    interface IntrinsicElements {\n${indent(entries, '      ')}\n    }\n  }\n}`,
+      augment: (entries) =>
+        `declare module 'preact' {\n  namespace JSX {\n    interface IntrinsicElements {\n${indent(entries, '      ')}\n    }\n  }\n}`,
     },
     svelte: {
       importLine: `import type { HTMLAttributes } from 'svelte/elements';`,
       base: (className) => `HTMLAttributes<${className}>`,
-      augment: (entries) => `declare module 'svelte/elements' {\n  interface SvelteHTMLElements {\n${indent(entries, '    ')}\n  }\n}`,
+      augment: (entries) =>
+        `declare module 'svelte/elements' {\n  interface SvelteHTMLElements {\n${indent(entries, '    ')}\n  }\n}`,
     },
   }[framework];
   const entries = elements.map(
@@ -125,11 +146,15 @@ function vueFile(elements) {
     ({ className, events }) =>
       // a type, not an interface: Vue's EmitsOptions wants the index signature a type literal has implicitly
       `${doc(`The element's events, for \`@event-name\` in templates: \`$event\` is the event itself.`)}export type ${className}Emits = {\n${indent(
-        events.map(({ name, detail, description }) => `${doc(description)}${key(name)}: (event: ${detail ? `CustomEvent<${detail}>` : 'Event'}) => void;`),
+        events.map(
+          ({ name, detail, description }) =>
+            `${doc(description)}${key(name)}: (event: ${detail ? `CustomEvent<${detail}>` : 'Event'}) => void;`,
+        ),
       )}\n};`,
   );
   const entries = elements.map(
-    ({ tagName, className }) => `'${tagName}': DefineComponent<${className}Attributes, {}, {}, {}, {}, {}, {}, ${className}Emits>;`,
+    ({ tagName, className }) =>
+      `'${tagName}': DefineComponent<${className}Attributes, {}, {}, {}, {}, {}, {}, ${className}Emits>;`,
   );
   return [
     HEADER,
@@ -149,7 +174,12 @@ function main() {
   if (!elements.length) throw new Error('dist/custom-elements.json declares no custom element: run cem analyze first.');
 
   mkdirSync(`${root}${OUT}`, { recursive: true });
-  const files = { react: jsxFile(elements, 'react'), preact: jsxFile(elements, 'preact'), svelte: jsxFile(elements, 'svelte'), vue: vueFile(elements) };
+  const files = {
+    react: jsxFile(elements, 'react'),
+    preact: jsxFile(elements, 'preact'),
+    svelte: jsxFile(elements, 'svelte'),
+    vue: vueFile(elements),
+  };
   for (const [framework, types] of Object.entries(files)) {
     writeFileSync(`${root}${OUT}/${framework}.d.ts`, types);
     writeFileSync(`${root}${OUT}/${framework}.js`, `// Types only: see ${framework}.d.ts.\nexport {};\n`);
@@ -158,7 +188,13 @@ function main() {
   const quiet = { hideLogs: true, outdir: `${root}dist`, typesSrc: 'parsedType', descriptionSrc: 'description' };
   generateVsCodeCustomElementData(manifest, quiet);
   const { name, version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-  generateJetBrainsWebTypes(manifest, { ...quiet, packageJson: false, webTypesFileName: 'web-types.json', libraryName: name, libraryVersion: version });
+  generateJetBrainsWebTypes(manifest, {
+    ...quiet,
+    packageJson: false,
+    webTypesFileName: 'web-types.json',
+    libraryName: name,
+    libraryVersion: version,
+  });
 }
 
 main();

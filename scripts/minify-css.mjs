@@ -13,7 +13,8 @@ import { readArgs } from './args.mjs';
 export function minifyUnsafeCss(code, file) {
   if (!/unsafeCSS\(`/.test(code)) throw new Error(`${file}: found no unsafeCSS(\`…\`) literal to minify`);
   return code.replace(/unsafeCSS\(`([^`]*)`\)/g, (_, text) => {
-    if (/\$\{|\\/.test(text)) throw new Error(`${file}: only unsafeCSS(\`…\`) literals without \${…} or backslashes can be minified`);
+    if (/\$\{|\\/.test(text))
+      throw new Error(`${file}: only unsafeCSS(\`…\`) literals without \${…} or backslashes can be minified`);
     const { code: minified } = transform({ filename: file, code: Buffer.from(text), minify: true });
     return `unsafeCSS(\`${minified.toString()}\`)`;
   });

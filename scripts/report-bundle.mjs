@@ -13,5 +13,7 @@ readArgs('node scripts/report-bundle.mjs (no arguments)');
 
 const { min, gzip, brotli } = bundleSizes();
 const integrity = `sha384-${createHash('sha384').update(readFileSync(BUNDLE)).digest('base64')}`;
-console.log(`dist/pay-with-klarna.js  ${bytes(min)} min · ${bytes(gzip)} gzip (budget ${bytes(GZIP_TARGET_BYTES)}${gzip > GZIP_TARGET_BYTES ? `, over by ${bytes(gzip - GZIP_TARGET_BYTES)}` : ''}; the tests' ceiling ${bytes(GZIP_BUDGET_BYTES)}) · ${bytes(brotli)} brotli`);
+console.log(
+  `dist/pay-with-klarna.js  ${bytes(min)} min · ${bytes(gzip)} gzip (budget ${bytes(GZIP_TARGET_BYTES)}${gzip > GZIP_TARGET_BYTES ? `, over by ${bytes(gzip - GZIP_TARGET_BYTES)}` : ''}; the tests' ceiling ${bytes(GZIP_BUDGET_BYTES)}) · ${bytes(brotli)} brotli`,
+);
 console.log(`integrity="${integrity}"`);

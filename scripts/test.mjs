@@ -15,11 +15,20 @@ try {
   process.exit(2);
 }
 
-const testFiles = (...folders) => folders.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.test.mjs')).map((name) => `${folder}/${name}`));
+const testFiles = (...folders) =>
+  folders.flatMap((folder) =>
+    readdirSync(folder)
+      .filter((name) => name.endsWith('.test.mjs'))
+      .map((name) => `${folder}/${name}`),
+  );
 
 // A failed `gate` ends the run: nothing after a failed build is worth running.
 const steps = [
-  { name: 'format (Prettier, npm run format writes it)', command: 'npx', args: ['prettier', '--check', '--log-level=warn', '.'] },
+  {
+    name: 'format (Prettier, npm run format writes it)',
+    command: 'npx',
+    args: ['prettier', '--check', '--log-level=warn', '.'],
+  },
   { name: 'typecheck', command: 'npx', args: ['tsc', '--noEmit'], gate: true },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'], gate: true },
   { name: 'component tests', command: 'npx', args: ['web-test-runner'], counts: /^wtr: (\d+) passed, (\d+) failed$/m },
@@ -30,14 +39,24 @@ const steps = [
     // 10 minutes, so that a file never fails for a busy machine (the storefront's and the backend's
     // take 1-2 minutes with both cores busy), while a hang still ends the run. Waits inside the
     // tests are on conditions, each bounded on its own (Playwright's 30 s, until()'s 30 s).
-    args: ['--import', 'tsx', '--test', '--test-timeout=600000', '--test-reporter=spec', ...testFiles('test/e2e', 'test/server')],
+    args: [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-timeout=600000',
+      '--test-reporter=spec',
+      ...testFiles('test/e2e', 'test/server'),
+    ],
     counts: /^ℹ pass (\d+)\s*$[\s\S]*?^ℹ fail (\d+)\s*$/m,
   },
 ];
 
 function run({ command, args }) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let output = '';
     for (const stream of [child.stdout, child.stderr]) {
       stream.on('data', (chunk) => {

@@ -1,6 +1,16 @@
 import { PayWithKlarnaError } from './errors.js';
 import type { PresentationInputs } from './presentation-controller.js';
-import type { AcquiringConfig, BillingInterval, ButtonShape, ButtonTheme, InitiationMode, Intent, PaymentButtonConfig, PresentationRequest, SdkConfig } from './sdk/types.js';
+import type {
+  AcquiringConfig,
+  BillingInterval,
+  ButtonShape,
+  ButtonTheme,
+  InitiationMode,
+  Intent,
+  PaymentButtonConfig,
+  PresentationRequest,
+  SdkConfig,
+} from './sdk/types.js';
 
 export const INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'SIGNUP', 'SIGNIN', 'DONATE', 'ADD_TO_WALLET'];
 const AMOUNT_INTENTS: readonly Intent[] = ['PAY', 'SUBSCRIBE', 'DONATE'];
@@ -54,10 +64,12 @@ export interface PresentationAttributes extends SdkAttributes {
 }
 
 /** Whole numbers as numbers; a string must be digits only ("118.00" is NaN, so it is refused). */
-const wholeNumber = (value: number | string | undefined) => (typeof value === 'string' ? amountConverter(value) : value);
+const wholeNumber = (value: number | string | undefined) =>
+  typeof value === 'string' ? amountConverter(value) : value;
 
 /** `amount` accepts whole numbers only: "118.00" is a mistake for 11800, not 118. Neither is reflected. */
-export const amountConverter = (value: string | null) => (value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN);
+export const amountConverter = (value: string | null) =>
+  value === null ? undefined : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
 export const intentsConverter = (value: string | null) => (value === null ? undefined : parseIntents(value));
 
 function parseIntents(value: Intent[] | string): string[] {
@@ -105,7 +117,12 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
   const sdkConfig = sdkConfigFor(attributes, locale);
   if (!sdkConfig) throw invalid('client-id is required (your Klarna client id).');
   const { acquiringConfig } = attributes;
-  if (acquiringConfig != null && (typeof acquiringConfig !== 'object' || typeof acquiringConfig.paymentAccountId !== 'string' || !acquiringConfig.paymentAccountId.trim())) {
+  if (
+    acquiringConfig != null &&
+    (typeof acquiringConfig !== 'object' ||
+      typeof acquiringConfig.paymentAccountId !== 'string' ||
+      !acquiringConfig.paymentAccountId.trim())
+  ) {
     throw invalid('acquiringConfig needs its paymentAccountId.');
   }
   if (!currency || !/^[A-Za-z]{3}$/.test(currency.trim())) {
@@ -119,9 +136,14 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     throw invalid('amount must be a whole number of minor units, e.g. 11800 for 118.00.');
   }
   const needAmount = intents.filter((intent) => AMOUNT_INTENTS.includes(intent as Intent));
-  if (amount === undefined && needAmount.length) throw invalid(`amount is required for the ${needAmount.join(' and ')} intent.`);
+  if (amount === undefined && needAmount.length)
+    throw invalid(`amount is required for the ${needAmount.join(' and ')} intent.`);
   if (attributes.initiationMode) oneOf('initiation-mode', attributes.initiationMode, INITIATION_MODES);
-  const request: PresentationInputs['request'] = { currency: currency.trim().toUpperCase(), locale, intents: intents as Intent[] };
+  const request: PresentationInputs['request'] = {
+    currency: currency.trim().toUpperCase(),
+    locale,
+    intents: intents as Intent[],
+  };
   if (amount !== undefined) request.amount = amount;
   const interval = attributes.subscriptionBillingInterval?.trim().toUpperCase();
   if (interval) request.subscriptionBillingInterval = oneOf('subscription-billing-interval', interval, INTERVALS);
@@ -132,7 +154,8 @@ export function readPresentationInputs(attributes: PresentationAttributes, local
     }
     request.subscriptionBillingIntervalFrequency = frequency;
   }
-  if (!attributes.initiateUrl && !attributes.initiate) throw invalid('initiate-url or the initiate property is required.');
+  if (!attributes.initiateUrl && !attributes.initiate)
+    throw invalid('initiate-url or the initiate property is required.');
   return { sdkConfig, request };
 }
 

@@ -32,7 +32,14 @@ async function klarnaFirst(element: Element): Promise<void> {
   // the configuration the element asks for, so that it takes this instance
   const locale = resolveLocale(element, element.getAttribute('locale'));
   const attribute = (name: string) => element.getAttribute(name);
-  const sdkConfig = sdkConfigFor({ clientId: attribute('client-id'), partnerAccountId: attribute('partner-account-id'), sdkToken: attribute('sdk-token') }, locale);
+  const sdkConfig = sdkConfigFor(
+    {
+      clientId: attribute('client-id'),
+      partnerAccountId: attribute('partner-account-id'),
+      sdkToken: attribute('sdk-token'),
+    },
+    locale,
+  );
   if (!sdkConfig) return; // the element reports it
   getKlarnaSession(sdkConfig).catch(() => {}); // a failure is the element's to report, when it asks
   await Promise.race([loadKlarnaSdk().catch(() => {}), sleep(50)]);

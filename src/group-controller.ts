@@ -81,7 +81,11 @@ export class GroupController implements ReactiveController {
     if (disabled) return undefined;
     if (selected) return selected;
     const host = this.#host;
-    const taken = groupMembers(host).some((member) => member !== host && (isKlarnaMember(member) ? member.selected : member.checked || (!member.disabled && member.checkVisibility())));
+    const taken = groupMembers(host).some(
+      (member) =>
+        member !== host &&
+        (isKlarnaMember(member) ? member.selected : member.checked || (!member.disabled && member.checkVisibility())),
+    );
     return taken ? undefined : first;
   }
 

@@ -47,7 +47,11 @@ export class BackendCall {
    * Resolves with what the SDK accepts; rejects with a `PayWithKlarnaError` of phase `initiate`, or
    * with the AbortError of a press stopped by the page or by `signal` (the element left the page).
    */
-  async initiate(settings: BackendSettings, pressed: () => Promise<InitiateRequestBody>, signal: AbortSignal): Promise<InitiateResult> {
+  async initiate(
+    settings: BackendSettings,
+    pressed: () => Promise<InitiateRequestBody>,
+    signal: AbortSignal,
+  ): Promise<InitiateResult> {
     const { initiate, initiateUrl, initiateData } = settings;
     // The call's signal also aborts at the timeout, after the element's own timeout error: that is
     // what is reported, whatever the call then throws.
@@ -56,10 +60,16 @@ export class BackendCall {
     try {
       const fields = await pressed();
       // initiateData comes first: it adds to what was presented and pressed, and never replaces it.
-      const body: InitiateRequestBody = { ...(typeof initiateData === 'function' ? initiateData() : initiateData), ...fields };
+      const body: InitiateRequestBody = {
+        ...(typeof initiateData === 'function' ? initiateData() : initiateData),
+        ...fields,
+      };
       const idempotencyKey = this.#keyFor(body);
       const answer = await answerWithin(
-        () => (initiate ? initiate({ ...body, idempotencyKey, signal: callSignal }) : postInitiate(initiateUrl!, body, idempotencyKey, settings.requestInit, callSignal)),
+        () =>
+          initiate
+            ? initiate({ ...body, idempotencyKey, signal: callSignal })
+            : postInitiate(initiateUrl!, body, idempotencyKey, settings.requestInit, callSignal),
         settings.initiateTimeout,
         'initiate',
         initiate ? 'The initiate function' : `The backend at ${initiateUrl}`,
@@ -75,7 +85,10 @@ export class BackendCall {
       const failure =
         error instanceof PayWithKlarnaError
           ? error
-          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, { cause: error, code: klarnaErrorCode(error) });
+          : new PayWithKlarnaError('initiate', 'initiate', `initiate failed: ${messageOf(error)}`, {
+              cause: error,
+              code: klarnaErrorCode(error),
+            });
       this.#reusable = failure.retryable;
       throw failure;
     }
@@ -93,7 +106,13 @@ export class BackendCall {
 }
 
 /** POSTs the body as JSON and returns the parsed answer, or throws a `PayWithKlarnaError` of phase `initiate`. */
-async function postInitiate(url: string, body: InitiateRequestBody, idempotencyKey: string, requestInit: RequestInit | undefined, signal: AbortSignal): Promise<unknown> {
+async function postInitiate(
+  url: string,
+  body: InitiateRequestBody,
+  idempotencyKey: string,
+  requestInit: RequestInit | undefined,
+  signal: AbortSignal,
+): Promise<unknown> {
   const headers = new Headers(requestInit?.headers);
   headers.set('Content-Type', 'application/json');
   headers.set('Accept', 'application/json');
@@ -101,17 +120,34 @@ async function postInitiate(url: string, body: InitiateRequestBody, idempotencyK
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { credentials: 'same-origin', ...requestInit, method: 'POST', headers, body: JSON.stringify(body), signal });
+    response = await fetch(url, {
+      credentials: 'same-origin',
+      ...requestInit,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
     text = await response.text();
   } catch (error) {
     if (signal.aborted) throw signal.reason; // the timeout, or the element left the page
-    throw new PayWithKlarnaError('initiate', 'network', `The backend at ${url} could not be reached: ${messageOf(error)}`, { retryable: true, cause: error });
+    throw new PayWithKlarnaError(
+      'initiate',
+      'network',
+      `The backend at ${url} could not be reached: ${messageOf(error)}`,
+      { retryable: true, cause: error },
+    );
   }
   if (!response.ok) throw httpError(url, response.status, text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new PayWithKlarnaError('initiate', 'invalid-response', `The backend at ${url} answered ${response.status} without valid JSON.`, { cause: error });
+    throw new PayWithKlarnaError(
+      'initiate',
+      'invalid-response',
+      `The backend at ${url} answered ${response.status} without valid JSON.`,
+      { cause: error },
+    );
   }
 }
 
@@ -125,12 +161,20 @@ function httpError(url: string, status: number, text: string): PayWithKlarnaErro
     // not JSON: the status says enough
   }
   if (status === 402) {
-    return new PayWithKlarnaError('initiate', 'declined', `The payment was declined${detail || '. Please choose another payment method.'}`, {
-      code: '402',
-    });
+    return new PayWithKlarnaError(
+      'initiate',
+      'declined',
+      `The payment was declined${detail || '. Please choose another payment method.'}`,
+      {
+        code: '402',
+      },
+    );
   }
   const retryable = status >= 500 || status === 408 || status === 429;
-  return new PayWithKlarnaError('initiate', 'http', `The backend at ${url} answered ${status}${detail}`, { retryable, code: String(status) });
+  return new PayWithKlarnaError('initiate', 'http', `The backend at ${url} answered ${status}${detail}`, {
+    retryable,
+    code: String(status),
+  });
 }
 
 /**
@@ -140,16 +184,28 @@ function httpError(url: string, status: number, text: string): PayWithKlarnaErro
  */
 export function toSdkAnswer(answer: unknown): InitiateResult {
   if (answer && typeof answer === 'object') {
-    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData, shippingConfig } = answer as Record<string, unknown>;
+    const { paymentRequestUrl, paymentRequestId, returnUrl, paymentRequestData, shippingConfig } = answer as Record<
+      string,
+      unknown
+    >;
     const shipping = shippingConfig && typeof shippingConfig === 'object' ? { shippingConfig } : {};
     if (paymentRequestUrl !== undefined) {
       // the SDK reads Klarna's region and access from it: it must be the absolute URL Klarna gave
       const url = urlOf(paymentRequestUrl);
-      if (url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.includes(url.hostname))) return { paymentRequestUrl, ...shipping } as InitiateResult;
-      throw new PayWithKlarnaError('initiate', 'invalid-response', `paymentRequestUrl must be an absolute https: URL (got ${JSON.stringify(paymentRequestUrl)}).`);
+      if (url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.includes(url.hostname)))
+        return { paymentRequestUrl, ...shipping } as InitiateResult;
+      throw new PayWithKlarnaError(
+        'initiate',
+        'invalid-response',
+        `paymentRequestUrl must be an absolute https: URL (got ${JSON.stringify(paymentRequestUrl)}).`,
+      );
     }
     if (typeof paymentRequestId === 'string' && paymentRequestId) return { paymentRequestId, ...shipping };
-    if (paymentRequestData && typeof paymentRequestData === 'object' && typeof (paymentRequestData as { currency?: unknown }).currency === 'string') {
+    if (
+      paymentRequestData &&
+      typeof paymentRequestData === 'object' &&
+      typeof (paymentRequestData as { currency?: unknown }).currency === 'string'
+    ) {
       return paymentRequestData as Record<string, unknown>;
     }
     // made absolute against the page's URL: the SDK needs absolute URLs

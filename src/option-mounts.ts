@@ -39,7 +39,11 @@ export class OptionMounts {
    * selected, unmounted when it is not, except `keep` (a button whose payment is being started).
    * Returns whether a button that had focus was unmounted.
    */
-  syncButton(selected: OptionView | undefined, buttonConfig: (option: OptionView) => PaymentButtonConfig, keep?: OptionKind): boolean {
+  syncButton(
+    selected: OptionView | undefined,
+    buttonConfig: (option: OptionView) => PaymentButtonConfig,
+    keep?: OptionKind,
+  ): boolean {
     let hadFocus = false;
     for (const kind of OPTION_KINDS) {
       if (kind !== selected?.kind && kind !== keep) hadFocus = this.#unmount(`${kind}-button`) || hadFocus;

@@ -53,13 +53,29 @@ export class OptionRows {
     for (const kind of OPTION_KINDS) {
       const slot = (part: string, attributes: Record<string, string> = {}, tag = 'span') =>
         el(tag, { part, ...attributes }, el('slot', { name: `${kind}-${part}` }));
-      const parts = { badge: slot('badge'), message: slot('message', {}, 'div'), terms: slot('terms', {}, 'div'), button: slot('button', {}, 'div') };
+      const parts = {
+        badge: slot('badge'),
+        message: slot('message', {}, 'div'),
+        terms: slot('terms', {}, 'div'),
+        button: slot('button', {}, 'div'),
+      };
       const radio = el(
         'div',
-        { part: 'radio', role: 'radio', id: `${kind}-radio`, 'aria-labelledby': `${kind}-header`, 'aria-describedby': `${kind}-subheader` },
+        {
+          part: 'radio',
+          role: 'radio',
+          id: `${kind}-radio`,
+          'aria-labelledby': `${kind}-header`,
+          'aria-describedby': `${kind}-subheader`,
+        },
         el('span', { part: 'indicator' }),
         slot('icon'),
-        el('span', { class: 'texts' }, slot('header', { id: `${kind}-header` }), slot('subheader', { id: `${kind}-subheader` })),
+        el(
+          'span',
+          { class: 'texts' },
+          slot('header', { id: `${kind}-header` }),
+          slot('subheader', { id: `${kind}-subheader` }),
+        ),
         parts.badge,
       );
       radio.addEventListener('click', () => listener.chosen(kind));
@@ -85,7 +101,8 @@ export class OptionRows {
       row.radio.setAttribute('aria-disabled', String(state.disabled));
       row.radio.tabIndex = state.tabStop === kind ? 0 : -1;
       row.details.hidden = !selected;
-      for (const [part, node] of Object.entries(row.parts)) node.hidden = !option || !hasPart(option.source, part as keyof Row['parts']);
+      for (const [part, node] of Object.entries(row.parts))
+        node.hidden = !option || !hasPart(option.source, part as keyof Row['parts']);
     }
   }
 

@@ -1,5 +1,12 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
-import { PRESENTATION_INPUTS, amountConverter, buttonConfigFor, intentsConverter, readPresentationInputs, resolveLocale } from './config.js';
+import {
+  PRESENTATION_INPUTS,
+  amountConverter,
+  buttonConfigFor,
+  intentsConverter,
+  readPresentationInputs,
+  resolveLocale,
+} from './config.js';
 import { PayWithKlarnaError, klarnaErrorCode, messageOf } from './errors.js';
 import {
   KlarnaAbortEvent,
@@ -14,7 +21,13 @@ import { OptionMounts } from './option-mounts.js';
 import { OptionRows } from './option-rows.js';
 import { arrowDirection } from './payment-group.js';
 import { PresentationController, type PresentationInputs } from './presentation-controller.js';
-import { notEntitled, readPresentation, type OptionKind, type OptionView, type ReadPresentation } from './presentation.js';
+import {
+  notEntitled,
+  readPresentation,
+  type OptionKind,
+  type OptionView,
+  type ReadPresentation,
+} from './presentation.js';
 import { networkSessionTokenOf, type KlarnaSession } from './sdk/session.js';
 import type {
   AcquiringConfig,
@@ -292,12 +305,16 @@ export class PayWithKlarna extends ReactiveElement {
     // The backend settings are read at the press, but their absence is a configuration error: set
     // later than the rest (e.g. by a framework), or taken away, they are checked again.
     const backendChanged = changed.has('initiateUrl') || changed.has('initiate');
-    const backendToCheck = backendChanged && (this.#lastConfigError !== undefined || (!this.initiateUrl && !this.initiate));
-    if (!this.hasUpdated || backendToCheck || PRESENTATION_INPUTS.some((key) => changed.has(key))) this.#requestPresentation();
+    const backendToCheck =
+      backendChanged && (this.#lastConfigError !== undefined || (!this.initiateUrl && !this.initiate));
+    if (!this.hasUpdated || backendToCheck || PRESENTATION_INPUTS.some((key) => changed.has(key)))
+      this.#requestPresentation();
     if (changed.has('selected') && this.hasUpdated) this.#syncSelectedProperty();
     this.#syncButton();
-    if (changed.has('disabled') || changed.has('formDisabled')) this.#mounts.setButtonsState('disabled', this.#isDisabled);
-    if (changed.has('selectedKind') || changed.has('value')) this.#internals?.setFormValue(this.selectedKind ? this.value : null);
+    if (changed.has('disabled') || changed.has('formDisabled'))
+      this.#mounts.setButtonsState('disabled', this.#isDisabled);
+    if (changed.has('selectedKind') || changed.has('value'))
+      this.#internals?.setFormValue(this.selectedKind ? this.value : null);
   }
 
   protected override createRenderRoot(): ShadowRoot {
@@ -355,7 +372,11 @@ export class PayWithKlarna extends ReactiveElement {
   }
 
   /** Mounts what Klarna sent, for the session that sent it; or, when that cannot be shown, becomes unavailable. */
-  #showPresentation(presentation: PaymentPresentation, session: KlarnaSession, inputs: PresentationInputs): ReadPresentation | undefined {
+  #showPresentation(
+    presentation: PaymentPresentation,
+    session: KlarnaSession,
+    inputs: PresentationInputs,
+  ): ReadPresentation | undefined {
     try {
       const read = readPresentation(presentation);
       if (read.fallback) throw notEntitled(inputs.sdkConfig.clientId);
@@ -376,24 +397,38 @@ export class PayWithKlarna extends ReactiveElement {
     } catch (error) {
       this.#mounts.unmountAll();
       const message = `Klarna's components could not be shown: ${messageOf(error)}`;
-      this.#becomeUnavailable(error instanceof PayWithKlarnaError ? error : new PayWithKlarnaError('presentation', 'presentation', message, { cause: error }));
+      this.#becomeUnavailable(
+        error instanceof PayWithKlarnaError
+          ? error
+          : new PayWithKlarnaError('presentation', 'presentation', message, { cause: error }),
+      );
       return undefined;
     }
   }
 
   /** Follows Klarna's instruction: the element's status, the selection, and the group's other methods. */
-  #followInstruction({ instruction, options }: ReadPresentation, presentation: PaymentPresentation, hadFocus: boolean): void {
+  #followInstruction(
+    { instruction, options }: ReadPresentation,
+    presentation: PaymentPresentation,
+    hadFocus: boolean,
+  ): void {
     const firstApplied = !this.#applied;
     this.#applied = { presentation, instruction };
     const hide = instruction === 'HIDE_KLARNA';
     this.options = hide ? [] : options;
     const kept = options.some((option) => option.kind === this.selectedKind) ? this.selectedKind : undefined;
-    const instructed = instruction === 'SHOW_ONLY_KLARNA' || (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#group.customerChose);
+    const instructed =
+      instruction === 'SHOW_ONLY_KLARNA' ||
+      (instruction === 'PRESELECT_KLARNA' && firstApplied && !this.#group.customerChose);
     this.#setStatus(hide ? 'hidden' : 'ready');
     if (hadFocus) this.#keepFocus();
 
     const paymentOptionIds = options.flatMap((option) => option.id ?? []);
-    const event = new KlarnaPresentationEvent({ instruction, paymentStatus: presentation.paymentStatus, paymentOptionIds });
+    const event = new KlarnaPresentationEvent({
+      instruction,
+      paymentStatus: presentation.paymentStatus,
+      paymentOptionIds,
+    });
     this.dispatchEvent(event);
     // Cancelled: Klarna is shown, but the group is left as the merchant has it.
     const select = !hide && (this.selected || (instructed && !event.defaultPrevented));
@@ -402,7 +437,8 @@ export class PayWithKlarna extends ReactiveElement {
     if (event.defaultPrevented) return;
     if (this.selectedKind && instructed) this.#group.uncheckOthers(false);
     // A customer on a method now hidden (its radio, a card field) goes on to Klarna, not to the page.
-    if (instruction === 'SHOW_ONLY_KLARNA' && this.#group.hideOthers() && !document.activeElement?.checkVisibility()) this.#keepFocus();
+    if (instruction === 'SHOW_ONLY_KLARNA' && this.#group.hideOthers() && !document.activeElement?.checkVisibility())
+      this.#keepFocus();
   }
 
   /**
@@ -410,7 +446,9 @@ export class PayWithKlarna extends ReactiveElement {
    * nothing left to show, on to the group's next method, as when a focused radio disappears.
    */
   #keepFocus(): void {
-    void this.updateComplete.then(() => (this.options.length ? this.matches(':focus-within') || this.focus() : this.#group.next(1)?.focus()));
+    void this.updateComplete.then(() =>
+      this.options.length ? this.matches(':focus-within') || this.focus() : this.#group.next(1)?.focus(),
+    );
   }
 
   #becomeUnavailable(error: PayWithKlarnaError): void {
@@ -440,7 +478,11 @@ export class PayWithKlarna extends ReactiveElement {
     if (this.#unsupportedReported) return;
     this.#unsupportedReported = true;
     // a microtask later, as any other error: a listener added right after the element was created hears it
-    const error = new PayWithKlarnaError('init', 'unsupported-environment', 'this page lacks ElementInternals (jsdom, happy-dom): use a real browser.');
+    const error = new PayWithKlarnaError(
+      'init',
+      'unsupported-environment',
+      'this page lacks ElementInternals (jsdom, happy-dom): use a real browser.',
+    );
     queueMicrotask(() => this.#reportError(error));
   }
 
@@ -526,10 +568,15 @@ export class PayWithKlarna extends ReactiveElement {
   #syncButton(): void {
     try {
       const keep = this.#initiating && this.#pressedKind;
-      const config = (option: OptionView) => buttonConfigFor(this, this.#inputs?.request, this.#isDisabled, (params) => this.#startPayment(option, params));
+      const config = (option: OptionView) =>
+        buttonConfigFor(this, this.#inputs?.request, this.#isDisabled, (params) => this.#startPayment(option, params));
       if (this.#mounts.syncButton(this.#selectedOption, config, keep || undefined)) this.#keepFocus();
     } catch (error) {
-      this.#becomeUnavailable(new PayWithKlarnaError('presentation', 'presentation', `Klarna's button failed: ${messageOf(error)}`, { cause: error }));
+      this.#becomeUnavailable(
+        new PayWithKlarnaError('presentation', 'presentation', `Klarna's button failed: ${messageOf(error)}`, {
+          cause: error,
+        }),
+      );
     }
   }
 
@@ -580,7 +627,9 @@ export class PayWithKlarna extends ReactiveElement {
 
   /** @internal */
   paymentCompleted(paymentRequest: PaymentRequest): boolean {
-    return this.dispatchEvent(new KlarnaCompleteEvent({ paymentRequest, klarnaNetworkSessionToken: networkSessionTokenOf(paymentRequest) }));
+    return this.dispatchEvent(
+      new KlarnaCompleteEvent({ paymentRequest, klarnaNetworkSessionToken: networkSessionTokenOf(paymentRequest) }),
+    );
   }
 
   /** @internal */
@@ -591,7 +640,8 @@ export class PayWithKlarna extends ReactiveElement {
 
   /** @internal Klarna's newer version of the presentation shown: applied as a new one would be. */
   presentationUpdated(presentation: PaymentPresentation): void {
-    if (this.#applied && this.#session && this.#inputs) this.#applyPresentation(presentation, this.#session, this.#inputs);
+    if (this.#applied && this.#session && this.#inputs)
+      this.#applyPresentation(presentation, this.#session, this.#inputs);
   }
 
   /** @internal */
@@ -603,7 +653,10 @@ export class PayWithKlarna extends ReactiveElement {
     }
     const code = klarnaErrorCode(error);
     const message = `Klarna reported a payment error: ${messageOf(error)}`;
-    this.#reportError(new PayWithKlarnaError('payment', code ?? 'payment', message, { code, cause: error }), paymentRequest);
+    this.#reportError(
+      new PayWithKlarnaError('payment', code ?? 'payment', message, { code, cause: error }),
+      paymentRequest,
+    );
   }
 }
 

@@ -25,8 +25,14 @@ export function isKlarnaMember(element: unknown): element is KlarnaGroupMember {
   return Boolean(element && (element as KlarnaGroupMember).isKlarnaGroupMember === true);
 }
 
-export function isGroupRadio(element: unknown, name: string, form: HTMLFormElement | null): element is HTMLInputElement {
-  return element instanceof HTMLInputElement && element.type === 'radio' && element.name === name && element.form === form;
+export function isGroupRadio(
+  element: unknown,
+  name: string,
+  form: HTMLFormElement | null,
+): element is HTMLInputElement {
+  return (
+    element instanceof HTMLInputElement && element.type === 'radio' && element.name === name && element.form === form
+  );
 }
 
 export function groupMembers(host: GroupControl): GroupControl[] {
@@ -80,7 +86,9 @@ const ARROWS: Record<string, 1 | -1> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -
  */
 export function arrowDirection(event: KeyboardEvent): 1 | -1 | undefined {
   const direction = event.altKey || event.ctrlKey || event.metaKey ? undefined : ARROWS[event.key];
-  return direction && /Left|Right/.test(event.key) && (event.target as Element).matches(':dir(rtl)') ? (-direction as 1 | -1) : direction;
+  return direction && /Left|Right/.test(event.key) && (event.target as Element).matches(':dir(rtl)')
+    ? (-direction as 1 | -1)
+    : direction;
 }
 
 /** The next available member in `direction`, wrapping around, as native radios do. */
@@ -165,7 +173,9 @@ export function syncGroupRadios(host: KlarnaGroupMember): void {
     const klarnas = members.filter(isKlarnaMember);
     const tabStopTaken = klarnas.some((member) => member.optionChecked && !member.matches(':disabled'));
     const counted = klarnas.some((member) => member.shownRadios.length > 0);
-    const shown = members.flatMap((member) => (isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : []));
+    const shown = members.flatMap((member) =>
+      isKlarnaMember(member) ? member.shownRadios : member.checkVisibility() ? [member] : [],
+    );
     for (const radio of members) {
       if (isKlarnaMember(radio)) continue;
       if (tabStopTaken) radios.lend(radio, 'tabindex', '-1');
@@ -175,7 +185,8 @@ export function syncGroupRadios(host: KlarnaGroupMember): void {
     if (!counted) continue;
     shown.forEach((radio, index) => {
       // Klarna's own radios are the elements': only the page's are given back
-      const set = (name: string, value: string) => (radio instanceof HTMLInputElement ? radios.lend(radio, name, value) : radio.setAttribute(name, value));
+      const set = (name: string, value: string) =>
+        radio instanceof HTMLInputElement ? radios.lend(radio, name, value) : radio.setAttribute(name, value);
       set('aria-posinset', String(index + 1));
       set('aria-setsize', String(shown.length));
     });

@@ -68,19 +68,31 @@ export class PresentationController implements ReactiveController {
         try {
           await importersRan();
           const session = await getKlarnaSession(inputs.sdkConfig);
-          const presentation = await answerWithin(() => session.klarna.Payment.presentation(inputs.request), sdkTimeoutMs(), 'presentation', "Klarna's presentation");
+          const presentation = await answerWithin(
+            () => session.klarna.Payment.presentation(inputs.request),
+            sdkTimeoutMs(),
+            'presentation',
+            "Klarna's presentation",
+          );
           outcome = { session, presentation };
         } catch (error) {
           const code = klarnaErrorCode(error);
           outcome =
             error instanceof PayWithKlarnaError
               ? error
-              : new PayWithKlarnaError('presentation', 'presentation', `Klarna's presentation failed: ${messageOf(error)}`, {
-                  // Klarna's input and access errors (a currency it does not take, a domain not allowlisted) stay until the page changes
-                  retryable: !/^(INPUT|ACCESS)_ERROR$/.test((error as { errorType?: string } | undefined)?.errorType!),
-                  code,
-                  cause: error,
-                });
+              : new PayWithKlarnaError(
+                  'presentation',
+                  'presentation',
+                  `Klarna's presentation failed: ${messageOf(error)}`,
+                  {
+                    // Klarna's input and access errors (a currency it does not take, a domain not allowlisted) stay until the page changes
+                    retryable: !/^(INPUT|ACCESS)_ERROR$/.test(
+                      (error as { errorType?: string } | undefined)?.errorType!,
+                    ),
+                    code,
+                    cause: error,
+                  },
+                );
         }
         if (this.#wanted || generation !== this.#generation) continue; // superseded: never show it
         if (outcome instanceof PayWithKlarnaError) this.#callbacks.failed(outcome);

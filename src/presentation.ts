@@ -8,7 +8,12 @@ import type {
   PresentationPart,
 } from './sdk/types.js';
 
-export const INSTRUCTIONS: readonly Instruction[] = ['SHOW_KLARNA', 'PRESELECT_KLARNA', 'SHOW_ONLY_KLARNA', 'HIDE_KLARNA'];
+export const INSTRUCTIONS: readonly Instruction[] = [
+  'SHOW_KLARNA',
+  'PRESELECT_KLARNA',
+  'SHOW_ONLY_KLARNA',
+  'HIDE_KLARNA',
+];
 
 /** The two rows an element can show, in the order Klarna asks for: a saved option first. */
 export type OptionKind = 'saved' | 'standard';
@@ -57,7 +62,11 @@ export function readPresentation(presentation: PaymentPresentation | undefined):
     options.push({ kind: 'standard', id: presentation.paymentOptionId, source: presentation });
   }
   if (options.length === 0 && instruction !== 'HIDE_KLARNA') {
-    throw new PayWithKlarnaError('presentation', 'presentation', 'Klarna sent a presentation with no payment option to show.');
+    throw new PayWithKlarnaError(
+      'presentation',
+      'presentation',
+      'Klarna sent a presentation with no payment option to show.',
+    );
   }
   const fallback = options.length > 0 && options.every((option) => FALLBACK_OPTION_IDS.includes(option.id!));
   return { instruction, unknownInstruction: known ? undefined : String(raw), options, fallback };
@@ -100,7 +109,12 @@ export function partOf(source: PresentationOption, part: Exclude<PartName, 'butt
  * component, which Klarna keeps current. A part without one shows its raw text, if any, as text;
  * raw image URLs and links are never used (they would be the SDK's markup from outside the SDK).
  */
-export function mountPart(part: PresentationPart, container: HTMLElement, iconShape: IconShape, isIcon: boolean): KlarnaUIElement | undefined {
+export function mountPart(
+  part: PresentationPart,
+  container: HTMLElement,
+  iconShape: IconShape,
+  isIcon: boolean,
+): KlarnaUIElement | undefined {
   if (typeof part.component === 'function') {
     const element = part.component(isIcon ? { shape: iconShape } : undefined);
     element.mount(container);

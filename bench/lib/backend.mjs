@@ -16,14 +16,28 @@ const CONCURRENCY = Number(process.env.BENCH_BACKEND_CONCURRENCY ?? 50);
 const shop = await startShop();
 try {
   const post = (path, body, headers = {}) =>
-    fetch(`${shop.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url, ...headers }, body: JSON.stringify(body) });
+    fetch(`${shop.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: shop.url, ...headers },
+      body: JSON.stringify(body),
+    });
   const orders = [];
-  for (let i = 0; i < ORDERS; i++) orders.push(await (await post('/api/orders', { lines: [{ sku: 'mug', quantity: 1 + (i % 3) }] })).json());
+  for (let i = 0; i < ORDERS; i++)
+    orders.push(await (await post('/api/orders', { lines: [{ sku: 'mug', quantity: 1 + (i % 3) }] })).json());
 
   const jobs = orders.flatMap((order) => {
     const key = crypto.randomUUID();
-    const body = { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: `krn:network:us1:test:session-token:sim.step-up.lost.${key}` };
-    return [{ body, key }, { body, key }];
+    const body = {
+      orderId: order.id,
+      amount: order.amount,
+      currency: order.currency,
+      paymentOptionId: 'KLARNA',
+      klarnaNetworkSessionToken: `krn:network:us1:test:session-token:sim.step-up.lost.${key}`,
+    };
+    return [
+      { body, key },
+      { body, key },
+    ];
   });
   const latencies = [];
   let errors = 0;

@@ -23,7 +23,12 @@ export async function launch() {
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     headless: true,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
       '--no-proxy-server', // a system proxy would bypass the host resolver's rules
       // Every load a first visit: V8 compiles each page's scripts afresh instead of reusing its
       // compilation from the last load of the same page, which a customer's first checkout never has
@@ -83,37 +88,43 @@ export async function openPage(browser, { cpu = 1, net = {}, contextOptions = {}
 export function pageUrl(server, params = {}) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== false) query.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    if (value !== undefined && value !== null && value !== false)
+      query.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return `${server.url}/page?${query}`;
 }
 
 /** Navigates, waits for the probe to see Klarna (and the merchant's methods) painted, returns the figures. */
 export async function loadAndMeasure(page, url, { timeoutMs = 15_000 } = {}) {
-  const done = page.waitForEvent('console', { predicate: (message) => message.text() === 'bench:done', timeout: timeoutMs }).then(
-    () => true,
-    () => false,
-  );
+  const done = page
+    .waitForEvent('console', { predicate: (message) => message.text() === 'bench:done', timeout: timeoutMs })
+    .then(
+      () => true,
+      () => false,
+    );
   await page.goto(url, { waitUntil: 'commit' });
   const finished = await done;
-  return page.evaluate(async ([sdkUrl, finished]) => {
-    const bench = window.__bench;
-    const navigation = performance.getEntriesByType('navigation')[0];
-    const fake = globalThis[Symbol.for('pay-with-klarna.fake')];
-    return {
-      finished,
-      responseStart: navigation.responseStart,
-      sdkFetches: performance
-        .getEntriesByType('resource')
-        .filter((entry) => entry.name === sdkUrl)
-        .map((entry) => ({ start: entry.startTime, end: entry.responseEnd, initiator: entry.initiatorType })),
-      syncAt: bench.syncAt,
-      klarnaAt: bench.klarnaAt,
-      klarnaFrameAt: bench.klarnaFrameAt,
-      merchantAt: bench.merchantAt,
-      errors: bench.errors,
-      sdkCalls: fake ? fake.sdkCalls.length : 0,
-      presentationCalls: fake ? fake.presentationCalls.length : 0,
-    };
-  }, [KLARNA_SDK_URL, finished]);
+  return page.evaluate(
+    async ([sdkUrl, finished]) => {
+      const bench = window.__bench;
+      const navigation = performance.getEntriesByType('navigation')[0];
+      const fake = globalThis[Symbol.for('pay-with-klarna.fake')];
+      return {
+        finished,
+        responseStart: navigation.responseStart,
+        sdkFetches: performance
+          .getEntriesByType('resource')
+          .filter((entry) => entry.name === sdkUrl)
+          .map((entry) => ({ start: entry.startTime, end: entry.responseEnd, initiator: entry.initiatorType })),
+        syncAt: bench.syncAt,
+        klarnaAt: bench.klarnaAt,
+        klarnaFrameAt: bench.klarnaFrameAt,
+        merchantAt: bench.merchantAt,
+        errors: bench.errors,
+        sdkCalls: fake ? fake.sdkCalls.length : 0,
+        presentationCalls: fake ? fake.presentationCalls.length : 0,
+      };
+    },
+    [KLARNA_SDK_URL, finished],
+  );
 }

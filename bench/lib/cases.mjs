@@ -39,7 +39,8 @@ const HINT_CHECK_VARIANTS = [
 const variantKey = ({ int, hint }) => `${int}/${hint}`;
 
 /** The download of klarna.mjs that import() waited for: the last to finish (a preload it could not reuse comes first). */
-const sdkDownload = (run) => run.sdkFetches.reduce((last, fetch) => (!last || fetch.end > last.end ? fetch : last), null);
+const sdkDownload = (run) =>
+  run.sdkFetches.reduce((last, fetch) => (!last || fetch.end > last.end ? fetch : last), null);
 
 /**
  * The floor of one run: the page's first byte, then the klarna.mjs download as long as it really took
@@ -74,7 +75,8 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
   const groups = [];
   for (const sdkMs of SDK_MS) {
     for (const presentationMs of PRESENTATION_MS) {
-      const extra = sdkMs === HINT_CHECK_CELL.sdkMs && presentationMs === HINT_CHECK_CELL.presentationMs ? HINT_CHECK_VARIANTS : [];
+      const extra =
+        sdkMs === HINT_CHECK_CELL.sdkMs && presentationMs === HINT_CHECK_CELL.presentationMs ? HINT_CHECK_VARIANTS : [];
       groups.push({ sdkMs, presentationMs, variants: [...MATRIX_VARIANTS, ...extra] });
     }
   }
@@ -91,7 +93,9 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
     const started = Date.now();
     for (const cpu of CPU_RATES) {
       const { page, net, sdkRequests } = pages.get(cpu);
-      const visits = Array.from({ length: VISITS_PER_ROUND[cpu] ?? 1 }, (_, visit) => groups.map((group) => ({ ...group, visit }))).flat();
+      const visits = Array.from({ length: VISITS_PER_ROUND[cpu] ?? 1 }, (_, visit) =>
+        groups.map((group) => ({ ...group, visit })),
+      ).flat();
       for (const { sdkMs, presentationMs, variants, visit } of shuffle(visits, random)) {
         for (const variant of shuffle(variants, random)) {
           net.sdkDelayMs = sdkMs;
@@ -110,7 +114,14 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
             continue;
           }
           const floor = floorOf(run, presentationMs);
-          samples.get(key).runs.push({ ...run, round, visit, sdkRequests: sdkRequests.length - requestsBefore, floor, beyondFloor: run.klarnaAt - floor });
+          samples.get(key).runs.push({
+            ...run,
+            round,
+            visit,
+            sdkRequests: sdkRequests.length - requestsBefore,
+            floor,
+            beyondFloor: run.klarnaAt - floor,
+          });
         }
       }
     }
@@ -127,8 +138,10 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
     // floor, so that the download's jitter in one run of the pair does not count
     const peer = samples.get(`${entry.cpu}|${entry.sdkMs}|${entry.presentationMs}|peer/${entry.hint}`);
     const partner = (run) => peer.runs.find((other) => other.round === run.round && other.visit === run.visit);
-    const paired = entry.int === 'ours' && peer ? runs.map((run) => run.beyondFloor - (partner(run)?.beyondFloor ?? NaN)) : [];
-    const pairedRaw = entry.int === 'ours' && peer ? runs.map((run) => run.klarnaAt - (partner(run)?.klarnaAt ?? NaN)) : [];
+    const paired =
+      entry.int === 'ours' && peer ? runs.map((run) => run.beyondFloor - (partner(run)?.beyondFloor ?? NaN)) : [];
+    const pairedRaw =
+      entry.int === 'ours' && peer ? runs.map((run) => run.klarnaAt - (partner(run)?.klarnaAt ?? NaN)) : [];
     cells.push({
       cpu: entry.cpu,
       sdkMs: entry.sdkMs,
@@ -137,16 +150,23 @@ export async function timeToKlarna({ browser, server, reps, random, log, deadlin
       hint: entry.hint,
       timeToKlarnaMs: summary(runs.map((run) => run.klarnaAt)),
       floorMs: summary(runs.map((run) => run.floor)),
-      nominalFloorMs: summary(runs.map((run) => run.responseStart + entry.sdkMs + INIT_MS + entry.presentationMs + FRAME_MS)),
+      nominalFloorMs: summary(
+        runs.map((run) => run.responseStart + entry.sdkMs + INIT_MS + entry.presentationMs + FRAME_MS),
+      ),
       beyondFloorMs: summary(runs.map((run) => run.beyondFloor)),
-      ratioToFloor: summary(runs.map((run) => run.klarnaAt / run.floor), 3),
+      ratioToFloor: summary(
+        runs.map((run) => run.klarnaAt / run.floor),
+        3,
+      ),
       merchantMethodsMs: summary(runs.map((run) => run.merchantAt)),
       gapToMerchantMs: summary(runs.map((run) => run.klarnaAt - run.merchantAt)),
       sdkFetchStartMs: summary(runs.map((run) => run.sdkFetches[0]?.start)),
-      sdkDownloadMs: summary(runs.map((run) => {
-        const download = sdkDownload(run);
-        return download ? download.end - download.start : NaN;
-      })),
+      sdkDownloadMs: summary(
+        runs.map((run) => {
+          const download = sdkDownload(run);
+          return download ? download.end - download.start : NaN;
+        }),
+      ),
       versusPeerMs: paired.length ? summary(paired) : null,
       versusPeerRawMs: pairedRaw.length ? summary(pairedRaw) : null,
       // each pair's difference, for the estimate pooled over cells (report.mjs)
@@ -167,7 +187,11 @@ function shiftTotals(shifts) {
   return {
     inside: sum(inside),
     page: sum(counted),
-    sources: [...new Set(counted.flatMap((shift) => shift.sources.map((source) => `${source.node}${source.inside ? ' (inside)' : ''}`)))],
+    sources: [
+      ...new Set(
+        counted.flatMap((shift) => shift.sources.map((source) => `${source.node}${source.inside ? ' (inside)' : ''}`)),
+      ),
+    ],
   };
 }
 
@@ -182,7 +206,10 @@ export const fewRuns = (reps) => Math.min(reps, 3);
 export function readmeRowRule() {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const rule = readme.match(/^pay-with-klarna:not\(:defined\) \{[^}\n]*\}/m)?.[0];
-  if (!rule) throw new Error('README.md no longer gives a pay-with-klarna:not(:defined) { … } rule; the layout-shift pages use it');
+  if (!rule)
+    throw new Error(
+      'README.md no longer gives a pay-with-klarna:not(:defined) { … } rule; the layout-shift pages use it',
+    );
   return rule;
 }
 
@@ -205,7 +232,12 @@ export async function layoutShift({ browser, server, reps: allReps }) {
       klarna: (response) => response.writeHead(503, { 'access-control-allow-origin': '*' }).end('unavailable'),
       peer: true,
     },
-    { id: 'amount-change', label: 'amount change (after SHOW_KLARNA)', params: { fake: fake('SHOW_KLARNA') }, changeAmount: true },
+    {
+      id: 'amount-change',
+      label: 'amount change (after SHOW_KLARNA)',
+      params: { fake: fake('SHOW_KLARNA') },
+      changeAmount: true,
+    },
   ];
   const { page, net, context } = await openPage(browser, { cpu: 1 });
   await warmUp(page, server);
@@ -214,7 +246,9 @@ export async function layoutShift({ browser, server, reps: allReps }) {
     net.sdkDelayMs = sdkMs;
     net.klarna = item.klarna;
     // the element's page as the README has merchants write it: its row kept before the module runs
-    await page.goto(pageUrl(server, { int, ...item.params, css: int === 'ours' ? rowRule : undefined }), { waitUntil: 'commit' });
+    await page.goto(pageUrl(server, { int, ...item.params, css: int === 'ours' ? rowRule : undefined }), {
+      waitUntil: 'commit',
+    });
     await page.waitForFunction(() => window.__bench !== undefined);
     const shifts = await page.evaluate(
       async ([changeAmount, peer]) => {
@@ -240,8 +274,14 @@ export async function layoutShift({ browser, server, reps: allReps }) {
     return shiftTotals(shifts);
   };
   const summarise = (runs) => ({
-    insideElement: summary(runs.map((run) => run.inside), 5),
-    wholePage: summary(runs.map((run) => run.page), 5),
+    insideElement: summary(
+      runs.map((run) => run.inside),
+      5,
+    ),
+    wholePage: summary(
+      runs.map((run) => run.page),
+      5,
+    ),
     sources: [...new Set(runs.flatMap((run) => run.sources))],
   });
   for (const item of cases) {
@@ -267,7 +307,10 @@ export async function amountBurst({ browser, server, reps: allReps }) {
     const runs = [];
     for (let rep = 0; rep < reps; rep++) {
       net.sdkDelayMs = 50;
-      const loaded = await loadAndMeasure(page, pageUrl(server, { int: 'ours', fake: { initDelayMs: INIT_MS, presentationDelayMs: presentationMs } }));
+      const loaded = await loadAndMeasure(
+        page,
+        pageUrl(server, { int: 'ours', fake: { initDelayMs: INIT_MS, presentationDelayMs: presentationMs } }),
+      );
       if (!loaded.finished) continue;
       runs.push(
         await page.evaluate(async (presentationMs) => {
@@ -278,7 +321,9 @@ export async function amountBurst({ browser, server, reps: allReps }) {
           const rendersBefore = bench.presentations.length;
           const amounts = Array.from({ length: 20 }, (_, i) => 12_000 + (i + 1) * 137);
           const finalAmount = amounts.at(-1);
-          const instalment = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(finalAmount / 400);
+          const instalment = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(
+            finalAmount / 400,
+          );
           const finalText = `4 interest-free payments of ${instalment}`;
           const shownText = () => {
             const subheader = element.querySelector('klarna-fake-ui[part-name="subheader"]');
@@ -342,8 +387,17 @@ export async function manyElements({ browser, server, reps, random }) {
     for (const count of shuffle(counts, random)) {
       net.sdkDelayMs = sdkMs;
       const before = sdkRequests.length;
-      const run = await loadAndMeasure(page, pageUrl(server, { int: 'ours', n: count, expect: count, fake: { initDelayMs: INIT_MS, presentationDelayMs: presentationMs } }));
-      if (run.finished) runs.get(count).push({ ...run, sdkRequests: sdkRequests.length - before, floor: floorOf(run, presentationMs) });
+      const run = await loadAndMeasure(
+        page,
+        pageUrl(server, {
+          int: 'ours',
+          n: count,
+          expect: count,
+          fake: { initDelayMs: INIT_MS, presentationDelayMs: presentationMs },
+        }),
+      );
+      if (run.finished)
+        runs.get(count).push({ ...run, sdkRequests: sdkRequests.length - before, floor: floorOf(run, presentationMs) });
     }
   }
   await context.close();
@@ -359,7 +413,10 @@ export async function manyElements({ browser, server, reps, random }) {
         presentationCalls: Math.max(0, ...list.map((run) => run.presentationCalls)),
         allRenderedMs: summary(list.map((run) => run.klarnaAt)),
         floorMs: summary(list.map((run) => run.floor)),
-        ratioToFloor: summary(list.map((run) => run.klarnaAt / run.floor), 3),
+        ratioToFloor: summary(
+          list.map((run) => run.klarnaAt / run.floor),
+          3,
+        ),
       };
     }),
   };
@@ -391,7 +448,9 @@ export async function clickToBusy({ browser, server, reps }) {
             await window.__bench.frames(3);
             await new Promise((resolve) => setTimeout(resolve, 300));
             // Watch every frame from before the click, so the painted time is not late.
-            window.__busy = window.__bench.paintedWhen(() => document.querySelector('pay-with-klarna klarna-fake-payment-button')?.hasAttribute('loading'));
+            window.__busy = window.__bench.paintedWhen(() =>
+              document.querySelector('pay-with-klarna klarna-fake-payment-button')?.hasAttribute('loading'),
+            );
           });
           // A press as a customer makes it, not locator.click(): that installs Playwright's own
           // pointer listeners to check what the press hits, whose forced style and layout (5-18 ms
@@ -405,22 +464,28 @@ export async function clickToBusy({ browser, server, reps }) {
           const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
           await page.mouse.move(x, y);
           // What a press there would hit: the button, or the run stops here instead of waiting forever.
-          const hits = await page.evaluate(async ([x, y]) => {
-            await window.__bench.frames(1);
-            // the fake's button is inside its element's shadow root, as Klarna's is
-            const host = document.querySelector('pay-with-klarna klarna-fake-payment-button');
-            const hit = document.elementFromPoint(x, y);
-            const inner = host?.shadowRoot ? host.shadowRoot.elementFromPoint(x, y) : hit;
-            return Boolean(host && hit && host.contains(hit) && inner?.closest('button'));
-          }, [x, y]);
-          if (!hits) throw new Error(`a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's payment button`);
+          const hits = await page.evaluate(
+            async ([x, y]) => {
+              await window.__bench.frames(1);
+              // the fake's button is inside its element's shadow root, as Klarna's is
+              const host = document.querySelector('pay-with-klarna klarna-fake-payment-button');
+              const hit = document.elementFromPoint(x, y);
+              const inner = host?.shadowRoot ? host.shadowRoot.elementFromPoint(x, y) : hit;
+              return Boolean(host && hit && host.contains(hit) && inner?.closest('button'));
+            },
+            [x, y],
+          );
+          if (!hits)
+            throw new Error(`a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's payment button`);
           await page.mouse.down();
           await new Promise((resolve) => setTimeout(resolve, 80));
           await page.mouse.up();
           click = await page.evaluate(async () => {
             const busyAt = await Promise.race([
               window.__busy,
-              new Promise((_, reject) => setTimeout(() => reject(new Error('no loading state painted within 5 s of the click')), 5_000)),
+              new Promise((_, reject) =>
+                setTimeout(() => reject(new Error('no loading state painted within 5 s of the click')), 5_000),
+              ),
             ]);
             await window.__bench.frames(2);
             const clickAt = window.__bench.clicks.at(-1).at;
@@ -441,7 +506,11 @@ export async function clickToBusy({ browser, server, reps }) {
       const run = { timeToKlarna: loaded.klarnaAt, longestLoadTask: load.duration };
       if (click) {
         const during = longestTask(tasks, click.clickAt, click.busyAt);
-        Object.assign(run, { clickToBusy: click.busyAt - click.clickAt, eventTimingMs: click.eventTimingMs, longestClickTask: during.duration });
+        Object.assign(run, {
+          clickToBusy: click.busyAt - click.clickAt,
+          eventTimingMs: click.eventTimingMs,
+          longestClickTask: during.duration,
+        });
       }
       (int === 'ours' ? ours : peer).push(run);
     }
@@ -464,7 +533,10 @@ export async function clickToBusy({ browser, server, reps }) {
 /** The integration's part of the page: where its radio for Klarna and its payment button are. */
 const KLARNA_ROOT = { ours: 'pay-with-klarna', peer: '#klarna-payment-method' };
 /** What the customer presses to select Klarna: the element's option row (role radio), the sample's label row; the first shown (the element has a hidden row for a saved option). */
-const KLARNA_RADIO = { ours: 'pay-with-klarna [part="radio"]:visible', peer: '#klarna-payment-method .klarna-option-row:visible' };
+const KLARNA_RADIO = {
+  ours: 'pay-with-klarna [part="radio"]:visible',
+  peer: '#klarna-payment-method .klarna-option-row:visible',
+};
 
 /**
  * 10: the customer selects Klarna (SHOW_KLARNA, nothing selected) and Klarna's payment button,
@@ -494,12 +566,16 @@ export async function selectToButton({ browser, server, reps, random }) {
           await window.__bench.frames(3);
           await new Promise((resolve) => setTimeout(resolve, 200));
           const button = document.querySelector(`${root} klarna-fake-payment-button`);
-          const shown = (element) => Boolean(element) && element.getClientRects().length > 0 && element.getBoundingClientRect().height > 0;
+          const shown = (element) =>
+            Boolean(element) && element.getClientRects().length > 0 && element.getBoundingClientRect().height > 0;
           // Watch every frame from before the press, so the painted time is not late.
-          window.__buttonShown = window.__bench.paintedWhen(() => shown(document.querySelector(`${root} klarna-fake-payment-button`)));
+          window.__buttonShown = window.__bench.paintedWhen(() =>
+            shown(document.querySelector(`${root} klarna-fake-payment-button`)),
+          );
           return { mounted: Boolean(button), shown: shown(button) };
         }, root);
-        if (before.shown) throw new Error(`${int}: Klarna's payment button is shown before Klarna is selected (SHOW_KLARNA)`);
+        if (before.shown)
+          throw new Error(`${int}: Klarna's payment button is shown before Klarna is selected (SHOW_KLARNA)`);
         // A press as a customer makes it, as for the click to busy (7): the pointer arrives, the
         // row is held for 80 ms, and the release makes the click that selects Klarna.
         const radio = page.locator(KLARNA_RADIO[int]).first();
@@ -507,12 +583,16 @@ export async function selectToButton({ browser, server, reps, random }) {
         if (!box) throw new Error(`${int}: Klarna's radio has no box to press`);
         const [x, y] = [box.x + Math.min(24, box.width / 2), box.y + box.height / 2];
         await page.mouse.move(x, y);
-        const hits = await page.evaluate(async ([root, x, y]) => {
-          await window.__bench.frames(1);
-          const hit = document.elementFromPoint(x, y);
-          return Boolean(hit && document.querySelector(root)?.contains(hit));
-        }, [root, x, y]);
-        if (!hits) throw new Error(`${int}: a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's radio`);
+        const hits = await page.evaluate(
+          async ([root, x, y]) => {
+            await window.__bench.frames(1);
+            const hit = document.elementFromPoint(x, y);
+            return Boolean(hit && document.querySelector(root)?.contains(hit));
+          },
+          [root, x, y],
+        );
+        if (!hits)
+          throw new Error(`${int}: a press at ${Math.round(x)},${Math.round(y)} would not reach Klarna's radio`);
         await page.mouse.down();
         await new Promise((resolve) => setTimeout(resolve, 80));
         await page.mouse.up();
@@ -531,7 +611,12 @@ export async function selectToButton({ browser, server, reps, random }) {
           failed++;
           continue;
         }
-        runs[int].push({ rep, mountedBefore: before.mounted, selectToButton: run.shownAt - run.clickAt, eventTimingMs: run.eventTimingMs });
+        runs[int].push({
+          rep,
+          mountedBefore: before.mounted,
+          selectToButton: run.shownAt - run.clickAt,
+          eventTimingMs: run.eventTimingMs,
+        });
       }
     }
     await context.close();

@@ -10,14 +10,34 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function certificate() {
   const directory = mkdtempSync(join(tmpdir(), 'pwk-bench-tls-'));
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=js.klarna.com', '-addext', 'subjectAltName=DNS:js.klarna.com',
-      '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=js.klarna.com',
+        '-addext',
+        'subjectAltName=DNS:js.klarna.com',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) };
   } catch (error) {
-    throw new Error(`the benchmark needs openssl to make a certificate for its stand-in of js.klarna.com: ${error.message}`);
+    throw new Error(
+      `the benchmark needs openssl to make a certificate for its stand-in of js.klarna.com: ${error.message}`,
+    );
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -216,7 +216,8 @@ export function renderPage(params) {
   } else {
     klarna = Array.from(
       { length: count },
-      (_, i) => `<pay-with-klarna client-id="${CLIENT_ID}" amount="${amount + i * 100}" currency="USD" initiate-url="${initiateUrl}"></pay-with-klarna>`,
+      (_, i) =>
+        `<pay-with-klarna client-id="${CLIENT_ID}" amount="${amount + i * 100}" currency="USD" initiate-url="${initiateUrl}"></pay-with-klarna>`,
     ).join('\n          ');
   }
 

@@ -85,9 +85,14 @@ export function probe() {
     bench.errors.push({ at: performance.now(), phase, reason });
     resolveSettled();
   });
-  window.addEventListener('click', (event) => bench.clicks.push({ at: event.timeStamp, handledAt: performance.now() }), true);
+  window.addEventListener(
+    'click',
+    (event) => bench.clicks.push({ at: event.timeStamp, handledAt: performance.now() }),
+    true,
+  );
 
-  const shown = (element) => element.isConnected && element.getClientRects().length > 0 && element.getBoundingClientRect().height > 0;
+  const shown = (element) =>
+    element.isConnected && element.getClientRects().length > 0 && element.getBoundingClientRect().height > 0;
   const countShown = (selector) => {
     let count = 0;
     for (const element of document.querySelectorAll(selector)) if (shown(element)) count++;
@@ -119,7 +124,8 @@ export function probe() {
         if (--pending === 0 && allPainted()) resolveDone();
       });
     }
-    if (bench.klarnaFrameAt === null || (expectMerchant && bench.merchantFrameAt === undefined)) requestAnimationFrame(frame);
+    if (bench.klarnaFrameAt === null || (expectMerchant && bench.merchantFrameAt === undefined))
+      requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
   // A failure ends the wait as well: the caller reads bench.errors.

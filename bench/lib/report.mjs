@@ -6,11 +6,20 @@ import { FRAME_MS } from './cases.mjs';
 import { median, medianInterval, seededRandom, signCounts } from './stats.mjs';
 
 const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}`);
-const signed = (value, digits = 0) => (value === null || value === undefined ? '–' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`);
+const signed = (value, digits = 0) =>
+  value === null || value === undefined
+    ? '–'
+    : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
 const kB = (bytes) => `${(bytes / 1000).toFixed(2)} kB`;
 const ratio = (value) => (value === null || value === undefined ? '–' : `${value.toFixed(2)}×`);
 const cls = (value) => (value === null || value === undefined ? '–' : value === 0 ? '0' : value.toFixed(4));
-const hintName = (hint) => ({ none: 'no hint', modulepreload: 'modulepreload', 'preload-cors': 'preload as=script crossorigin', preload: 'preload as=script' })[hint];
+const hintName = (hint) =>
+  ({
+    none: 'no hint',
+    modulepreload: 'modulepreload',
+    'preload-cors': 'preload as=script crossorigin',
+    preload: 'preload as=script',
+  })[hint];
 const HINT_TAGS = {
   modulepreload: '<link rel="modulepreload" href="https://js.klarna.com/web-sdk/v2/klarna.mjs">',
   'preload-cors': '<link rel="preload" as="script" crossorigin href="https://js.klarna.com/web-sdk/v2/klarna.mjs">',
@@ -26,13 +35,19 @@ export function compare(delta, pairs) {
   // A difference counts only when (nearly) every pair of runs agrees on its sign; else it is noise.
   const consistent = (count) => !pairs || count >= Math.ceil(0.75 * pairs.n);
   // "unclear" is not shown to be equal, so it does not meet "faster or equal" either
-  if (delta > 0) return consistent(pairs?.slower) ? { verdict: 'slower', ok: false, delta } : { verdict: 'unclear', ok: false, delta };
+  if (delta > 0)
+    return consistent(pairs?.slower)
+      ? { verdict: 'slower', ok: false, delta }
+      : { verdict: 'unclear', ok: false, delta };
   return consistent(pairs?.faster) ? { verdict: 'faster', ok: true, delta } : { verdict: 'unclear', ok: false, delta };
 }
 
 /** Ours against the peer in one cell. */
 function versusPeer(ours, peer) {
-  return compare(ours.versusPeerMs?.median ?? ours.beyondFloorMs.median - peer.beyondFloorMs.median, ours.versusPeerPairs);
+  return compare(
+    ours.versusPeerMs?.median ?? ours.beyondFloorMs.median - peer.beyondFloorMs.median,
+    ours.versusPeerPairs,
+  );
 }
 
 /** How much the connection (TLS on 127.0.0.1) and transfer added to the set SDK latency, over every run of the matrix. */
@@ -43,7 +58,12 @@ export function downloadOverhead(results) {
 
 function findCell(results, { cpu, sdkMs, presentationMs, integration, hint }) {
   return results.timeToKlarna.cells.find(
-    (cell) => cell.cpu === cpu && cell.sdkMs === sdkMs && cell.presentationMs === presentationMs && cell.integration === integration && cell.hint === hint,
+    (cell) =>
+      cell.cpu === cpu &&
+      cell.sdkMs === sdkMs &&
+      cell.presentationMs === presentationMs &&
+      cell.integration === integration &&
+      cell.hint === hint,
   );
 }
 
@@ -60,7 +80,9 @@ function timing(cell) {
 export function hintRecommendation(results) {
   const { sdkMs, presentationMs } = results.settings.hintCheckCell;
   const candidates = ['modulepreload', 'preload-cors', 'preload'].map((hint) => {
-    const cells = results.settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint }));
+    const cells = results.settings.cpuRates.map((cpu) =>
+      findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint }),
+    );
     return { hint, cells, reused: cells.every((cell) => cell && cell.sdkRequestsPerPage === 1) };
   });
   const reused = candidates.filter((candidate) => candidate.reused);
@@ -69,9 +91,22 @@ export function hintRecommendation(results) {
   // the floor, by more than a frame at every CPU rate
   let best = reused.find((candidate) => candidate.hint === 'modulepreload') ?? reused[0];
   for (const candidate of reused) {
-    if (candidate !== best && candidate.cells.every((cell, i) => cell.beyondFloorMs.median < best.cells[i].beyondFloorMs.median - FRAME_MS)) best = candidate;
+    if (
+      candidate !== best &&
+      candidate.cells.every((cell, i) => cell.beyondFloorMs.median < best.cells[i].beyondFloorMs.median - FRAME_MS)
+    )
+      best = candidate;
   }
-  return { best: best?.hint ?? null, tag: best ? HINT_TAGS[best.hint] : null, candidates: candidates.map(({ hint, reused: ok, cells }) => ({ hint, reused: ok, requests: cells.map((cell) => cell?.sdkRequestsPerPage), score: score({ cells }) })) };
+  return {
+    best: best?.hint ?? null,
+    tag: best ? HINT_TAGS[best.hint] : null,
+    candidates: candidates.map(({ hint, reused: ok, cells }) => ({
+      hint,
+      reused: ok,
+      requests: cells.map((cell) => cell?.sdkRequestsPerPage),
+      score: score({ cells }),
+    })),
+  };
 }
 
 /** The table's rows: [#, measure, case, ours, peer / reference, goal, result]. */
@@ -119,7 +154,9 @@ export function tableRows(results) {
         `${ms(cell.timeToKlarnaMs.median)} / ${ms(cell.timeToKlarnaMs.p95)} ms · klarna.mjs fetched ${cell.sdkRequestsPerPage}× · SDK fetch starts at ${ms(cell.sdkFetchStartMs.median)} ms`,
         `no hint: ${ms(none.timeToKlarnaMs.median)} / ${ms(none.timeToKlarnaMs.p95)} ms · starts at ${ms(none.sdkFetchStartMs.median)} ms`,
         'one download, reused by import()',
-        reused ? `✓ reused · ${signed(cell.timeToKlarnaMs.median - none.timeToKlarnaMs.median)} ms` : `✗ downloaded twice · ${signed(cell.timeToKlarnaMs.median - none.timeToKlarnaMs.median)} ms`,
+        reused
+          ? `✓ reused · ${signed(cell.timeToKlarnaMs.median - none.timeToKlarnaMs.median)} ms`
+          : `✗ downloaded twice · ${signed(cell.timeToKlarnaMs.median - none.timeToKlarnaMs.median)} ms`,
       ]);
     }
   }
@@ -223,7 +260,9 @@ export function tableRows(results) {
           `${backend.requestsPerSecond} req/s · p50 ${backend.p50Ms} ms · p99 ${backend.p99Ms} ms · ${backend.errors} errors`,
           `${backend.paymentRequestsOpened} payment requests for ${backend.orders} orders`,
           '0 errors, 0 duplicate payments',
-          backend.errors === 0 && backend.duplicatePayments === 0 ? `✓ ${backend.duplicatePayments} duplicate payments` : `✗ ${backend.errors} errors, ${backend.duplicatePayments} duplicate payments`,
+          backend.errors === 0 && backend.duplicatePayments === 0
+            ? `✓ ${backend.duplicatePayments} duplicate payments`
+            : `✗ ${backend.errors} errors, ${backend.duplicatePayments} duplicate payments`,
         ]
       : ['9', 'backend', 'initiate under a burst', backend.note, '–', '0 duplicate payments', '–'],
   );
@@ -249,7 +288,10 @@ export function tableRows(results) {
 
 /** Ours against the peer in one CPU rate of the selection case: the median of the pairs' differences, by the matrix's rule. */
 export function selectVersusPeer(item) {
-  return compare(item.versusPeerMs.median ?? item.ours.selectToButtonMs.median - item.peer.selectToButtonMs.median, item.versusPeerPairs);
+  return compare(
+    item.versusPeerMs.median ?? item.ours.selectToButtonMs.median - item.peer.selectToButtonMs.median,
+    item.versusPeerPairs,
+  );
 }
 
 /** Whether the machine was busy with other work during the run: a load average at or above its cores, before or after. */
@@ -280,9 +322,14 @@ export function tally(results) {
     }
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const order = ['faster', 'equal', 'unclear', 'slower'].filter((verdict) => counts[verdict]);
-    parts.push(`${hintName(hint)}: ${order.map((verdict) => `${verdict} in ${counts[verdict]}`).join(', ')} of ${total} cells`);
+    parts.push(
+      `${hintName(hint)}: ${order.map((verdict) => `${verdict} in ${counts[verdict]}`).join(', ')} of ${total} cells`,
+    );
   }
-  return parts.join('; with modulepreload on both pages, ').replace(/^no hint: /, 'on the page without a hint: ').replace('; with modulepreload on both pages, modulepreload: ', '; with modulepreload on both pages: ');
+  return parts
+    .join('; with modulepreload on both pages, ')
+    .replace(/^no hint: /, 'on the page without a hint: ')
+    .replace('; with modulepreload on both pages, modulepreload: ', '; with modulepreload on both pages: ');
 }
 
 /**
@@ -296,7 +343,9 @@ export function pooledVersusPeer(results) {
   if (cells.length === 0) return null;
   const parts = ['none', 'modulepreload'].map((hint) => {
     const rates = results.settings.cpuRates.map((cpu) => {
-      const pairs = cells.filter((cell) => cell.hint === hint && cell.cpu === cpu).flatMap((cell) => cell.versusPeerPairsMs);
+      const pairs = cells
+        .filter((cell) => cell.hint === hint && cell.cpu === cpu)
+        .flatMap((cell) => cell.versusPeerPairsMs);
       const interval = medianInterval(pairs);
       const range = interval ? `95% CI ${signed(interval[0], 1)} to ${signed(interval[1], 1)}, ` : '';
       return `${signed(median(pairs), 1)} ms at ${cpu}× CPU (${range}${pairs.length} pairs)`;
@@ -316,7 +365,10 @@ export function pooledVersusPeer(results) {
  * that at least as many are as this run found.
  */
 export function chanceVerdicts(results) {
-  const cells = results.timeToKlarna.cells.filter((cell) => cell.integration === 'ours' && cell.versusPeerPairsMs?.length && ['none', 'modulepreload'].includes(cell.hint));
+  const cells = results.timeToKlarna.cells.filter(
+    (cell) =>
+      cell.integration === 'ours' && cell.versusPeerPairsMs?.length && ['none', 'modulepreload'].includes(cell.hint),
+  );
   const percent = (value) => (value > 0 && value < 0.005 ? 'under 1%' : `${Math.round(value * 100)}%`);
   const parts = results.settings.cpuRates.flatMap((cpu) => {
     const own = cells.filter((cell) => cell.cpu === cpu);
@@ -329,15 +381,20 @@ export function chanceVerdicts(results) {
       const random = seededRandom(pairs.length);
       let slower = 0;
       for (let signs = 0; signs < patterns; signs++) {
-        const flipped = pairs.map((difference, i) => ((exact ? signs & (1 << i) : random() < 0.5) ? -difference : difference));
+        const flipped = pairs.map((difference, i) =>
+          (exact ? signs & (1 << i) : random() < 0.5) ? -difference : difference,
+        );
         if (compare(median(flipped), signCounts(flipped)).verdict === 'slower') slower++;
       }
       return slower / patterns;
     });
     // the chance of each number of "slower" cells, the cells taken as independent
     let counts = [1];
-    for (const chance of chances) counts = [...counts, 0].map((value, k) => value * (1 - chance) + (k > 0 ? counts[k - 1] * chance : 0));
-    const found = own.filter((cell) => versusPeer(cell, findCell(results, { ...cell, integration: 'peer' })).verdict === 'slower').length;
+    for (const chance of chances)
+      counts = [...counts, 0].map((value, k) => value * (1 - chance) + (k > 0 ? counts[k - 1] * chance : 0));
+    const found = own.filter(
+      (cell) => versusPeer(cell, findCell(results, { ...cell, integration: 'peer' })).verdict === 'slower',
+    ).length;
     const atLeast = counts.slice(found).reduce((sum, value) => sum + value, 0);
     return [
       `at ${cpu}× CPU a cell is called slower with a chance of ${percent(median(chances))} (median over its ${own.length} cells; ${percent(Math.min(...chances))} to ${percent(Math.max(...chances))}), none of them with ${percent(counts[0])}` +
@@ -369,27 +426,41 @@ export function fetchStartVersusPeer(results) {
 /** Ours slower than the peer, gaps over 100 ms where allowed, non-zero shifts: for the summary. */
 export function findings(results) {
   const list = [];
-  for (const ours of results.timeToKlarna.cells.filter((cell) => cell.integration === 'ours' && ['none', 'modulepreload'].includes(cell.hint))) {
+  for (const ours of results.timeToKlarna.cells.filter(
+    (cell) => cell.integration === 'ours' && ['none', 'modulepreload'].includes(cell.hint),
+  )) {
     const peer = findCell(results, { ...ours, integration: 'peer' });
     if (!peer) continue;
     const versus = versusPeer(ours, peer);
     const where = `SDK ${ours.sdkMs} · presentation ${ours.presentationMs} · ${ours.cpu}× · ${hintName(ours.hint)}`;
     if (!versus.ok) {
       const pairs = ours.versusPeerPairs;
-      list.push(`${versus.verdict === 'slower' ? 'slower than' : 'not shown equal to'} the peer by ${signed(versus.delta)} ms beyond the floor (median of paired runs, slower in ${pairs?.slower}/${pairs?.n}; time to Klarna ${ms(ours.timeToKlarnaMs.median)} against ${ms(peer.timeToKlarnaMs.median)} ms): ${where}`);
+      list.push(
+        `${versus.verdict === 'slower' ? 'slower than' : 'not shown equal to'} the peer by ${signed(versus.delta)} ms beyond the floor (median of paired runs, slower in ${pairs?.slower}/${pairs?.n}; time to Klarna ${ms(ours.timeToKlarnaMs.median)} against ${ms(peer.timeToKlarnaMs.median)} ms): ${where}`,
+      );
     }
-    if (gapAllowed(ours) && ours.gapToMerchantMs.median >= 100) list.push(`gap to the merchant's methods ${Math.round(ours.gapToMerchantMs.median)} ms although the floor allows < 100: ${where}`);
+    if (gapAllowed(ours) && ours.gapToMerchantMs.median >= 100)
+      list.push(
+        `gap to the merchant's methods ${Math.round(ours.gapToMerchantMs.median)} ms although the floor allows < 100: ${where}`,
+      );
   }
   for (const item of results.selectToButton?.cases ?? []) {
     const versus = selectVersusPeer(item);
     if (!versus.ok) {
-      list.push(`selecting Klarna to its button painted, ${item.cpu}× CPU: ${versus.verdict === 'slower' ? 'slower than' : 'not shown equal to'} the peer by ${signed(versus.delta)} ms (median of paired runs, slower in ${item.versusPeerPairs.slower}/${item.versusPeerPairs.n}; ${ms(item.ours.selectToButtonMs.median)} against ${ms(item.peer.selectToButtonMs.median)} ms)`);
+      list.push(
+        `selecting Klarna to its button painted, ${item.cpu}× CPU: ${versus.verdict === 'slower' ? 'slower than' : 'not shown equal to'} the peer by ${signed(versus.delta)} ms (median of paired runs, slower in ${item.versusPeerPairs.slower}/${item.versusPeerPairs.n}; ${ms(item.ours.selectToButtonMs.median)} against ${ms(item.peer.selectToButtonMs.median)} ms)`,
+      );
     }
-    if (item.ours.selectToButtonMs.p95 >= 100) list.push(`selecting Klarna to its button painted, ${item.cpu}× CPU: p95 ${ms(item.ours.selectToButtonMs.p95)} ms, not under 100`);
+    if (item.ours.selectToButtonMs.p95 >= 100)
+      list.push(
+        `selecting Klarna to its button painted, ${item.cpu}× CPU: p95 ${ms(item.ours.selectToButtonMs.p95)} ms, not under 100`,
+      );
   }
   for (const item of results.layoutShift.cases) {
     if (item.insideElement.p95 > 0 || item.wholePage.p95 > 0) {
-      list.push(`layout shift, ${item.label}: inside the element ${cls(item.insideElement.median)}, whole page ${cls(item.wholePage.median)} (moved: ${item.sources.join(', ')})`);
+      list.push(
+        `layout shift, ${item.label}: inside the element ${cls(item.insideElement.median)}, whole page ${cls(item.wholePage.median)} (moved: ${item.sources.join(', ')})`,
+      );
     }
   }
   return list;
@@ -407,10 +478,10 @@ export function readmeSection(results) {
     `npm run bench    # ${seconds} s on the machine below; builds dist/ first when it is older than src/`,
     '```',
     '',
-    "`bench/run.mjs` loads checkout pages from 127.0.0.1 in headless Chromium through Playwright. Nothing is",
+    '`bench/run.mjs` loads checkout pages from 127.0.0.1 in headless Chromium through Playwright. Nothing is',
     "intercepted: Chromium's host resolver sends js.klarna.com to an HTTPS stand-in for Klarna's CDN on",
     "127.0.0.1 (`bench/lib/klarna-cdn.mjs`), which answers Klarna's URL with the testing kit's fake",
-    "(`dist/klarna-fake.mjs`) after a set latency, and resolves every other name to nothing, so no request",
+    '(`dist/klarna-fake.mjs`) after a set latency, and resolves every other name to nothing, so no request',
     'leaves the machine. It prints the table below, writes the same figures to',
     '`bench/results.json` and writes this section to `bench/README-section.md` (`node bench/run.mjs --report-only`',
     'renders it again from the JSON). It is not part of `npm test`.',
@@ -429,18 +500,18 @@ export function readmeSection(results) {
     '  module script (`/peer.js`, in `<head>` like our bundle: the strict CSP this README gives allows no inline',
     '  script; both scripts are served from memory). Same latencies, same run: each',
     "  round runs a cell's variants back to back. Ours is compared on the median of the paired differences",
-    "  of time beyond each run's floor; within one frame is \"equal\", and \"faster\"/\"slower\" need three",
+    '  of time beyond each run\'s floor; within one frame is "equal", and "faster"/"slower" need three',
     '  pairs in four to agree, else "unclear" (shown ?: not shown equal, so not met).',
     "- **Hint**: what the page's `<head>` has for klarna.mjs. Without one, the script-tag bundle's first act, once",
-    "  its module has loaded, is its own `import()` of klarna.mjs, and it yields a task before it evaluates Lit,",
+    '  its module has loaded, is its own `import()` of klarna.mjs, and it yields a task before it evaluates Lit,',
     "  as the peer's first line is its `import()`. With one, the bundle calls `KlarnaSDK()` first and gives the SDK",
     '  up to 50 ms to load before it evaluates Lit.',
-    "- **Request stacks**: Playwright drives Chromium through DevTools, whose network domain records the script",
+    '- **Request stacks**: Playwright drives Chromium through DevTools, whose network domain records the script',
     "  stack of every request (a browser without DevTools attached records none). V8 made a stack's source",
     "  positions on demand, by parsing again the function of each frame: for a frame of a module's top level, the",
     "  whole module. The bundle's `import()` of klarna.mjs took 7–16 ms at 4× CPU (between marks around the call,",
-    "  6 loads); the benchmark has V8 make positions as it compiles (`--no-enable-lazy-source-positions`), and the",
-    "  call takes 0.4–6 ms. That costs each integration compile time in proportion to its code, so it counts",
+    '  6 loads); the benchmark has V8 make positions as it compiles (`--no-enable-lazy-source-positions`), and the',
+    '  call takes 0.4–6 ms. That costs each integration compile time in proportion to its code, so it counts',
     '  against the larger bundle; its size was not measured apart.',
     "- **First visits**: Chromium runs with V8's compilation cache off (`--js-flags=--no-compilation-cache`), so",
     "  every load compiles its scripts afresh, as a customer's first checkout does. With it, V8 reused its",
@@ -459,9 +530,9 @@ export function readmeSection(results) {
           "  page when it goes (HIDE_KLARNA, a failure). The guide's sample keeps no room, so its page moves when Klarna appears.",
         ]
       : ["  The element's pages had no rule for its row before its module runs, so the page moved as it upgraded."]),
-    "- **Longest task**: the longest main-thread task in a DevTools trace of the page; while loading, from the",
+    '- **Longest task**: the longest main-thread task in a DevTools trace of the page; while loading, from the',
     "  first task after the navigation's commit to Klarna painted.",
-    "- **The click**: timed from the click event (on release) to the first painted frame with the loading state,",
+    '- **The click**: timed from the click event (on release) to the first painted frame with the loading state,',
     "  and its longest task from that event on. The pointer moves onto Klarna's button, presses, and lets go 80 ms",
     "  later, as raw input (`page.mouse`), so the press's own work is not counted. Not `locator.click()`: its check",
     "  of what the press hits added 5–18 ms of style and layout (4× CPU, traced) to the click's task.",
@@ -470,7 +541,7 @@ export function readmeSection(results) {
           "- **Select to button**: Klarna's payment button is mounted only once Klarna is selected, so the selection",
           `  pays for it. After ${results.selectToButton.instruction} (SDK ${results.selectToButton.sdkMs} ms, presentation ${results.selectToButton.presentationMs} ms) is painted and nothing is selected, the pointer presses`,
           "  Klarna's radio row (the element's option row, the sample's label and radio) as for the click above; timed from",
-          "  the click event to the first painted frame that shows the button. One selection per load; ours and the peer",
+          '  the click event to the first painted frame that shows the button. One selection per load; ours and the peer',
           `  load back to back in a shuffled order and are compared on the median of the paired differences by the rule above (${results.selectToButton.cases.map((item) => `${item.versusPeerPairs.n} pairs at ${item.cpu}×`).join(', ')}).`,
         ]
       : []),
@@ -483,7 +554,7 @@ export function readmeSection(results) {
           '',
           `**A loaded machine**: the load average was at or above the ${machine.nproc} cores (CPU pressure ${machine.cpuPressureBeforePercent ?? '–'}% before, ${machine.cpuPressureAfterPercent ?? '–'}% after),`,
           'other work competing with the run. Its figures, the matrix and the selection above all, are noisier and slower than on a',
-          "quiet machine and are not comparable to runs made on one; the pairs still meet the same load, but fewer verdicts come out clear.",
+          'quiet machine and are not comparable to runs made on one; the pairs still meet the same load, but fewer verdicts come out clear.',
         ]
       : []),
     '',
@@ -499,14 +570,23 @@ export function readmeSection(results) {
   if (fetchStarts) lines.push(fetchStarts, '');
   if (recommendation.best) {
     const { sdkMs, presentationMs } = settings.hintCheckCell;
-    const beyond = (hint) => settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint })?.beyondFloorMs.median);
+    const beyond = (hint) =>
+      settings.cpuRates.map(
+        (cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint })?.beyondFloorMs.median,
+      );
     const reusedBoth = recommendation.candidates.filter((c) => c.reused).map((c) => c.hint);
-    const tie = reusedBoth.includes('modulepreload') && reusedBoth.includes('preload-cors') && recommendation.best === 'modulepreload' &&
+    const tie =
+      reusedBoth.includes('modulepreload') &&
+      reusedBoth.includes('preload-cors') &&
+      recommendation.best === 'modulepreload' &&
       beyond('modulepreload').every((value, i) => Math.abs(value - beyond('preload-cors')[i]) <= FRAME_MS);
     const describeHint = (hint) => {
-      const cells = settings.cpuRates.map((cpu) => findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint }));
+      const cells = settings.cpuRates.map((cpu) =>
+        findCell(results, { cpu, sdkMs, presentationMs, integration: 'ours', hint }),
+      );
       const starts = `${cells.map((cell) => ms(cell.sdkFetchStartMs.median)).join(' / ')} ms`;
-      if (hint === 'none') return `without a hint the download starts at ${starts}, when the bundle's own import() asks for it once the bundle has loaded`;
+      if (hint === 'none')
+        return `without a hint the download starts at ${starts}, when the bundle's own import() asks for it once the bundle has loaded`;
       const reused = cells.every((cell) => cell.sdkRequestsPerPage === 1);
       return `${hintName(hint)} starts it at ${starts} and ${reused ? "the element's `import()` reuses it (one download)" : `\`import()\` downloads it again (${cells[0].sdkRequestsPerPage} downloads)`}`;
     };

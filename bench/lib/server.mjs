@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { PEER_MODULE, renderPage } from './pages.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -39,7 +39,11 @@ export function p95(values) {
 }
 
 export function summary(values, digits = 1) {
-  return { median: round(median(values), digits), p95: round(p95(values), digits), n: values.filter(Number.isFinite).length };
+  return {
+    median: round(median(values), digits),
+    p95: round(p95(values), digits),
+    n: values.filter(Number.isFinite).length,
+  };
 }
 
 export function round(value, digits = 1) {

@@ -9,9 +9,18 @@ for (const product of await api('/api/products')) {
   card.className = 'card';
   const image = Object.assign(document.createElement('img'), { src: product.image, alt: '' });
   const name = Object.assign(document.createElement('h2'), { textContent: product.name });
-  const description = Object.assign(document.createElement('p'), { className: 'muted', textContent: product.description });
-  const price = Object.assign(document.createElement('p'), { className: 'price', textContent: product.subscription ? `${money(product.price)} / month` : money(product.price) });
-  const button = Object.assign(document.createElement('button'), { type: 'button', textContent: product.subscription ? 'Subscribe' : 'Add to cart' });
+  const description = Object.assign(document.createElement('p'), {
+    className: 'muted',
+    textContent: product.description,
+  });
+  const price = Object.assign(document.createElement('p'), {
+    className: 'price',
+    textContent: product.subscription ? `${money(product.price)} / month` : money(product.price),
+  });
+  const button = Object.assign(document.createElement('button'), {
+    type: 'button',
+    textContent: product.subscription ? 'Subscribe' : 'Add to cart',
+  });
   button.setAttribute('aria-label', `${button.textContent}: ${product.name}`);
   const full = Object.assign(document.createElement('p'), { className: 'muted', role: 'status' });
   button.addEventListener('click', () => {

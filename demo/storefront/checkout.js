@@ -22,7 +22,11 @@ function showInstead(heading, text, actions = []) {
   const link = Object.assign(document.createElement('a'), { href: '/', textContent: 'Continue shopping' });
   const next = Object.assign(document.createElement('p'), { className: 'actions' });
   next.append(...actions, link);
-  panel.append(Object.assign(document.createElement('h2'), { textContent: heading }), Object.assign(document.createElement('p'), { textContent: text }), next);
+  panel.append(
+    Object.assign(document.createElement('h2'), { textContent: heading }),
+    Object.assign(document.createElement('p'), { textContent: text }),
+    next,
+  );
   checkoutPanels.replaceChildren(panel);
 }
 
@@ -35,7 +39,8 @@ function showRefused() {
     writeCart([]);
     showEmpty();
   });
-  const text = 'Something in your cart can no longer be ordered as it is: a product we no longer sell, or more of one item than an order takes (99). Empty the cart and add what you want again.';
+  const text =
+    'Something in your cart can no longer be ordered as it is: a product we no longer sell, or more of one item than an order takes (99). Empty the cart and add what you want again.';
   showInstead('Your cart could not be checked out', text, [empty]);
 }
 
@@ -50,7 +55,8 @@ if (readCart().length === 0) {
     // the shop's own words are for developers; a cart kept from an older visit may name a product the shop no longer sells
     console.warn(`checkout: the shop refused the cart: ${error.message}`);
     if (error.status === 400) showRefused();
-    else showInstead('Your cart could not be checked out', 'The shop could not be reached. Please try again in a moment.');
+    else
+      showInstead('Your cart could not be checked out', 'The shop could not be reached. Please try again in a moment.');
   }
 }
 if (order) startCheckout();
@@ -67,9 +73,16 @@ function startCheckout() {
   };
   followOrderLog(order.id, (seen) => seen.status === 'declined' && tell(seen));
   const klarna = document.createElement('pay-with-klarna');
-  Object.assign(klarna, { name: 'payment', clientId: config.clientId, currency: order.currency, amount: order.amount, initiateUrl: '/api/klarna/initiate' });
+  Object.assign(klarna, {
+    name: 'payment',
+    clientId: config.clientId,
+    currency: order.currency,
+    amount: order.amount,
+    initiateUrl: '/api/klarna/initiate',
+  });
   klarna.intents = order.kind === 'subscription' ? ['SUBSCRIBE'] : ['PAY'];
-  if (order.kind === 'subscription') Object.assign(klarna, { subscriptionBillingInterval: 'MONTH', subscriptionBillingIntervalFrequency: 1 });
+  if (order.kind === 'subscription')
+    Object.assign(klarna, { subscriptionBillingInterval: 'MONTH', subscriptionBillingIntervalFrequency: 1 });
   klarna.initiateData = () => ({ orderId: order.id });
   // Klarna's default (dark) button would vanish into a dark page: its light theme there.
   const dark = matchMedia('(prefers-color-scheme: dark)');
@@ -82,17 +95,30 @@ function startCheckout() {
   // order as the shop last priced it. Box, total and Klarna's amount always show the same cart.
   const lines = order.lines.map(({ sku, name, unitPrice, quantity }) => ({ sku, name, unitPrice, quantity }));
   const wanted = () => lines.filter((line) => line.quantity > 0).map(({ sku, quantity }) => ({ sku, quantity }));
-  const sameCart = (one, two) => JSON.stringify([...one].sort((a, b) => a.sku.localeCompare(b.sku))) === JSON.stringify([...two].sort((a, b) => a.sku.localeCompare(b.sku)));
+  const sameCart = (one, two) =>
+    JSON.stringify([...one].sort((a, b) => a.sku.localeCompare(b.sku))) ===
+    JSON.stringify([...two].sort((a, b) => a.sku.localeCompare(b.sku)));
   let updating = false;
 
   function render() {
     linesList.replaceChildren(
       ...lines.map((line) => {
         const item = document.createElement('li');
-        const quantity = Object.assign(document.createElement('input'), { type: 'number', min: '0', max: '99', value: String(line.quantity) });
+        const quantity = Object.assign(document.createElement('input'), {
+          type: 'number',
+          min: '0',
+          max: '99',
+          value: String(line.quantity),
+        });
         quantity.setAttribute('aria-label', `Quantity of ${line.name}`);
         quantity.addEventListener('change', () => changeQuantity(line, quantity));
-        item.append(Object.assign(document.createElement('span'), { textContent: line.name }), quantity, Object.assign(document.createElement('span'), { textContent: money(line.unitPrice * line.quantity, order.currency) }));
+        item.append(
+          Object.assign(document.createElement('span'), { textContent: line.name }),
+          quantity,
+          Object.assign(document.createElement('span'), {
+            textContent: money(line.unitPrice * line.quantity, order.currency),
+          }),
+        );
         return item;
       }),
     );
@@ -125,7 +151,13 @@ function startCheckout() {
     updating = true;
     render();
     try {
-      while (wanted().length > 0 && !sameCart(wanted(), order.lines.map(({ sku, quantity }) => ({ sku, quantity })))) {
+      while (
+        wanted().length > 0 &&
+        !sameCart(
+          wanted(),
+          order.lines.map(({ sku, quantity }) => ({ sku, quantity })),
+        )
+      ) {
         order = await api(`/api/orders/${order.id}/lines`, { lines: wanted() });
         klarna.amount = order.amount; // Klarna's presentation follows the total
         say('');
@@ -175,7 +207,11 @@ function startCheckout() {
   document.getElementById('payment').addEventListener('submit', (event) => {
     event.preventDefault();
     const method = new FormData(event.target).get('payment');
-    say(method === 'klarna' ? "Use Klarna's button above to pay." : `This demo only takes Klarna; ${method ?? 'no method'} is here to show Klarna in a real group.`);
+    say(
+      method === 'klarna'
+        ? "Use Klarna's button above to pay."
+        : `This demo only takes Klarna; ${method ?? 'no method'} is here to show Klarna in a real group.`,
+    );
   });
 }
 
@@ -186,7 +222,9 @@ function startCheckout() {
  * and the element quotes them after its prefix.
  */
 function customerMessage({ phase, reason, retryable, error }) {
-  const backendSaid = /^(?:The payment was declined|The backend at \S+ answered (?:409|422|503)): (.+)$/s.exec(error.message)?.[1];
+  const backendSaid = /^(?:The payment was declined|The backend at \S+ answered (?:409|422|503)): (.+)$/s.exec(
+    error.message,
+  )?.[1];
   if (phase === 'initiate' && (reason === 'declined' || reason === 'http') && backendSaid) return backendSaid;
   if (reason === 'declined') return DECLINED;
   if (retryable) return "Klarna couldn't be reached. Try again, or choose another payment method.";

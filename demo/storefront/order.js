@@ -3,19 +3,42 @@ import { followOrderLog } from '/storefront/log.js';
 
 const orderId = location.pathname.split('/').pop();
 const $ = (id) => document.getElementById(id);
-const LABELS = { open: 'Awaiting payment', authorizing: 'Starting payment…', pending: 'Waiting for Klarna…', finalizing: 'Confirming with Klarna…', paid: 'Paid', declined: 'Declined', canceled: 'Cancelled', expired: 'Expired', failed: 'Failed', unconfirmed: 'Being checked by the shop' };
+const LABELS = {
+  open: 'Awaiting payment',
+  authorizing: 'Starting payment…',
+  pending: 'Waiting for Klarna…',
+  finalizing: 'Confirming with Klarna…',
+  paid: 'Paid',
+  declined: 'Declined',
+  canceled: 'Cancelled',
+  expired: 'Expired',
+  failed: 'Failed',
+  unconfirmed: 'Being checked by the shop',
+};
 
 function render(order) {
   $('order-number').textContent = order.number; // the id in the address opens the order: the number is what to quote
   $('status').textContent = LABELS[order.status] ?? order.status;
   $('status').dataset.status = order.status;
   $('reason').textContent = order.reason ?? '';
-  $('lines').replaceChildren(...order.lines.map((line) => Object.assign(document.createElement('li'), { textContent: `${line.quantity} × ${line.name} — ${money(line.total, order.currency)}` })));
+  $('lines').replaceChildren(
+    ...order.lines.map((line) =>
+      Object.assign(document.createElement('li'), {
+        textContent: `${line.quantity} × ${line.name} — ${money(line.total, order.currency)}`,
+      }),
+    ),
+  );
   $('total').textContent = money(order.amount, order.currency);
   $('thanks').hidden = order.status !== 'paid';
   $('subscription').hidden = !order.subscriptionActive;
   $('charge').hidden = !order.renewFromPage;
-  $('charges').replaceChildren(...order.charges.map((charge) => Object.assign(document.createElement('li'), { textContent: `${new Date(charge.created_at).toLocaleString()}: ${money(charge.amount, order.currency)} ${charge.status}${charge.reason ? ` (${charge.reason})` : ''}` })));
+  $('charges').replaceChildren(
+    ...order.charges.map((charge) =>
+      Object.assign(document.createElement('li'), {
+        textContent: `${new Date(charge.created_at).toLocaleString()}: ${money(charge.amount, order.currency)} ${charge.status}${charge.reason ? ` (${charge.reason})` : ''}`,
+      }),
+    ),
+  );
   if (order.status === 'paid') writeCart([]);
 }
 
@@ -23,7 +46,10 @@ function notFound() {
   document.title = 'Order not found · Northwind Goods';
   $('order').replaceChildren(
     Object.assign(document.createElement('h1'), { textContent: 'Order not found' }),
-    Object.assign(document.createElement('p'), { textContent: 'There is no order at this address. Check the link you followed, or contact the shop with your order number.' }),
+    Object.assign(document.createElement('p'), {
+      textContent:
+        'There is no order at this address. Check the link you followed, or contact the shop with your order number.',
+    }),
   );
 }
 

@@ -3,7 +3,8 @@
 import { configureKlarnaSdk } from '/assets/pay-with-klarna.js';
 import * as fakeKlarna from '/assets/klarna-fake.mjs';
 
-const choice = (id, fallback) => sessionStorage.getItem(`simulator-${id}`) ?? document.getElementById(id)?.value ?? fallback;
+const choice = (id, fallback) =>
+  sessionStorage.getItem(`simulator-${id}`) ?? document.getElementById(id)?.value ?? fallback;
 const fake = () => globalThis[Symbol.for('pay-with-klarna.fake')];
 
 /**
@@ -60,7 +61,8 @@ function openJourney({ paymentRequestUrl }) {
       resolve(outcome);
     };
     const onMessage = (event) => {
-      if (event.origin === origin && event.data?.type === 'klarna-simulator-journey') finish(event.data.state === 'COMPLETED' ? 'complete' : 'abort');
+      if (event.origin === origin && event.data?.type === 'klarna-simulator-journey')
+        finish(event.data.state === 'COMPLETED' ? 'complete' : 'abort');
     };
     const watch = setInterval(() => popup.closed && finish('abort'), 500);
     window.addEventListener('message', onMessage);
@@ -70,7 +72,8 @@ function openJourney({ paymentRequestUrl }) {
 globalThis[Symbol.for('pay-with-klarna.fake-options')] = {
   initDelayMs: 40,
   presentationDelayMs: 80,
-  sessionToken: () => `krn:network:us1:test:session-token:sim.${choice('outcome', 'step-up')}.${choice('webhook', 'prompt')}.${crypto.randomUUID()}`,
+  sessionToken: () =>
+    `krn:network:us1:test:session-token:sim.${choice('outcome', 'step-up')}.${choice('webhook', 'prompt')}.${crypto.randomUUID()}`,
   openJourney,
 };
 configureKlarnaSdk({ sdk: fakeKlarna });

@@ -17,7 +17,14 @@ export function renderCheckout(root, { amount = 11800, initiate } = {}) {
   const klarna = root.querySelector('pay-with-klarna');
   const status = root.querySelector('[role=status]');
   if (initiate) klarna.initiate = initiate;
-  klarna.addEventListener('klarna-complete', (event) => (status.textContent = `Paid: ${event.detail.paymentRequest.paymentRequestId}`));
-  klarna.addEventListener('klarna-error', (event) => (status.textContent = `Klarna is unavailable (${event.detail.reason}). Please choose another payment method.`));
+  klarna.addEventListener(
+    'klarna-complete',
+    (event) => (status.textContent = `Paid: ${event.detail.paymentRequest.paymentRequestId}`),
+  );
+  klarna.addEventListener(
+    'klarna-error',
+    (event) =>
+      (status.textContent = `Klarna is unavailable (${event.detail.reason}). Please choose another payment method.`),
+  );
   return klarna;
 }

@@ -3,5 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { projects: ['vitest-browser/vitest.config.mjs', 'vitest-jsdom/vitest.config.mjs'].map((config) => fileURLToPath(new URL(config, import.meta.url))) },
+  test: {
+    projects: ['vitest-browser/vitest.config.mjs', 'vitest-jsdom/vitest.config.mjs'].map((config) =>
+      fileURLToPath(new URL(config, import.meta.url)),
+    ),
+  },
 });

@@ -4,12 +4,23 @@ import { PayWithKlarnaError, type ErrorPhase } from '../errors.js';
  * Settles like `call()`, or after `ms` rejects with a retryable `timeout` error of `phase`: "`what`
  * did not answer within `ms` ms." The late answer is then ignored.
  */
-export function answerWithin<T>(call: () => T | PromiseLike<T>, ms: number, phase: ErrorPhase, what: string): Promise<T> {
+export function answerWithin<T>(
+  call: () => T | PromiseLike<T>,
+  ms: number,
+  phase: ErrorPhase,
+  what: string,
+): Promise<T> {
   const promise = Promise.resolve().then(call);
   if (!Number.isFinite(ms) || ms <= 0) return promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PayWithKlarnaError(phase, 'timeout', `${what} did not answer within ${ms} ms.`, { retryable: true })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new PayWithKlarnaError(phase, 'timeout', `${what} did not answer within ${ms} ms.`, { retryable: true }),
+        ),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -142,7 +142,11 @@ async function createSession(config: SdkConfig, timeoutMs: number): Promise<Klar
       { code, cause: error },
     );
   }
-  if (!klarna || typeof klarna.Payment?.presentation !== 'function' || typeof (klarna.Payment.on ?? klarna.Payment.onComplete) !== 'function') {
+  if (
+    !klarna ||
+    typeof klarna.Payment?.presentation !== 'function' ||
+    typeof (klarna.Payment.on ?? klarna.Payment.onComplete) !== 'function'
+  ) {
     throw new PayWithKlarnaError('init', 'invalid-sdk', 'KlarnaSDK() gave no usable Payment API.');
   }
   return new KlarnaSession(klarna);
@@ -213,12 +217,10 @@ function classifyLoadError(error: unknown): PayWithKlarnaError {
   if (error instanceof PayWithKlarnaError) return error;
   // Chromium, Firefox and Safari word a failed module download differently; all are TypeErrors.
   if (error instanceof TypeError && /fetch|load|import/i.test(error.message)) {
-    return new PayWithKlarnaError(
-      'load',
-      'network',
-      `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL}.`,
-      { retryable: true, cause: error },
-    );
+    return new PayWithKlarnaError('load', 'network', `Klarna's SDK could not be downloaded from ${KLARNA_SDK_URL}.`, {
+      retryable: true,
+      cause: error,
+    });
   }
   return new PayWithKlarnaError('load', 'invalid-sdk', `Klarna's SDK failed while loading: ${messageOf(error)}`, {
     cause: error,

@@ -25,7 +25,8 @@ function listen(payment: KlarnaPayment, event: PaymentEventName, callback: (...a
 /** The network session token of a completed payment request, under any of the keys Klarna has used. */
 export function networkSessionTokenOf(paymentRequest: PaymentRequest): string | undefined {
   const context = paymentRequest.stateContext as Record<string, unknown> | undefined;
-  const token = context?.klarnaNetworkSessionToken ?? context?.klarna_network_session_token ?? context?.interoperabilityToken;
+  const token =
+    context?.klarnaNetworkSessionToken ?? context?.klarna_network_session_token ?? context?.interoperabilityToken;
   return typeof token === 'string' && token ? token : undefined;
 }
 

@@ -215,7 +215,11 @@ export class FakeKlarna {
     };
     const events =
       this.options.eventApi === 'callbacks'
-        ? { onComplete: (handler: Handler) => on('complete', handler), onAbort: (handler: Handler) => on('abort', handler), onError: (handler: Handler) => on('error', handler) }
+        ? {
+            onComplete: (handler: Handler) => on('complete', handler),
+            onAbort: (handler: Handler) => on('abort', handler),
+            onError: (handler: Handler) => on('error', handler),
+          }
         : {
             on,
             off: (event: string, handler: Handler) => {
@@ -280,11 +284,19 @@ export class FakeKlarna {
       instruction,
       ...status,
       paymentOption: standard,
-      ...(this.options.savedOption || knownCustomer ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) } : {}),
+      ...(this.options.savedOption || knownCustomer
+        ? { savedPaymentOption: this.option(ids.saved, true, request, locale, instance) }
+        : {}),
     };
   }
 
-  private option(paymentOptionId: string, saved: boolean, request: PresentationRequest, locale: string, instance: number) {
+  private option(
+    paymentOptionId: string,
+    saved: boolean,
+    request: PresentationRequest,
+    locale: string,
+    instance: number,
+  ) {
     const texts = this.texts(saved, request, locale);
     const omit = new Set(this.options.omit ?? []);
     const part = (name: FakePartName) => ({
@@ -311,7 +323,9 @@ export class FakeKlarna {
     // the stand-in knows nothing of the amount
     if (typeof request.amount === 'number' && !this.options.fallback) {
       try {
-        instalment = new Intl.NumberFormat(locale, { style: 'currency', currency: request.currency }).format(request.amount / 400);
+        instalment = new Intl.NumberFormat(locale, { style: 'currency', currency: request.currency }).format(
+          request.amount / 400,
+        );
       } catch {
         instalment = `${(request.amount / 400).toFixed(2)} ${request.currency}`;
       }
@@ -319,14 +333,21 @@ export class FakeKlarna {
     return {
       icon: 'Klarna',
       header: custom.header ?? (saved ? 'Klarna ···· saved account' : 'Pay with Klarna'),
-      subheader: custom.subheader ?? (instalment ? `4 interest-free payments of ${instalment}` : 'Flexible ways to pay'),
+      subheader:
+        custom.subheader ?? (instalment ? `4 interest-free payments of ${instalment}` : 'Flexible ways to pay'),
       message: custom.message ?? 'No interest, no fees when you pay on time.',
       terms: custom.terms ?? 'See payment terms. A higher initial payment may be required.',
       badge: custom.badge ?? 'Saved',
     };
   }
 
-  private component(part: FakePartName, paymentOptionId: string, text: string, instance: number, config?: unknown): KlarnaUIElement {
+  private component(
+    part: FakePartName,
+    paymentOptionId: string,
+    text: string,
+    instance: number,
+    config?: unknown,
+  ): KlarnaUIElement {
     defineFakeElements();
     const element = document.createElement(PART_TAG);
     element.setAttribute('part-name', part);
@@ -335,7 +356,12 @@ export class FakeKlarna {
     return this.mountable(part, paymentOptionId, instance, element, config);
   }
 
-  private button(paymentOptionId: string, config: PaymentButtonConfig, presentedIntents: Intent[], instance: number): KlarnaPaymentButton {
+  private button(
+    paymentOptionId: string,
+    config: PaymentButtonConfig,
+    presentedIntents: Intent[],
+    instance: number,
+  ): KlarnaPaymentButton {
     defineFakeElements();
     this.buttonConfigs.push(config);
     const element = document.createElement(BUTTON_TAG) as FakeButtonElement;
@@ -356,7 +382,13 @@ export class FakeKlarna {
     return ui;
   }
 
-  private mountable(part: FakePartName, paymentOptionId: string, instance: number, element: HTMLElement, config?: unknown): KlarnaUIElement {
+  private mountable(
+    part: FakePartName,
+    paymentOptionId: string,
+    instance: number,
+    element: HTMLElement,
+    config?: unknown,
+  ): KlarnaUIElement {
     let record: MountRecord | undefined;
     const ui: KlarnaUIElement = {
       htmlElement: element,
@@ -390,10 +422,18 @@ export class FakeKlarna {
       await this.emit('error', klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Client id or origin not allowed'));
       return;
     }
-    const params = this.options.initiateArgs === 'none' ? undefined : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
+    const params =
+      this.options.initiateArgs === 'none'
+        ? undefined
+        : { klarnaNetworkSessionToken: this.sessionToken(), paymentOptionId };
     let settle!: () => void;
     let end!: () => void;
-    const record: InitiateRecord = { paymentOptionId, params, settled: new Promise((resolve) => (settle = resolve)), ended: new Promise((resolve) => (end = resolve)) };
+    const record: InitiateRecord = {
+      paymentOptionId,
+      params,
+      settled: new Promise((resolve) => (settle = resolve)),
+      ended: new Promise((resolve) => (end = resolve)),
+    };
     this.initiateCalls.push(record);
     try {
       try {
@@ -402,7 +442,12 @@ export class FakeKlarna {
         record.error = error;
         settle();
         if (this.options.errorAfterRejectedInitiate) {
-          await this.emit('error', Object.assign(klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The initiate callback rejected'), { originalError: error }));
+          await this.emit(
+            'error',
+            Object.assign(klarnaError('TECHNICAL_ERROR', 'TECHNICAL_ERROR', 'The initiate callback rejected'), {
+              originalError: error,
+            }),
+          );
         }
         return;
       }
@@ -416,19 +461,34 @@ export class FakeKlarna {
   private async journey(answer: unknown, token: string) {
     const accepted = answer && typeof answer === 'object' ? (answer as Record<string, unknown>) : {};
     if (!['paymentRequestUrl', 'paymentRequestId', 'returnUrl', 'currency'].some((key) => key in accepted)) {
-      await this.emit('error', klarnaError('INPUT_ERROR', 'INVALID_CALLBACK_RESPONSE', 'initiate resolved with nothing usable'));
+      await this.emit(
+        'error',
+        klarnaError('INPUT_ERROR', 'INVALID_CALLBACK_RESPONSE', 'initiate resolved with nothing usable'),
+      );
       return;
     }
-    if (typeof accepted.returnUrl === 'string' && !('paymentRequestUrl' in accepted) && !('paymentRequestId' in accepted)) {
+    if (
+      typeof accepted.returnUrl === 'string' &&
+      !('paymentRequestUrl' in accepted) &&
+      !('paymentRequestId' in accepted)
+    ) {
       this.navigate(accepted.returnUrl);
       return;
     }
-    const id = typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
-    const outcome = this.options.openJourney ? await this.options.openJourney(accepted as { paymentRequestUrl?: string }) : (this.options.journey ?? 'complete');
+    const id =
+      typeof accepted.paymentRequestId === 'string' ? accepted.paymentRequestId : `krn:payment:eu1:request:${nextId()}`;
+    const outcome = this.options.openJourney
+      ? await this.options.openJourney(accepted as { paymentRequestUrl?: string })
+      : (this.options.journey ?? 'complete');
     switch (outcome) {
       case 'complete': {
         const key = this.options.stateContextToken ?? 'klarnaNetworkSessionToken';
-        const completed = { paymentRequestId: id, state: 'COMPLETED', previousState: 'IN_PROGRESS', ...(key === 'none' ? {} : { stateContext: { [key]: token } }) };
+        const completed = {
+          paymentRequestId: id,
+          state: 'COMPLETED',
+          previousState: 'IN_PROGRESS',
+          ...(key === 'none' ? {} : { stateContext: { [key]: token } }),
+        };
         await this.emit('complete', completed);
         if (this.options.completeTwice) await this.emit('complete', structuredClone(completed));
         break;
@@ -437,7 +497,9 @@ export class FakeKlarna {
         // the live SDK has been seen reporting a request the customer left in SUBMITTED as well as CANCELED
         await this.emit(
           'abort',
-          this.options.abortState === 'SUBMITTED' ? { paymentRequestId: id, state: 'SUBMITTED' } : { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' },
+          this.options.abortState === 'SUBMITTED'
+            ? { paymentRequestId: id, state: 'SUBMITTED' }
+            : { paymentRequestId: id, state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' },
         );
         break;
       case 'error':
@@ -450,13 +512,30 @@ export class FakeKlarna {
       case 'redirect': {
         // The page is left: Klarna's journey ends on the return URL, its template variables filled,
         // and no payment event fires here.
-        const template = (accepted.customerInteractionConfig as { returnUrl?: unknown } | undefined)?.returnUrl ?? this.options.returnUrl;
+        const template =
+          (accepted.customerInteractionConfig as { returnUrl?: unknown } | undefined)?.returnUrl ??
+          this.options.returnUrl;
         if (typeof template !== 'string') {
-          await this.emit('error', klarnaError('INPUT_ERROR', 'VALIDATION_ERROR', 'A redirect journey needs a return URL (the fake\'s returnUrl option)'));
+          await this.emit(
+            'error',
+            klarnaError(
+              'INPUT_ERROR',
+              'VALIDATION_ERROR',
+              "A redirect journey needs a return URL (the fake's returnUrl option)",
+            ),
+          );
           break;
         }
-        const values: Record<string, string> = { id, state: this.options.redirectState ?? 'COMPLETED', klarna_network_session_token: token };
-        this.navigate(template.replace(/\{klarna\.payment_request\.(\w+)\}/g, (variable, name: string) => (name in values ? encodeURIComponent(values[name]!) : variable)));
+        const values: Record<string, string> = {
+          id,
+          state: this.options.redirectState ?? 'COMPLETED',
+          klarna_network_session_token: token,
+        };
+        this.navigate(
+          template.replace(/\{klarna\.payment_request\.(\w+)\}/g, (variable, name: string) =>
+            name in values ? encodeURIComponent(values[name]!) : variable,
+          ),
+        );
         break;
       }
       case 'none':
@@ -481,7 +560,13 @@ const BUTTON_LABELS: Partial<Record<Intent, string>> = {
 
 /** A Klarna-style error object. */
 export function klarnaError(errorType: string, errorCode: string, errorMessage: string) {
-  return Object.assign(new Error(errorMessage), { name: 'KlarnaError', errorId: nextId(), errorType, errorCode, errorMessage });
+  return Object.assign(new Error(errorMessage), {
+    name: 'KlarnaError',
+    errorId: nextId(),
+    errorType,
+    errorCode,
+    errorMessage,
+  });
 }
 
 function delay(ms: number | undefined): Promise<void> {
@@ -550,7 +635,10 @@ function defineFakeElements() {
  * now on, and those already on the page, which ask Klarna again (one still waiting for Klarna's real
  * SDK moves once that wait ends).
  */
-export function installFakeKlarna(options: FakeKlarnaOptions = {}, loader: { timeoutMs?: number; retryDelaysMs?: number[] } = {}): FakeKlarna {
+export function installFakeKlarna(
+  options: FakeKlarnaOptions = {},
+  loader: { timeoutMs?: number; retryDelaysMs?: number[] } = {},
+): FakeKlarna {
   const fake = new FakeKlarna(options);
   configureKlarnaSdk({ sdk: fake.module, ...loader });
   // not yet updated: its first request comes after this, from the fake already

@@ -25,13 +25,16 @@ export function waitForKlarna(element: PayWithKlarna): Promise<Instruction> {
   // connected without a shadow root: the page lacks what the element needs (jsdom, happy-dom)
   const unsupported = element.isConnected && !element.shadowRoot;
   if (unsupported || element.matches(':state(unavailable)')) {
-    return Promise.reject(new Error('<pay-with-klarna> is unavailable: its klarna-error said why (it is also on the console).'));
+    return Promise.reject(
+      new Error('<pay-with-klarna> is unavailable: its klarna-error said why (it is also on the console).'),
+    );
   }
   return new Promise((resolve, reject) => {
     const settle = (event: Event) => {
       element.removeEventListener('klarna-presentation', settle);
       element.removeEventListener('klarna-error', settle);
-      if (event.type === 'klarna-presentation') resolve((event as CustomEvent<{ instruction: Instruction }>).detail.instruction);
+      if (event.type === 'klarna-presentation')
+        resolve((event as CustomEvent<{ instruction: Instruction }>).detail.instruction);
       else reject((event as CustomEvent<{ error: Error }>).detail.error);
     };
     element.addEventListener('klarna-presentation', settle);
@@ -48,18 +51,29 @@ export function waitForKlarna(element: PayWithKlarna): Promise<Instruction> {
  */
 export async function pressKlarnaButton(element: PayWithKlarna, option?: OptionKind): Promise<void> {
   const instruction = await waitForKlarna(element);
-  if (instruction === 'HIDE_KLARNA') throw new Error('pressKlarnaButton(): Klarna said HIDE_KLARNA, so <pay-with-klarna> shows no button.');
+  if (instruction === 'HIDE_KLARNA')
+    throw new Error('pressKlarnaButton(): Klarna said HIDE_KLARNA, so <pay-with-klarna> shows no button.');
   await element.updateComplete;
-  const shown = [...element.shadowRoot!.querySelectorAll<HTMLElement>('[part=radio]')].filter((radio) => radio.checkVisibility());
+  const shown = [...element.shadowRoot!.querySelectorAll<HTMLElement>('[part=radio]')].filter((radio) =>
+    radio.checkVisibility(),
+  );
   const kindOf = (radio: HTMLElement) => radio.id.replace(/-radio$/, '') as OptionKind;
   const selected = shown.find((candidate) => candidate.getAttribute('aria-checked') === 'true');
-  const radio = selected && (!option || kindOf(selected) === option) ? selected : shown.find((candidate) => !option || kindOf(candidate) === option);
+  const radio =
+    selected && (!option || kindOf(selected) === option)
+      ? selected
+      : shown.find((candidate) => !option || kindOf(candidate) === option);
   if (!radio) throw new Error(`pressKlarnaButton(): <pay-with-klarna> shows no ${option ? `${option} ` : ''}option.`);
   if (radio !== selected) {
     radio.click(); // the customer chooses Klarna first: its button shows with the selected option
     await element.updateComplete;
   }
-  const button = element.querySelector(`[slot="${kindOf(radio)}-button"] klarna-fake-payment-button`)?.shadowRoot?.querySelector('button');
-  if (!button) throw new Error("pressKlarnaButton(): no button of the testing kit's fake in <pay-with-klarna>: is the fake installed (installFakeKlarna) or served for Klarna's URL?");
+  const button = element
+    .querySelector(`[slot="${kindOf(radio)}-button"] klarna-fake-payment-button`)
+    ?.shadowRoot?.querySelector('button');
+  if (!button)
+    throw new Error(
+      "pressKlarnaButton(): no button of the testing kit's fake in <pay-with-klarna>: is the fake installed (installFakeKlarna) or served for Klarna's URL?",
+    );
   button.click();
 }

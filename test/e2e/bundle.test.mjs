@@ -7,7 +7,9 @@ describe('the script-tag bundle in a plain HTML page', () => {
   const shared = useBrowserAndServer();
 
   it('a customer selects Klarna, presses its button and pays through the backend', async () => {
-    const { page, klarnaRequests, errors, context } = await openPage(shared.browser, { fakeOptions: { journey: 'complete' } });
+    const { page, klarnaRequests, errors, context } = await openPage(shared.browser, {
+      fakeOptions: { journey: 'complete' },
+    });
     await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
     const klarna = page.getByRole('radio', { name: 'Pay with Klarna' });
     await klarna.waitFor();
@@ -21,9 +23,17 @@ describe('the script-tag bundle in a plain HTML page', () => {
     assert.equal(shared.server.initiations.length, 1);
     const [{ body, headers }] = shared.server.initiations;
     assert.match(body.klarnaNetworkSessionToken, /^krn:network:/);
-    const presented = await page.evaluate(() => globalThis[Symbol.for('pay-with-klarna.fake')].paymentOptionIds.standard);
+    const presented = await page.evaluate(
+      () => globalThis[Symbol.for('pay-with-klarna.fake')].paymentOptionIds.standard,
+    );
     assert.deepEqual(
-      { paymentOptionId: body.paymentOptionId, amount: body.amount, currency: body.currency, locale: body.locale, intents: body.intents },
+      {
+        paymentOptionId: body.paymentOptionId,
+        amount: body.amount,
+        currency: body.currency,
+        locale: body.locale,
+        intents: body.intents,
+      },
       { paymentOptionId: presented, amount: 11800, currency: 'USD', locale: 'en-US', intents: ['PAY'] },
     );
     assert.match(headers['idempotency-key'], /^[0-9a-f-]{36}$/);
@@ -56,12 +66,15 @@ describe('the script-tag bundle in a plain HTML page', () => {
     });
     await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
-    const seen = await page.evaluate((url) => ({
-      links: document.querySelectorAll(`link[href="${url}"]`).length,
-      fetches: performance.getEntriesByName(url).length,
-      requestedFirst: performance.getEntriesByName(url)[0].startTime <= window.__definedAt,
-      registeredInFirstTask: window.__registeredInFirstTask,
-    }), 'https://js.klarna.com/web-sdk/v2/klarna.mjs');
+    const seen = await page.evaluate(
+      (url) => ({
+        links: document.querySelectorAll(`link[href="${url}"]`).length,
+        fetches: performance.getEntriesByName(url).length,
+        requestedFirst: performance.getEntriesByName(url)[0].startTime <= window.__definedAt,
+        registeredInFirstTask: window.__registeredInFirstTask,
+      }),
+      'https://js.klarna.com/web-sdk/v2/klarna.mjs',
+    );
     assert.deepEqual(seen, { links: 0, fetches: 1, requestedFirst: true, registeredInFirstTask: false });
     assert.equal(klarnaRequests.length, 1);
     await context.close();
@@ -74,7 +87,10 @@ describe('the script-tag bundle in a plain HTML page', () => {
     // bundle may run before or after registration, depending on when it arrives.)
     await page.route('**/test/e2e/pages/checkout.html', async (route) => {
       const response = await route.fetch();
-      const body = (await response.text()).replace('</main>', '<script src="/test/e2e/pages/before-defined.js"></script></main>');
+      const body = (await response.text()).replace(
+        '</main>',
+        '<script src="/test/e2e/pages/before-defined.js"></script></main>',
+      );
       await route.fulfill({ response, body });
     });
     await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html`);
@@ -84,7 +100,11 @@ describe('the script-tag bundle in a plain HTML page', () => {
       amounts: globalThis[Symbol.for('pay-with-klarna.fake')].presentationCalls.map((call) => call.amount),
     }));
     // definedWhenMerchantRan is the case's precondition (the merchant's script ran first), amounts its point
-    assert.deepEqual(seen, { definedWhenMerchantRan: false, amounts: [4200] }, 'the merchant script ran before registration, and its amount was the one presented');
+    assert.deepEqual(
+      seen,
+      { definedWhenMerchantRan: false, amounts: [4200] },
+      'the merchant script ran before registration, and its amount was the one presented',
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -92,7 +112,9 @@ describe('the script-tag bundle in a plain HTML page', () => {
   it("with the page's own hint, calls KlarnaSDK() before registering the element, which then takes that instance", async () => {
     let served;
     const sdkServed = new Promise((resolve) => (served = resolve));
-    const { page, context, klarnaRequests, errors } = await openPage(shared.browser, { klarna: async (route) => (await serveFake(route), served()) });
+    const { page, context, klarnaRequests, errors } = await openPage(shared.browser, {
+      klarna: async (route) => (await serveFake(route), served()),
+    });
     // The bundle arrives last, so Klarna's SDK (asked for by the page's hint) is downloaded when it runs.
     await page.route('**/dist/pay-with-klarna.js', async (route) => {
       await sdkServed;
@@ -107,7 +129,10 @@ describe('the script-tag bundle in a plain HTML page', () => {
         set(value) {
           fake = value;
           const push = value.sdkCalls.push;
-          value.sdkCalls.push = (...calls) => (window.__sdkCallsAt.push(performance.now()), push.apply(value.sdkCalls, calls));
+          value.sdkCalls.push = (...calls) => (
+            window.__sdkCallsAt.push(performance.now()),
+            push.apply(value.sdkCalls, calls)
+          );
         },
       });
       customElements.whenDefined('pay-with-klarna').then(() => (window.__definedAt = performance.now()));
@@ -132,7 +157,13 @@ describe('the script-tag bundle in a plain HTML page', () => {
     assert.equal(klarnaRequests.length, 0);
     await page.evaluate(() => {
       const element = document.createElement('pay-with-klarna');
-      for (const [name, value] of Object.entries({ 'client-id': 'klarna_test_client_e2e', amount: '4200', currency: 'USD', 'initiate-url': '/api/klarna/initiate' })) element.setAttribute(name, value);
+      for (const [name, value] of Object.entries({
+        'client-id': 'klarna_test_client_e2e',
+        amount: '4200',
+        currency: 'USD',
+        'initiate-url': '/api/klarna/initiate',
+      }))
+        element.setAttribute(name, value);
       document.getElementById('payment-form').append(element);
     });
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();

@@ -55,7 +55,8 @@ describe('contrast at the storefront checkout', () => {
       const indicator = option.querySelector('[part=indicator]');
       add('Klarna radio circle', getComputedStyle(indicator).borderTopColor, behind(indicator));
     }
-    for (const method of document.querySelectorAll('.method')) add('other method row border', getComputedStyle(method).borderTopColor, behind(method.parentNode));
+    for (const method of document.querySelectorAll('.method'))
+      add('other method row border', getComputedStyle(method).borderTopColor, behind(method.parentNode));
     for (const part of element.querySelectorAll('klarna-fake-ui')) {
       const name = part.getAttribute('part-name');
       const span = part.shadowRoot?.querySelector('span');
@@ -67,7 +68,11 @@ describe('contrast at the storefront checkout', () => {
 
   /** Klarna's visible button: its background against the panel, and its focus ring (outline, or the ring of its box-shadow) against the same. */
   function measureButton() {
-    const rgb = (colour) => colour.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const rgb = (colour) =>
+      colour
+        .match(/[\d.]+/g)
+        .slice(0, 3)
+        .map(Number);
     const luminance = (channels) => {
       const [r, g, b] = channels.map((value) => {
         const c = value / 255;
@@ -82,13 +87,17 @@ describe('contrast at the storefront checkout', () => {
     const behind = (node) => {
       for (let at = node; at; at = at.assignedSlot ?? at.parentNode ?? at.host) {
         if (at.nodeType === Node.ELEMENT_NODE) {
-          const [r, g, b, a = 1] = getComputedStyle(at).backgroundColor.match(/[\d.]+/g).map(Number);
+          const [r, g, b, a = 1] = getComputedStyle(at)
+            .backgroundColor.match(/[\d.]+/g)
+            .map(Number);
           if (a !== 0) return [r, g, b];
         }
       }
       return [255, 255, 255];
     };
-    const host = [...document.querySelectorAll('klarna-fake-payment-button')].find((candidate) => candidate.checkVisibility());
+    const host = [...document.querySelectorAll('klarna-fake-payment-button')].find((candidate) =>
+      candidate.checkVisibility(),
+    );
     const button = host.shadowRoot.querySelector('button');
     const style = getComputedStyle(button);
     const page = behind(host.parentNode);
@@ -96,7 +105,12 @@ describe('contrast at the storefront checkout', () => {
     return {
       focused: host.shadowRoot.activeElement === button,
       ratio: ratio(rgb(style.backgroundColor), page),
-      ring: { style: style.outlineStyle, width: parseFloat(style.outlineWidth), offset: parseFloat(style.outlineOffset), ratio: Math.max(...ringColours.map((colour) => ratio(colour, page))) },
+      ring: {
+        style: style.outlineStyle,
+        width: parseFloat(style.outlineWidth),
+        offset: parseFloat(style.outlineOffset),
+        ratio: Math.max(...ringColours.map((colour) => ratio(colour, page))),
+      },
     };
   }
 
@@ -118,14 +132,30 @@ describe('contrast at the storefront checkout', () => {
       await page.getByRole('button', { name: 'Add to cart: Wireless headphones' }).click();
       await page.getByRole('link', { name: 'Cart (1)' }).click();
       await page.getByRole('radio', { name: /saved account/ }).waitFor();
-      assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), colorScheme === 'dark');
+      assert.equal(
+        await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches),
+        colorScheme === 'dark',
+      );
 
       const results = await page.evaluate(measure);
-      for (const what of ['Klarna row border, inside', 'Klarna radio circle', 'other method row border', 'Klarna subheader text', 'Klarna badge text']) {
-        assert.ok(results.some((result) => result.what === what), `nothing measured for ${what}`);
+      for (const what of [
+        'Klarna row border, inside',
+        'Klarna radio circle',
+        'other method row border',
+        'Klarna subheader text',
+        'Klarna badge text',
+      ]) {
+        assert.ok(
+          results.some((result) => result.what === what),
+          `nothing measured for ${what}`,
+        );
       }
       const needed = (what) => (what.endsWith('text') ? 4.5 : 3);
-      assert.deepEqual(results.filter(({ what, ratio }) => ratio < needed(what)), [], 'below the contrast WCAG asks for');
+      assert.deepEqual(
+        results.filter(({ what, ratio }) => ratio < needed(what)),
+        [],
+        'below the contrast WCAG asks for',
+      );
 
       // Klarna's button, once Klarna is selected, stands out from the panel (the page picks its
       // button-theme by colour scheme), and its keyboard focus ring is drawn on the page around it
@@ -136,7 +166,10 @@ describe('contrast at the storefront checkout', () => {
       assert.ok(button.focused, "Tab from Klarna's option reaches its button");
       assert.ok(button.ratio >= 3, `Klarna's button on the panel: ${button.ratio}:1`);
       assert.equal(button.ring.style, 'solid', 'a focus ring of its own, not the browser default');
-      assert.ok(button.ring.width >= 2 && button.ring.offset >= 2, `a ring 2px wide, 2px off the button (${JSON.stringify(button.ring)})`);
+      assert.ok(
+        button.ring.width >= 2 && button.ring.offset >= 2,
+        `a ring 2px wide, 2px off the button (${JSON.stringify(button.ring)})`,
+      );
       assert.ok(button.ring.ratio >= 3, `the focus ring on the page behind the button: ${button.ring.ratio}:1`);
       await context.close();
     });

@@ -12,25 +12,40 @@ function anchorsOf(file) {
   const seen = new Map();
   const anchors = new Set();
   for (const [, heading] of prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
-    const base = heading.toLowerCase().replace(/<[^>]+>/g, '').replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+    const base = heading
+      .toLowerCase()
+      .replace(/<[^>]+>/g, '')
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .trim()
+      .replace(/\s/g, '-');
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count ? `${base}-${count}` : base);
   }
   // headings written with inline code lose their backticks, not their words: read them from the raw text too
   for (const [, heading] of readFileSync(file, 'utf8').matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
-    anchors.add(heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-'));
+    anchors.add(
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .trim()
+        .replace(/\s/g, '-'),
+    );
   }
   return anchors;
 }
 
 describe('links in the docs', () => {
   const links = DOC_PAGES.flatMap((page) =>
-    [...prose(readFileSync(join(repo, page), 'utf8')).matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => ({ page, target: match[1] })),
+    [...prose(readFileSync(join(repo, page), 'utf8')).matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map(
+      (match) => ({ page, target: match[1] }),
+    ),
   );
 
   it('are there to check (the README links to every page of docs/)', () => {
-    const fromReadme = new Set(links.filter((link) => link.page === 'README.md').map((link) => link.target.split('#')[0]));
+    const fromReadme = new Set(
+      links.filter((link) => link.page === 'README.md').map((link) => link.target.split('#')[0]),
+    );
     const unlinked = DOC_PAGES.filter((page) => page !== 'README.md' && !fromReadme.has(page));
     assert.deepEqual(unlinked, [], 'pages the README does not link to');
   });
@@ -45,7 +60,8 @@ describe('links in the docs', () => {
         broken.push(`${page}: ${target} (no such file)`);
         continue;
       }
-      if (anchor !== undefined && !(file.endsWith('.md') && anchorsOf(file).has(anchor))) broken.push(`${page}: ${target} (no such heading)`);
+      if (anchor !== undefined && !(file.endsWith('.md') && anchorsOf(file).has(anchor)))
+        broken.push(`${page}: ${target} (no such heading)`);
     }
     assert.deepEqual(broken, []);
   });

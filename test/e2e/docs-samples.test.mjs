@@ -17,7 +17,9 @@ import { allCodeBlocks, repo } from './support/docs.mjs';
 const blocks = allCodeBlocks();
 const where = (block) => `${block.page}:${block.line}`;
 const manifest = JSON.parse(readFileSync(join(repo, 'dist/custom-elements.json'), 'utf8'));
-const element = manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'pay-with-klarna');
+const element = manifest.modules
+  .flatMap((module) => module.declarations ?? [])
+  .find((declaration) => declaration.tagName === 'pay-with-klarna');
 const { scripts } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 
 const KINDS = new Set(['page', 'asset', 'module', 'file', 'json', 'csp', 'partial']);
@@ -29,13 +31,17 @@ describe('code samples in the docs', () => {
     for (const block of blocks) {
       if (!block.lang) problems.push(`${where(block)}: no language after the fence`);
       if (block.kind && !KINDS.has(block.kind)) problems.push(`${where(block)}: unknown marker "${block.kind}"`);
-      if (['partial', 'file', 'json', 'asset'].includes(block.kind) && !block.arg) problems.push(`${where(block)}: "${block.kind}" needs ${block.kind === 'partial' ? 'a reason' : 'a name'}`);
+      if (['partial', 'file', 'json', 'asset'].includes(block.kind) && !block.arg)
+        problems.push(`${where(block)}: "${block.kind}" needs ${block.kind === 'partial' ? 'a reason' : 'a name'}`);
     }
     assert.deepEqual(problems, []);
-    assert.ok(blocks.filter(typeChecked).length >= 5, 'the docs have fewer TypeScript samples than expected: is the extractor reading them?');
+    assert.ok(
+      blocks.filter(typeChecked).length >= 5,
+      'the docs have fewer TypeScript samples than expected: is the extractor reading them?',
+    );
   });
 
-  it('TypeScript and JavaScript samples type-check against the package, as a merchant\'s app would (tsc)', () => {
+  it("TypeScript and JavaScript samples type-check against the package, as a merchant's app would (tsc)", () => {
     const scratch = join(repo, '.tmp/doc-samples');
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch, { recursive: true });
@@ -51,13 +57,31 @@ describe('code samples in the docs', () => {
     writeFileSync(
       join(scratch, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], strict: true, noEmit: true, isolatedModules: true, jsx: 'react-jsx', types: [], skipLibCheck: true },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'bundler',
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+          strict: true,
+          noEmit: true,
+          isolatedModules: true,
+          jsx: 'react-jsx',
+          types: [],
+          skipLibCheck: true,
+        },
         include: ['*.ts', '*.tsx'],
       }),
     );
-    const { status, stdout, stderr } = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', scratch], { cwd: repo, encoding: 'utf8' });
+    const { status, stdout, stderr } = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', scratch],
+      { cwd: repo, encoding: 'utf8' },
+    );
     rmSync(scratch, { recursive: true, force: true });
-    const report = `${stdout}${stderr}`.replace(/(?:\S*\/)?(sample-\d+\.tsx?)/g, (_, name) => `${where(files.get(name))}, sample line `);
+    const report = `${stdout}${stderr}`.replace(
+      /(?:\S*\/)?(sample-\d+\.tsx?)/g,
+      (_, name) => `${where(files.get(name))}, sample line `,
+    );
     assert.equal(status, 0, report);
   });
 
@@ -71,7 +95,8 @@ describe('code samples in the docs', () => {
   });
 
   it('JSON samples parse', () => {
-    for (const block of blocks.filter((candidate) => candidate.lang === 'json')) assert.doesNotThrow(() => JSON.parse(block.code), where(block));
+    for (const block of blocks.filter((candidate) => candidate.lang === 'json'))
+      assert.doesNotThrow(() => JSON.parse(block.code), where(block));
   });
 
   it("CSS samples parse, and name only the element's parts, custom properties and states", () => {
@@ -79,10 +104,15 @@ describe('code samples in the docs', () => {
     const properties = new Set(element.cssProperties.map(({ name }) => name));
     const states = new Set(element.cssStates.map(({ name }) => name));
     for (const block of blocks.filter((candidate) => candidate.lang === 'css')) {
-      assert.doesNotThrow(() => transform({ filename: 'sample.css', code: Buffer.from(block.code), errorRecovery: false }), where(block));
+      assert.doesNotThrow(
+        () => transform({ filename: 'sample.css', code: Buffer.from(block.code), errorRecovery: false }),
+        where(block),
+      );
       const unknown = [
         ...[...block.code.matchAll(/::part\(([\w-]+)\)/g)].map((match) => match[1]).filter((name) => !parts.has(name)),
-        ...[...block.code.matchAll(/(--pay-with-klarna-[\w-]+)/g)].map((match) => match[1]).filter((name) => !properties.has(name)),
+        ...[...block.code.matchAll(/(--pay-with-klarna-[\w-]+)/g)]
+          .map((match) => match[1])
+          .filter((name) => !properties.has(name)),
         ...[...block.code.matchAll(/:state\(([\w-]+)\)/g)].map((match) => match[1]).filter((name) => !states.has(name)),
       ];
       assert.deepEqual(unknown, [], `${where(block)} names what the element does not have`);
@@ -94,13 +124,24 @@ describe('code samples in the docs', () => {
     for (const block of blocks.filter((candidate) => candidate.lang === 'html')) {
       const { document } = new JSDOM(block.code).window;
       for (const tag of document.querySelectorAll('pay-with-klarna')) {
-        assert.deepEqual(tag.getAttributeNames().filter((name) => !attributes.has(name)), [], `${where(block)}: attributes <pay-with-klarna> does not have`);
+        assert.deepEqual(
+          tag.getAttributeNames().filter((name) => !attributes.has(name)),
+          [],
+          `${where(block)}: attributes <pay-with-klarna> does not have`,
+        );
       }
       for (const link of document.querySelectorAll('link[rel=modulepreload]')) {
         const href = link.getAttribute('href');
-        assert.ok(href === KLARNA_SDK_URL || href.endsWith('/pay-with-klarna.js'), `${where(block)}: a preload of ${href}`);
-        if (link.hasAttribute('integrity')) assert.equal(link.getAttribute('crossorigin'), 'anonymous', `${where(block)}: integrity without crossorigin`);
-        assert.ok(href !== KLARNA_SDK_URL || !link.hasAttribute('integrity'), `${where(block)}: Klarna's SDK changes, it cannot carry an integrity hash`);
+        assert.ok(
+          href === KLARNA_SDK_URL || href.endsWith('/pay-with-klarna.js'),
+          `${where(block)}: a preload of ${href}`,
+        );
+        if (link.hasAttribute('integrity'))
+          assert.equal(link.getAttribute('crossorigin'), 'anonymous', `${where(block)}: integrity without crossorigin`);
+        assert.ok(
+          href !== KLARNA_SDK_URL || !link.hasAttribute('integrity'),
+          `${where(block)}: Klarna's SDK changes, it cannot carry an integrity hash`,
+        );
       }
     }
   });
@@ -108,10 +149,18 @@ describe('code samples in the docs', () => {
   it('shell samples run only npm scripts that package.json has', () => {
     const builtIn = new Set(['install', 'pack', 'start', 'test']);
     for (const block of blocks.filter((candidate) => candidate.lang === 'sh')) {
-      for (const command of block.code.split('\n').flatMap((line) => line.replace(/#.*/, '').split(/&&|;/)).map((part) => part.trim().split(/\s+/))) {
+      for (const command of block.code
+        .split('\n')
+        .flatMap((line) => line.replace(/#.*/, '').split(/&&|;/))
+        .map((part) => part.trim().split(/\s+/))) {
         if (command[0] !== 'npm') continue;
         const script = command[1] === 'run' ? command[2] : command[1];
-        assert.ok(command[1] === 'run' ? script in scripts : builtIn.has(script) && (!['start', 'test'].includes(script) || script in scripts), `${where(block)}: npm ${command.slice(1).join(' ')}`);
+        assert.ok(
+          command[1] === 'run'
+            ? script in scripts
+            : builtIn.has(script) && (!['start', 'test'].includes(script) || script in scripts),
+          `${where(block)}: npm ${command.slice(1).join(' ')}`,
+        );
       }
     }
   });
@@ -119,11 +168,29 @@ describe('code samples in the docs', () => {
   it('the Content-Security-Policy sample names known directives and well-formed sources', () => {
     const [block] = blocks.filter((candidate) => candidate.kind === 'csp');
     assert.ok(block, 'docs/csp.md has its policy marked <!-- sample: csp -->');
-    const known = new Set(['default-src', 'object-src', 'base-uri', 'script-src', 'style-src', 'font-src', 'connect-src', 'frame-src', 'img-src']);
-    for (const directive of block.code.split(';').map((text) => text.trim()).filter(Boolean)) {
+    const known = new Set([
+      'default-src',
+      'object-src',
+      'base-uri',
+      'script-src',
+      'style-src',
+      'font-src',
+      'connect-src',
+      'frame-src',
+      'img-src',
+    ]);
+    for (const directive of block.code
+      .split(';')
+      .map((text) => text.trim())
+      .filter(Boolean)) {
       const [name, ...sources] = directive.split(/\s+/);
       assert.ok(known.has(name), `${where(block)}: ${name}`);
-      for (const source of sources) assert.match(source, /^('self'|'none'|'unsafe-inline'|https:\/\/(\*\.)?[a-z0-9.-]+|data:)$/, `${where(block)}: ${name} ${source}`);
+      for (const source of sources)
+        assert.match(
+          source,
+          /^('self'|'none'|'unsafe-inline'|https:\/\/(\*\.)?[a-z0-9.-]+|data:)$/,
+          `${where(block)}: ${name} ${source}`,
+        );
     }
   });
 });
@@ -134,22 +201,39 @@ describe('code samples in the docs', () => {
  */
 describe("the README's Quick start, run in Chromium", () => {
   const page = blocks.find((block) => block.kind === 'page');
-  const assets = new Map(blocks.filter((block) => block.kind === 'asset').map((block) => [`/assets/${block.arg}`, block]));
+  const assets = new Map(
+    blocks.filter((block) => block.kind === 'asset').map((block) => [`/assets/${block.arg}`, block]),
+  );
   let browser, server;
   const initiations = [];
   before(async () => {
     server = http.createServer(async (request, response) => {
-      const type = (name) => ({ css: 'text/css', js: 'text/javascript' })[name.split('.').pop()] ?? 'text/html; charset=utf-8';
+      const type = (name) =>
+        ({ css: 'text/css', js: 'text/javascript' })[name.split('.').pop()] ?? 'text/html; charset=utf-8';
       if (request.method === 'POST' && request.url === '/api/klarna/initiate') {
         let raw = '';
         for await (const chunk of request) raw += chunk;
         initiations.push(JSON.parse(raw));
-        return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/docs/start' }));
+        return response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/docs/start' }));
       }
-      if (request.url === '/assets/pay-with-klarna.js') return response.writeHead(200, { 'content-type': type('x.js') }).end(await readFile(join(repo, 'dist/pay-with-klarna.js')));
-      if (assets.has(request.url)) return response.writeHead(200, { 'content-type': type(request.url) }).end(assets.get(request.url).code);
-      if (request.url === '/order/confirmation') return response.writeHead(200, { 'content-type': type('') }).end('<!doctype html><title>Thank you</title><h1>Thank you</h1>');
-      if (request.url === '/') return response.writeHead(200, { 'content-type': type('') }).end(`<!doctype html><html lang="en-US">${page.code.replace('<head>', '<head><meta charset="utf-8"><title>Checkout</title>')}</html>`);
+      if (request.url === '/assets/pay-with-klarna.js')
+        return response
+          .writeHead(200, { 'content-type': type('x.js') })
+          .end(await readFile(join(repo, 'dist/pay-with-klarna.js')));
+      if (assets.has(request.url))
+        return response.writeHead(200, { 'content-type': type(request.url) }).end(assets.get(request.url).code);
+      if (request.url === '/order/confirmation')
+        return response
+          .writeHead(200, { 'content-type': type('') })
+          .end('<!doctype html><title>Thank you</title><h1>Thank you</h1>');
+      if (request.url === '/')
+        return response
+          .writeHead(200, { 'content-type': type('') })
+          .end(
+            `<!doctype html><html lang="en-US">${page.code.replace('<head>', '<head><meta charset="utf-8"><title>Checkout</title>')}</html>`,
+          );
       response.writeHead(404).end();
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -162,19 +246,31 @@ describe("the README's Quick start, run in Chromium", () => {
 
   it('is marked as a page, with the CSS and script it loads marked as its assets', () => {
     assert.equal(page?.page, 'README.md');
-    const loaded = [...page.code.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]).filter((url) => url !== '/assets/pay-with-klarna.js');
+    const loaded = [...page.code.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)]
+      .map((match) => match[1])
+      .filter((url) => url !== '/assets/pay-with-klarna.js');
     assert.deepEqual([...new Set(loaded)].sort(), [...assets.keys()].sort());
   });
 
   it('shows Klarna with one download of klarna.mjs, and the customer pays and reaches the confirmation page', async () => {
-    const { page: tab, context, klarnaRequests, errors } = await openPage(browser, { fakeOptions: { journey: 'complete' } });
+    const {
+      page: tab,
+      context,
+      klarnaRequests,
+      errors,
+    } = await openPage(browser, { fakeOptions: { journey: 'complete' } });
     const url = `http://127.0.0.1:${server.address().port}`;
     await tab.goto(`${url}/`);
     const klarna = tab.getByRole('radio', { name: 'Pay with Klarna' });
     await klarna.click();
     assert.deepEqual(klarnaRequests, [KLARNA_SDK_URL], 'the modulepreload and the element share one download');
     // the CSS keeps Klarna's row before the element is defined: the rule is in the page's stylesheet
-    const rule = await tab.evaluate(() => [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules]).map((cssRule) => cssRule.cssText).find((text) => text.includes(':not(:defined)')));
+    const rule = await tab.evaluate(() =>
+      [...document.styleSheets]
+        .flatMap((sheet) => [...sheet.cssRules])
+        .map((cssRule) => cssRule.cssText)
+        .find((text) => text.includes(':not(:defined)')),
+    );
     assert.match(rule ?? '', /min-height: 4rem/);
     await tab.getByRole('button', { name: 'Pay with Klarna' }).click();
     await tab.waitForURL(`${url}/order/confirmation`);

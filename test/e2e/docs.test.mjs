@@ -18,7 +18,9 @@ const docs = (...args) => spawnSync(process.execPath, [script, ...args], { cwd: 
  */
 describe("docs/api.md's API reference against dist/custom-elements.json", () => {
   const manifest = JSON.parse(readFileSync(join(repo, 'dist/custom-elements.json'), 'utf8'));
-  const element = manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'pay-with-klarna');
+  const element = manifest.modules
+    .flatMap((module) => module.declarations ?? [])
+    .find((declaration) => declaration.tagName === 'pay-with-klarna');
   const readme = readFileSync(join(repo, 'docs/api.md'), 'utf8');
   const reference = currentReference(readme) ?? '';
   const scratch = mkdtempSync(join(tmpdir(), 'readme-api-'));
@@ -38,40 +40,64 @@ describe("docs/api.md's API reference against dist/custom-elements.json", () => 
       ...element.cssProperties.map(({ name }) => name),
       ...element.cssStates.map(({ name }) => `:state(${name})`),
     ];
-    assert.deepEqual(expected.filter((name) => !rowNames.has(name)), []);
+    assert.deepEqual(
+      expected.filter((name) => !rowNames.has(name)),
+      [],
+    );
   });
 
   it('lists every public, documented property and method, and nothing private', () => {
     // The first column names a member, or an attribute whose property the second column names.
     const attributes = new Set(element.attributes.map(({ name }) => name));
     const rowNames = new Set(
-      [...reference.slice(reference.indexOf('## Attributes'), reference.indexOf('## Events')).matchAll(/^\| `([^`]+)`[^|]* \| `([^`]+)`/gm)].map(([, first, second]) => (attributes.has(first) ? second : first.replace(/\(\)$/, ''))),
+      [
+        ...reference
+          .slice(reference.indexOf('## Attributes'), reference.indexOf('## Events'))
+          .matchAll(/^\| `([^`]+)`[^|]* \| `([^`]+)`/gm),
+      ].map(([, first, second]) => (attributes.has(first) ? second : first.replace(/\(\)$/, ''))),
     );
     const members = element.members.filter((member) => !member.static && !member.name.startsWith('#'));
     const documented = members.filter((member) => (member.privacy ?? 'public') === 'public' && member.description);
-    assert.deepEqual(documented.map(({ name }) => name).filter((name) => !rowNames.has(name)), []);
+    assert.deepEqual(
+      documented.map(({ name }) => name).filter((name) => !rowNames.has(name)),
+      [],
+    );
     const hidden = members.filter((member) => (member.privacy ?? 'public') !== 'public' || !member.description);
-    assert.deepEqual(hidden.map(({ name }) => name).filter((name) => rowNames.has(name)), []);
+    assert.deepEqual(
+      hidden.map(({ name }) => name).filter((name) => rowNames.has(name)),
+      [],
+    );
   });
 
   it('has the detail type, spelled out, of every klarna-* event', () => {
     const klarnaEvents = element.events.filter(({ name }) => name.startsWith('klarna-'));
     assert.ok(klarnaEvents.length >= 5);
     for (const event of klarnaEvents) {
-      assert.match(reference, new RegExp(`^\\| \`${event.name}\` \\| \`${event.type.text}\`: \`\\{ \\w`, 'm'), `${event.name} has no detail`);
+      assert.match(
+        reference,
+        new RegExp(`^\\| \`${event.name}\` \\| \`${event.type.text}\`: \`\\{ \\w`, 'm'),
+        `${event.name} has no detail`,
+      );
     }
   });
 
   it('names in its hand-written notes only attributes and events the element has', () => {
     const outside = readme.replace(reference, '');
     const events = new Set(element.events.map(({ name }) => name));
-    const unknownEvents = [...new Set([...outside.matchAll(/`(klarna-[a-z-]+)`/g)].map((match) => match[1]))].filter((name) => !events.has(name));
+    const unknownEvents = [...new Set([...outside.matchAll(/`(klarna-[a-z-]+)`/g)].map((match) => match[1]))].filter(
+      (name) => !events.has(name),
+    );
     assert.deepEqual(unknownEvents, [], 'events the page names but the element does not fire');
-    const notes = readme.slice(readme.indexOf('## More on attributes and properties'), readme.indexOf('## More on events'));
+    const notes = readme.slice(
+      readme.indexOf('## More on attributes and properties'),
+      readme.indexOf('## More on events'),
+    );
     assert.ok(notes.length > 0, 'docs/api.md has no "More on attributes and properties"');
     const names = new Set([...element.attributes.map(({ name }) => name), ...element.members.map(({ name }) => name)]);
     const mentioned = [...notes.matchAll(/`([a-z][a-zA-Z]*(?:-[a-z]+)*)`/g)].map((match) => match[1]);
-    const unknown = [...new Set(mentioned)].filter((name) => (name.includes('-') || /[A-Z]/.test(name)) && !names.has(name));
+    const unknown = [...new Set(mentioned)].filter(
+      (name) => (name.includes('-') || /[A-Z]/.test(name)) && !names.has(name),
+    );
     assert.deepEqual(unknown, [], 'attributes or properties the notes name but the element does not have');
   });
 
@@ -100,20 +126,40 @@ describe("docs/api.md's API reference against dist/custom-elements.json", () => 
 
 describe("the docs' paths into the npm package", () => {
   // README.md and every page in docs/: where a merchant reads which files to serve and what to import
-  const readme = ['README.md', ...readdirSync(join(repo, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)]
+  const readme = [
+    'README.md',
+    ...readdirSync(join(repo, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ]
     .map((file) => readFileSync(join(repo, file), 'utf8'))
     .join('\n');
   const { name, exports } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
 
   it('names, for the files a page serves itself, paths under node_modules/ that the packed package has', () => {
-    const named = [...new Set([...readme.matchAll(new RegExp(`\`node_modules/${name}/([^\`]+)\``, 'g'))].map((match) => match[1]))];
+    const named = [
+      ...new Set([...readme.matchAll(new RegExp(`\`node_modules/${name}/([^\`]+)\``, 'g'))].map((match) => match[1])),
+    ];
     // the script-tag bundle (Quick start) and the fake SDK for network-level tests (Testing kit)
-    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(named.includes(file), `the docs name no node_modules/${name}/${file}`);
-    assert.deepEqual(named.filter((file) => !packedFiles().includes(file)), [], 'paths the docs name that the package does not have');
+    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs'])
+      assert.ok(named.includes(file), `the docs name no node_modules/${name}/${file}`);
+    assert.deepEqual(
+      named.filter((file) => !packedFiles().includes(file)),
+      [],
+      'paths the docs name that the package does not have',
+    );
   });
 
   it('names as package specifiers only what package.json exports', () => {
-    const specifiers = [...new Set([...readme.matchAll(new RegExp(`\`${name}(/[^\`\\s]*)?\``, 'g'))].map((match) => `.${match[1] ?? ''}`))];
-    assert.deepEqual(specifiers.filter((specifier) => !(specifier in exports)), [], 'specifiers the docs name that the package does not export');
+    const specifiers = [
+      ...new Set(
+        [...readme.matchAll(new RegExp(`\`${name}(/[^\`\\s]*)?\``, 'g'))].map((match) => `.${match[1] ?? ''}`),
+      ),
+    ];
+    assert.deepEqual(
+      specifiers.filter((specifier) => !(specifier in exports)),
+      [],
+      'specifiers the docs name that the package does not export',
+    );
   });
 });

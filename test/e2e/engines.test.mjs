@@ -6,7 +6,8 @@ import { startServer } from './support/server.mjs';
 import { startShop } from './support/shop.mjs';
 
 // In the page: whether the element shows Klarna's option.
-const klarnaShown = () => Boolean(document.querySelector('pay-with-klarna')?.shadowRoot?.getElementById('standard-radio')?.checkVisibility());
+const klarnaShown = () =>
+  Boolean(document.querySelector('pay-with-klarna')?.shadowRoot?.getElementById('standard-radio')?.checkVisibility());
 const statusText = () => document.getElementById('status').textContent;
 
 /**
@@ -47,13 +48,29 @@ for (const engine of ENGINES) {
       await page.click(() => document.querySelector('input[value=card]'));
       assert.equal(await page.evaluate(() => document.activeElement?.value), 'card');
       await page.press('ArrowDown');
-      await page.waitFor(() => document.querySelector('pay-with-klarna').shadowRoot.getElementById('standard-radio').getAttribute('aria-checked') === 'true');
+      await page.waitFor(
+        () =>
+          document
+            .querySelector('pay-with-klarna')
+            .shadowRoot.getElementById('standard-radio')
+            .getAttribute('aria-checked') === 'true',
+      );
       assert.deepEqual(
-        await page.evaluate(() => ({ card: document.querySelector('input[value=card]').checked, focused: document.activeElement.localName })),
+        await page.evaluate(() => ({
+          card: document.querySelector('input[value=card]').checked,
+          focused: document.activeElement.localName,
+        })),
         { card: false, focused: 'pay-with-klarna' },
       );
       await page.click(() => document.querySelector('klarna-fake-payment-button').shadowRoot.querySelector('button'));
-      assert.match(await page.waitFor(() => /^Paid: /.test(document.getElementById('status').textContent) && document.getElementById('status').textContent), /^Paid: krn:payment:/);
+      assert.match(
+        await page.waitFor(
+          () =>
+            /^Paid: /.test(document.getElementById('status').textContent) &&
+            document.getElementById('status').textContent,
+        ),
+        /^Paid: krn:payment:/,
+      );
       assert.equal(server.initiations.length, 1);
       assert.equal(server.initiations[0].body.amount, 11800);
       assert.deepEqual(proxy.requests, [KLARNA_SDK_URL]);
@@ -74,7 +91,14 @@ for (const engine of ENGINES) {
       proxy.answer(() => (healthy ? serveFake() : failWith(503)()));
       page = await browser.newPage();
       await page.goto(`${server.url}/test/e2e/pages/checkout.html`);
-      assert.match(await page.waitFor(() => /^Error: /.test(document.getElementById('status').textContent) && document.getElementById('status').textContent), /^Error: load\/network/);
+      assert.match(
+        await page.waitFor(
+          () =>
+            /^Error: /.test(document.getElementById('status').textContent) &&
+            document.getElementById('status').textContent,
+        ),
+        /^Error: load\/network/,
+      );
       assert.equal(proxy.requests.length, 3, 'one try and two retries');
       healthy = true;
       await page.evaluate(() => document.querySelector('pay-with-klarna').refresh());
@@ -83,16 +107,27 @@ for (const engine of ENGINES) {
     });
 
     it('the demo storefront: a customer puts a product in the cart, clicks Klarna, pays, and lands on a paid order', async () => {
-      const product = (await (await fetch(`${shop.url}/api/products`)).json()).find((candidate) => candidate.sku === 'headphones');
+      const product = (await (await fetch(`${shop.url}/api/products`)).json()).find(
+        (candidate) => candidate.sku === 'headphones',
+      );
       page = await browser.newPage();
       await page.goto(`${shop.url}/`);
       // the storefront's own names: each product's button is labelled "Add to cart: <name>"; the cart link is #cart-link
       const addToCart = (label) => document.querySelector(`button[aria-label="${label}"]`);
-      await page.waitFor((label) => Boolean(document.querySelector(`button[aria-label="${label}"]`)), `Add to cart: ${product.name}`);
+      await page.waitFor(
+        (label) => Boolean(document.querySelector(`button[aria-label="${label}"]`)),
+        `Add to cart: ${product.name}`,
+      );
       await page.click(addToCart, `Add to cart: ${product.name}`);
       await page.waitFor(() => document.getElementById('cart-link').textContent === 'Cart (1)');
       await page.click(() => document.getElementById('cart-link'));
-      await page.waitFor(() => location.pathname === '/checkout' && Boolean(document.querySelector('pay-with-klarna')?.shadowRoot?.getElementById('standard-radio')?.checkVisibility()));
+      await page.waitFor(
+        () =>
+          location.pathname === '/checkout' &&
+          Boolean(
+            document.querySelector('pay-with-klarna')?.shadowRoot?.getElementById('standard-radio')?.checkVisibility(),
+          ),
+      );
       // the simulator's control (not the customer's): Klarna approves at once, so no journey window opens
       await page.evaluate(() => {
         const outcome = document.getElementById('outcome');
@@ -102,7 +137,9 @@ for (const engine of ENGINES) {
       await page.click(() => document.querySelector('pay-with-klarna').shadowRoot.getElementById('standard-radio'));
       await page.waitFor(() => document.querySelector('pay-with-klarna').selected);
       await page.click(() => document.querySelector('klarna-fake-payment-button').shadowRoot.querySelector('button'));
-      await page.waitFor(() => location.pathname.startsWith('/orders/') && document.getElementById('status')?.dataset.status === 'paid');
+      await page.waitFor(
+        () => location.pathname.startsWith('/orders/') && document.getElementById('status')?.dataset.status === 'paid',
+      );
       const id = new URL(await page.url()).pathname.split('/').pop();
       const order = await (await fetch(`${shop.url}/api/orders/${id}`)).json();
       assert.deepEqual([order.status, order.amount], ['paid', product.price]);

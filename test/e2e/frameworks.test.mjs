@@ -13,7 +13,9 @@ function serve(directory) {
     const path = normalize(new URL(request.url, 'http://127.0.0.1').pathname).replace(/^\/+/, '') || 'index.html';
     try {
       const body = readFileSync(join(directory, path));
-      response.writeHead(200, { 'content-type': extname(path) === '.html' ? 'text/html' : 'text/javascript' }).end(body);
+      response
+        .writeHead(200, { 'content-type': extname(path) === '.html' ? 'text/html' : 'text/javascript' })
+        .end(body);
     } catch {
       response.writeHead(404).end();
     }
@@ -51,7 +53,11 @@ describe('framework examples', () => {
       await page.goto(`http://127.0.0.1:${built.get(name).server.address().port}/`);
       await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
-      assert.equal(await page.getByRole('status').count(), 1, "the page's own status is the only one: the element's live region has no role");
+      assert.equal(
+        await page.getByRole('status').count(),
+        1,
+        "the page's own status is the only one: the element's live region has no role",
+      );
       await page.getByText('4 interest-free payments of $6.00').waitFor();
       await page.getByLabel('Mugs').fill('3');
       await page.getByText('4 interest-free payments of $18.00').waitFor();
@@ -82,15 +88,28 @@ describe('the shipped framework types', { concurrency: true }, () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const check = (tool, ...args) =>
     new Promise((resolve, reject) => {
-      execFile(join(root, 'node_modules/.bin', tool), args, { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${tool} ${args.join(' ')} failed:\n${stdout}${stderr}`)) : resolve(),
+      execFile(
+        join(root, 'node_modules/.bin', tool),
+        args,
+        { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${tool} ${args.join(' ')} failed:\n${stdout}${stderr}`)) : resolve(),
       );
     });
 
-  it('React 19, Preact and Svelte 5 (tsc): the type tests, and the React examples', () => check('tsc', '-p', 'test/types/tsconfig.json'));
+  it('React 19, Preact and Svelte 5 (tsc): the type tests, and the React examples', () =>
+    check('tsc', '-p', 'test/types/tsconfig.json'));
 
-  it('Vue 3 (vue-tsc): the type test, and the Vue example', () => check('vue-tsc', '-p', 'test/types/tsconfig.vue.json'));
+  it('Vue 3 (vue-tsc): the type test, and the Vue example', () =>
+    check('vue-tsc', '-p', 'test/types/tsconfig.vue.json'));
 
   it('Svelte 5 (svelte-check): the Svelte example', () =>
-    check('svelte-check', '--tsconfig', './demo/frameworks/svelte/tsconfig.json', '--fail-on-warnings', '--output', 'machine'));
+    check(
+      'svelte-check',
+      '--tsconfig',
+      './demo/frameworks/svelte/tsconfig.json',
+      '--fail-on-warnings',
+      '--output',
+      'machine',
+    ));
 });

@@ -10,18 +10,33 @@ describe('loading klarna.mjs over the network', () => {
   async function visit(path, klarna, fakeOptions) {
     const opened = await openPage(shared.browser, { klarna, fakeOptions });
     await opened.page.goto(`${shared.server.url}${path}`, { waitUntil: 'commit' });
-    return { ...opened, get failure() { return firstKlarnaError(opened.page); } };
+    return {
+      ...opened,
+      get failure() {
+        return firstKlarnaError(opened.page);
+      },
+    };
   }
 
-  const heightOf = (page) => page.locator('pay-with-klarna').first().evaluate((element) => element.getBoundingClientRect().height);
+  const heightOf = (page) =>
+    page
+      .locator('pay-with-klarna')
+      .first()
+      .evaluate((element) => element.getBoundingClientRect().height);
 
   it('C1: blocked by an ad-blocker: unavailable (network), the other methods usable', async () => {
-    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route) => route.abort('blockedbyclient'));
+    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/checkout.html', (route) =>
+      route.abort('blockedbyclient'),
+    );
     const error = await failure;
     assert.deepEqual([error.phase, error.reason, error.retryable], ['load', 'network', true]);
     assert.equal(await heightOf(page), 0);
     await page.getByLabel('Card').check();
-    assert.deepEqual(klarnaRequests, [KLARNA_SDK_URL, `${KLARNA_SDK_URL}?retry=1`, `${KLARNA_SDK_URL}?retry=2`], 'one try and two retries, each for a URL of its own');
+    assert.deepEqual(
+      klarnaRequests,
+      [KLARNA_SDK_URL, `${KLARNA_SDK_URL}?retry=1`, `${KLARNA_SDK_URL}?retry=2`],
+      'one try and two retries, each for a URL of its own',
+    );
     await context.close();
   });
 
@@ -77,15 +92,22 @@ describe('loading klarna.mjs over the network', () => {
     // klarna.mjs fails only once the element has given up at the page's 600 ms timeout
     let timedOut;
     const afterTimeout = new Promise((resolve) => (timedOut = resolve));
-    const { page, failure, klarnaRequests, context } = await visit('/test/e2e/pages/short-timeout.html', async (route) => {
-      await afterTimeout;
-      await route.fulfill({ status: 404, body: 'not found' });
-    });
+    const { page, failure, klarnaRequests, context } = await visit(
+      '/test/e2e/pages/short-timeout.html',
+      async (route) => {
+        await afterTimeout;
+        await route.fulfill({ status: 404, body: 'not found' });
+      },
+    );
     const error = await failure;
     timedOut();
     assert.deepEqual([error.phase, error.reason], ['load', 'timeout']);
     // the bundle's import of it fails now; a retry would follow within a few tasks of it
-    await page.waitForFunction(() => performance.getEntriesByName('https://js.klarna.com/web-sdk/v2/klarna.mjs').some((entry) => entry.responseEnd > 0));
+    await page.waitForFunction(() =>
+      performance
+        .getEntriesByName('https://js.klarna.com/web-sdk/v2/klarna.mjs')
+        .some((entry) => entry.responseEnd > 0),
+    );
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
     assert.equal(klarnaRequests.length, 1, 'no request after the element reported the timeout');
     await context.close();
@@ -108,7 +130,7 @@ describe('loading klarna.mjs over the network', () => {
     await context.close();
   });
 
-  it('C6: the page\'s CSP blocks js.klarna.com: csp, at once, naming the directive', async () => {
+  it("C6: the page's CSP blocks js.klarna.com: csp, at once, naming the directive", async () => {
     const { failure, context, klarnaRequests } = await visit('/test/e2e/pages/checkout.html?csp=no-klarna', serveFake);
     const error = await failure;
     assert.deepEqual([error.phase, error.reason, error.retryable], ['load', 'csp', false]);
@@ -152,15 +174,24 @@ describe('loading klarna.mjs over the network', () => {
     });
     assert.deepEqual(style, { radius: '8px', border: 'solid' });
     // (the fake's own <style> elements are refused under style-src 'self'; Klarna's real ones are its business)
-    assert.deepEqual(errors.filter((text) => /script-src/.test(text)), [], 'no inline script is needed');
+    assert.deepEqual(
+      errors.filter((text) => /script-src/.test(text)),
+      [],
+      'no inline script is needed',
+    );
     await context.close();
   });
 
   it('on a page that enforces Trusted Types, the element renders, selects and pays without a violation', async () => {
-    const { page, context, errors } = await openPage(shared.browser, { klarna: serveFake, fakeOptions: { journey: 'complete' } });
+    const { page, context, errors } = await openPage(shared.browser, {
+      klarna: serveFake,
+      fakeOptions: { journey: 'complete' },
+    });
     await page.addInitScript(() => {
       window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.effectiveDirective}: ${event.sample}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        window.__violations.push(`${event.effectiveDirective}: ${event.sample}`),
+      );
     });
     await page.goto(`${shared.server.url}/test/e2e/pages/checkout.html?csp=trusted-types`, { waitUntil: 'commit' });
     const radio = page.getByRole('radio', { name: 'Pay with Klarna' });

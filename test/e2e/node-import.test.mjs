@@ -22,7 +22,9 @@ function entriesReadmeSays(phrase) {
   const sentence = npmSection.split(/(?<=\.)\s+(?=[A-Z])/).find((text) => text.includes(phrase));
   assert.ok(nodeStart >= 0, 'docs/frameworks.md has no section "Importing the package in Node"');
   assert.ok(sentence, `docs/frameworks.md's section on Node has no sentence with "${phrase}"`);
-  return [...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((text) => text === name || text.startsWith(`${name}/`));
+  return [...sentence.matchAll(/`([^`]+)`/g)]
+    .map((match) => match[1])
+    .filter((text) => text === name || text.startsWith(`${name}/`));
 }
 const safeEntries = entriesReadmeSays('throws nothing');
 const browserOnlyEntries = entriesReadmeSays('browser-only');
@@ -37,7 +39,9 @@ function importInNode(...entries) {
       added.push({ exports: Object.keys(module), added: Object.keys(globalThis).filter((key) => !before.has(key)).sort() });
     }
     console.log(JSON.stringify(added));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }),
+  );
 }
 
 describe('importing the package in Node (server-side rendering)', () => {
@@ -54,7 +58,10 @@ describe('importing the package in Node (server-side rendering)', () => {
       // the framework types' modules (pay-with-klarna/react, …) are empty: their .d.ts is the point
       const typesOnly = exports[`./${entry.slice(name.length + 1)}`]?.default?.startsWith('./dist/frameworks/');
       assert.ok(typesOnly ? alone.exports.length === 0 : alone.exports.length > 0);
-      assert.deepEqual(alone.added.filter((key) => !litsOwn.includes(key)), []);
+      assert.deepEqual(
+        alone.added.filter((key) => !litsOwn.includes(key)),
+        [],
+      );
       const [, afterLit] = importInNode('@lit/reactive-element', entry);
       assert.deepEqual(afterLit.added, [], 'with Lit loaded first, nothing at all');
     });
@@ -63,14 +70,23 @@ describe('importing the package in Node (server-side rendering)', () => {
   for (const entry of browserOnlyEntries) {
     it(`${entry}, which the docs call browser-only, is the one that throws in Node, as they say`, () => {
       const script = `try { await import(${JSON.stringify(entry)}); console.log('no error'); } catch (error) { console.log(String(error)); }`;
-      const { stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+      const { stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       assert.equal(stdout.trim(), 'ReferenceError: HTMLElement is not defined');
-      assert.ok(npmSection.includes('`ReferenceError: HTMLElement is not defined`'), 'docs/frameworks.md names the error');
+      assert.ok(
+        npmSection.includes('`ReferenceError: HTMLElement is not defined`'),
+        'docs/frameworks.md names the error',
+      );
     });
   }
 
-  it('define registers <pay-with-klarna> in Lit\'s server-side registry, for Lit SSR to render it', () => {
+  it("define registers <pay-with-klarna> in Lit's server-side registry, for Lit SSR to render it", () => {
     const script = `await import('./dist/lib/define.js'); console.log(String(customElements.get('pay-with-klarna')?.name));`;
-    assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).trim(), 'PayWithKlarna');
+    assert.equal(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }).trim(),
+      'PayWithKlarna',
+    );
   });
 });

@@ -21,29 +21,49 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 
 describe('the npm package', () => {
   it("ships none of the demo's images (screenshots, product pictures)", () => {
-    const demoImages = readdirSync(publicDir, { recursive: true }).filter((name) => /\.(png|svg|jpe?g|webp|gif)$/.test(name));
+    const demoImages = readdirSync(publicDir, { recursive: true }).filter((name) =>
+      /\.(png|svg|jpe?g|webp|gif)$/.test(name),
+    );
     assert.ok(demoImages.length > 0, 'public/ has the demo images this test looks for');
     const packed = packedFiles();
-    assert.deepEqual(packed.filter((path) => /\.(png|svg|jpe?g|webp|gif|avif)$/i.test(path)), [], 'images in the package');
-    assert.deepEqual(packed.filter((path) => demoImages.some((image) => path.endsWith(image.replaceAll('\\', '/')))), []);
+    assert.deepEqual(
+      packed.filter((path) => /\.(png|svg|jpe?g|webp|gif|avif)$/i.test(path)),
+      [],
+      'images in the package',
+    );
+    assert.deepEqual(
+      packed.filter((path) => demoImages.some((image) => path.endsWith(image.replaceAll('\\', '/')))),
+      [],
+    );
   });
 
   it('still ships what a page serves itself: the script-tag bundle and the fake SDK', () => {
-    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs']) assert.ok(packedFiles().includes(file), `${file} is missing`);
+    for (const file of ['dist/pay-with-klarna.js', 'dist/klarna-fake.mjs'])
+      assert.ok(packedFiles().includes(file), `${file} is missing`);
   });
 
   it("ships the pages its README links to, so the links work in node_modules (images excepted: npm's site shows them from the repository)", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const linked = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)].map((match) => match[1]).filter((path) => !/\.(png|svg|jpe?g)$/i.test(path));
-    assert.ok(linked.some((path) => path.startsWith('docs/')), 'README links to docs/');
+    const linked = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)]
+      .map((match) => match[1])
+      .filter((path) => !/\.(png|svg|jpe?g)$/i.test(path));
+    assert.ok(
+      linked.some((path) => path.startsWith('docs/')),
+      'README links to docs/',
+    );
     const packed = packedFiles();
-    assert.deepEqual(linked.filter((path) => !packed.includes(path.replace(/^\.\//, ''))), [], 'linked from README but not in the package');
+    assert.deepEqual(
+      linked.filter((path) => !packed.includes(path.replace(/^\.\//, ''))),
+      [],
+      'linked from README but not in the package',
+    );
   });
 
   it('ships its LICENSE (MIT, as package.json says) and CHANGELOG.md, and says where it lives', () => {
     assert.equal(packageJson.license, 'MIT');
     assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n/);
-    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) assert.ok(packedFiles().includes(file), `${file} is missing`);
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md'])
+      assert.ok(packedFiles().includes(file), `${file} is missing`);
     const home = 'https://github.com/pay-with-klarna/pay-with-klarna';
     assert.equal(packageJson.repository.url, `git+${home}.git`);
     assert.equal(packageJson.homepage, `${home}#readme`);
@@ -55,7 +75,11 @@ describe('the npm package', () => {
     const modules = [...packed].filter((path) => /^dist\/lib\/.*\.js$/.test(path));
     assert.ok(modules.length > 10);
     for (const module of modules) {
-      for (const companion of [module.replace(/\.js$/, '.d.ts'), `${module}.map`, module.replace(/\.js$/, '.d.ts.map')]) {
+      for (const companion of [
+        module.replace(/\.js$/, '.d.ts'),
+        `${module}.map`,
+        module.replace(/\.js$/, '.d.ts.map'),
+      ]) {
         assert.ok(packed.has(companion), `${companion} is missing`);
       }
       for (const map of [`${module}.map`, module.replace(/\.js$/, '.d.ts.map')]) {
@@ -71,35 +95,53 @@ describe('the npm package', () => {
   it('publishes no member marked @internal in its types', () => {
     const types = readFileSync(join(root, 'dist/lib/pay-with-klarna.d.ts'), 'utf8');
     assert.match(types, /export declare class PayWithKlarna extends ReactiveElement \{/);
-    for (const member of ['paymentCompleted', 'paymentAborted', 'paymentFailed', 'releaseSelection', 'selectFromKeyboard', 'isKlarnaGroupMember', 'formResetCallback']) {
+    for (const member of [
+      'paymentCompleted',
+      'paymentAborted',
+      'paymentFailed',
+      'releaseSelection',
+      'selectFromKeyboard',
+      'isKlarnaGroupMember',
+      'formResetCallback',
+    ]) {
       assert.doesNotMatch(types, new RegExp(`\\b${member}\\b`), `${member} is in the published types`);
     }
   });
 
   it('points editors at its VS Code custom data and JetBrains web-types, which it ships', () => {
     assert.equal(packageJson['web-types'], './dist/web-types.json');
-    for (const file of ['dist/web-types.json', 'dist/vscode.html-custom-data.json', 'dist/vscode.css-custom-data.json']) assert.ok(packedFiles().includes(file), `${file} is missing`);
+    for (const file of ['dist/web-types.json', 'dist/vscode.html-custom-data.json', 'dist/vscode.css-custom-data.json'])
+      assert.ok(packedFiles().includes(file), `${file} is missing`);
     const vscode = JSON.parse(readFileSync(join(root, 'dist/vscode.html-custom-data.json'), 'utf8'));
     const tag = vscode.tags.find((candidate) => candidate.name === 'pay-with-klarna');
-    const values = (name) => tag.attributes.find((attribute) => attribute.name === name)?.values?.map((value) => value.name);
+    const values = (name) =>
+      tag.attributes.find((attribute) => attribute.name === name)?.values?.map((value) => value.name);
     assert.deepEqual(values('initiation-mode'), ['DEVICE_BEST', 'REDIRECT', 'ON_PAGE', 'POPUP']);
     assert.deepEqual(values('button-shape'), ['default', 'pill', 'rect']);
     const webTypes = JSON.parse(readFileSync(join(root, 'dist/web-types.json'), 'utf8'));
     const element = webTypes.contributions.html.elements.find((candidate) => candidate.name === 'pay-with-klarna');
     assert.deepEqual(
       element.js.events.map((event) => event.name),
-      manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName)?.events.map((event) => event.name),
+      manifest.modules
+        .flatMap((module) => module.declarations ?? [])
+        .find((declaration) => declaration.tagName)
+        ?.events.map((event) => event.name),
     );
   });
 });
 
 describe('custom-elements.json', () => {
-  const element = manifest.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'pay-with-klarna');
+  const element = manifest.modules
+    .flatMap((module) => module.declarations ?? [])
+    .find((declaration) => declaration.tagName === 'pay-with-klarna');
 
   it('follows the current schema (2.1.0) and validates against it', () => {
     const schemaFile = join(root, 'node_modules/custom-elements-manifest/schema.json');
     const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
-    assert.equal(manifest.schemaVersion, JSON.parse(readFileSync(join(root, 'node_modules/custom-elements-manifest/package.json'), 'utf8')).version);
+    assert.equal(
+      manifest.schemaVersion,
+      JSON.parse(readFileSync(join(root, 'node_modules/custom-elements-manifest/package.json'), 'utf8')).version,
+    );
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     assert.ok(validate(manifest), JSON.stringify(validate.errors, null, 2));
   });
@@ -109,22 +151,39 @@ describe('custom-elements.json', () => {
     const { log, warn, error } = console;
     console.log = console.warn = console.error = (...args) => reported.push(args.join(' '));
     try {
-      await validateCem(manifest, { packageJsonPath: join(root, 'package.json'), cemFileName: 'custom-elements.json', logErrors: true });
+      await validateCem(manifest, {
+        packageJsonPath: join(root, 'package.json'),
+        cemFileName: 'custom-elements.json',
+        logErrors: true,
+      });
     } finally {
       Object.assign(console, { log, warn, error });
     }
-    assert.deepEqual(reported.filter((line) => /warning|error/i.test(line)), []);
+    assert.deepEqual(
+      reported.filter((line) => /warning|error/i.test(line)),
+      [],
+    );
   });
 
   it('describes the files the package ships (dist/lib/*.js), not the sources', () => {
     const paths = manifest.modules.map((module) => module.path);
-    assert.deepEqual(paths.filter((path) => !packedFiles().includes(path)), []);
+    assert.deepEqual(
+      paths.filter((path) => !packedFiles().includes(path)),
+      [],
+    );
     const references = JSON.stringify(manifest).match(/"module":\s*"[^"]*"/g) ?? [];
-    assert.deepEqual(references.filter((reference) => !/"dist\/lib\/[\w/-]+\.js"$/.test(reference)), []);
+    assert.deepEqual(
+      references.filter((reference) => !/"dist\/lib\/[\w/-]+\.js"$/.test(reference)),
+      [],
+    );
   });
 
   it("gives each klarna-* event its detail type, which the element's module exports", () => {
-    const exported = new Set(manifest.modules.find((module) => module.path === 'dist/lib/pay-with-klarna.js').exports.map((entry) => entry.name));
+    const exported = new Set(
+      manifest.modules
+        .find((module) => module.path === 'dist/lib/pay-with-klarna.js')
+        .exports.map((entry) => entry.name),
+    );
     const klarnaEvents = element.events.filter((event) => event.name.startsWith('klarna-'));
     assert.deepEqual(
       klarnaEvents.map((event) => [event.name, event.type.text]),
@@ -150,7 +209,12 @@ describe('the packed package, as a merchant installs it', () => {
   before(() => {
     mkdirSync(scratch, { recursive: true });
     workspace = mkdtempSync(join(scratch, 'merchant-'));
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workspace], { cwd: root, encoding: 'utf8' }));
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workspace], {
+        cwd: root,
+        encoding: 'utf8',
+      }),
+    );
     tarball = join(workspace, packed.filename);
   });
   after(() => rmSync(workspace, { recursive: true, force: true }));
@@ -165,7 +229,11 @@ describe('the packed package, as a merchant installs it', () => {
   });
 
   it('arethetypeswrong reports nothing for any export, where an ESM-only package is used (node16 from ESM, bundlers)', () => {
-    const { status, stdout, stderr } = spawnSync(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'table-flipped', '--no-color', '--no-emoji'], { encoding: 'utf8' });
+    const { status, stdout, stderr } = spawnSync(
+      bin('attw'),
+      [tarball, '--profile', 'esm-only', '--format', 'table-flipped', '--no-color', '--no-emoji'],
+      { encoding: 'utf8' },
+    );
     assert.equal(status, 0, `${stdout}${stderr}`);
     for (const entry of Object.keys(packageJson.exports)) {
       const specifier = entry === '.' ? packageJson.name : `${packageJson.name}/${entry.slice(2)}`;
@@ -186,7 +254,10 @@ describe('the packed package, as a merchant installs it', () => {
       logLevel: 'silent',
       build: { write: false, target: 'es2022', rolldownOptions: { input: join(app, 'main.js') } },
     });
-    const chunks = [output].flat().flatMap((result) => result.output).filter((chunk) => chunk.type === 'chunk');
+    const chunks = [output]
+      .flat()
+      .flatMap((result) => result.output)
+      .filter((chunk) => chunk.type === 'chunk');
     const code = chunks.map((chunk) => chunk.code).join('\n');
     assert.ok(code.includes('pay-with-klarna'), 'the element is in the build');
     assert.doesNotMatch(code, /!important keeps the minifier/, "the element's CSS still has its comments");

@@ -9,7 +9,9 @@ import { buildExample } from './support/examples.mjs';
 function attributesOf(html, tag) {
   const open = html.match(new RegExp(`<${tag}\\b([^>]*)>`));
   assert.ok(open, `<${tag}> in the server's HTML`);
-  return Object.fromEntries([...open[1].matchAll(/([^\s=]+)(?:="([^"]*)")?/g)].map(([, name, value = '']) => [name, value]));
+  return Object.fromEntries(
+    [...open[1].matchAll(/([^\s=]+)(?:="([^"]*)")?/g)].map(([, name, value = '']) => [name, value]),
+  );
 }
 
 describe('a page rendered on the server with react-dom/server and hydrated (React 19)', () => {
@@ -52,13 +54,19 @@ describe('a page rendered on the server with react-dom/server and hydrated (Reac
       locale: 'en-US',
       klarnaClientId: 'klarna_test_client_ssr',
     });
-    assert.ok(html.includes(`<link rel="modulepreload" href="${KLARNA_SDK_URL}" />`), 'Klarna\'s SDK is preloaded from the head');
+    assert.ok(
+      html.includes(`<link rel="modulepreload" href="${KLARNA_SDK_URL}" />`),
+      "Klarna's SDK is preloaded from the head",
+    );
   });
 
-  it('hydrates the server\'s element without a mismatch; Klarna follows the quantity; events reach React; one SDK load', async () => {
+  it("hydrates the server's element without a mismatch; Klarna follows the quantity; events reach React; one SDK load", async () => {
     const { page, klarnaRequests, errors, context } = await openPage(browser);
     // openPage fails on console errors; React's hydration warnings fail too, whatever their level.
-    page.on('console', (message) => message.type() !== 'error' && /hydrat/i.test(message.text()) && errors.push(message.text()));
+    page.on(
+      'console',
+      (message) => message.type() !== 'error' && /hydrat/i.test(message.text()) && errors.push(message.text()),
+    );
     // The <pay-with-klarna> the HTML parser created: hydration must keep it, not render a new one.
     await page.addInitScript(() => {
       new MutationObserver((records, observer) => {
@@ -76,7 +84,10 @@ describe('a page rendered on the server with react-dom/server and hydrated (Reac
     await page.getByRole('radio', { name: 'Pay with Klarna' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Klarna: SHOW_KLARNA' }).waitFor();
     await page.getByText('4 interest-free payments of $12.00').waitFor();
-    assert.ok(await page.evaluate(() => document.querySelector('pay-with-klarna') === window.__serverElement), 'hydrated, not re-rendered');
+    assert.ok(
+      await page.evaluate(() => document.querySelector('pay-with-klarna') === window.__serverElement),
+      'hydrated, not re-rendered',
+    );
 
     await page.getByLabel('Mugs').fill('3');
     await page.getByText('Total: 72.00 USD').waitFor();
@@ -94,7 +105,7 @@ describe('a page rendered on the server with react-dom/server and hydrated (Reac
       const { sdkCalls, presentationCalls } = globalThis[Symbol.for('pay-with-klarna.fake')];
       return { sdkCalls: sdkCalls.length, amounts: presentationCalls.map((call) => call.amount) };
     });
-    assert.deepEqual(fake.amounts, [4800, 7200], 'one presentation for the server\'s amount, one for the new quantity');
+    assert.deepEqual(fake.amounts, [4800, 7200], "one presentation for the server's amount, one for the new quantity");
     assert.equal(fake.sdkCalls, 1);
     assert.equal(klarnaRequests.length, 1);
     assert.deepEqual(errors, []);

@@ -28,9 +28,17 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const context = await browser.newContext(options);
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
     const violations = [];
-    await context.exposeBinding('reportViolation', ({ frame }, violation) => violations.push({ page: new URL(frame.url()).pathname, ...violation }));
+    await context.exposeBinding('reportViolation', ({ frame }, violation) =>
+      violations.push({ page: new URL(frame.url()).pathname, ...violation }),
+    );
     await context.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (event) => window.reportViolation({ directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample })),
+      document.addEventListener('securitypolicyviolation', (event) =>
+        window.reportViolation({
+          directive: event.effectiveDirective,
+          blocked: event.blockedURI,
+          sample: event.sample,
+        }),
+      ),
     );
     const page = await context.newPage();
     const errors = [];
@@ -42,12 +50,22 @@ describe('the storefront, offline against the Klarna simulator', () => {
    * A fresh customer with `sku` in the cart at checkout, the simulator set to `outcome` and
    * `webhook`, and Klarna selected (unless `select` is false).
    */
-  async function checkout({ sku = 'headphones', outcome = 'step-up', webhook = 'prompt', select = true, colorScheme } = {}) {
+  async function checkout({
+    sku = 'headphones',
+    outcome = 'step-up',
+    webhook = 'prompt',
+    select = true,
+    colorScheme,
+  } = {}) {
     const { context, page, errors, violations } = await customer({ colorScheme });
     await page.goto(`${shop.url}/`);
     const product = (await (await fetch(`${shop.url}/api/products`)).json()).find((candidate) => candidate.sku === sku);
-    await page.getByRole('button', { name: `${product.subscription ? 'Subscribe' : 'Add to cart'}: ${product.name}` }).click();
-    const created = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST');
+    await page
+      .getByRole('button', { name: `${product.subscription ? 'Subscribe' : 'Add to cart'}: ${product.name}` })
+      .click();
+    const created = page.waitForResponse(
+      (response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST',
+    );
     await page.getByRole('link', { name: 'Cart (1)' }).click();
     const orderId = (await (await created).json()).id;
     await page.getByLabel("Klarna's answer to the first authorization").selectOption(outcome);
@@ -68,7 +86,10 @@ describe('the storefront, offline against the Klarna simulator', () => {
   const orderIdOf = (page) => new URL(page.url()).pathname.split('/').pop();
   const orderOf = async (id) => (await fetch(`${shop.url}/api/orders/${id}`)).json();
   /** What the element sends the backend when Klarna's button is pressed next: the order's id, among others. */
-  const initiateOf = (page) => page.waitForRequest((request) => request.url().endsWith('/api/klarna/initiate')).then((request) => request.postDataJSON());
+  const initiateOf = (page) =>
+    page
+      .waitForRequest((request) => request.url().endsWith('/api/klarna/initiate'))
+      .then((request) => request.postDataJSON());
 
   it('approved at once: the customer lands on a paid order', async () => {
     const { context, page, errors, violations } = await checkout({ outcome: 'approve' });
@@ -84,7 +105,7 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await context.close();
   });
 
-  it('step-up: Klarna\'s journey opens, the customer approves, the order is paid once with its transaction id', async () => {
+  it("step-up: Klarna's journey opens, the customer approves, the order is paid once with its transaction id", async () => {
     const { context, page, violations } = await checkout({ outcome: 'step-up' });
     const journey = await openJourney(page);
     await journey.getByText('Total $118.00').waitFor();
@@ -98,8 +119,14 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('heading', { name: `Order ${order.number}` }).waitFor(); // the number to quote, not the id in the address
     const customerPanel = page.locator('#order');
     await customerPanel.getByText('Thank you for your order!').waitFor();
-    assert.doesNotMatch(await customerPanel.innerText(), /krn:|transaction/i, "no raw id of Klarna's for the customer to puzzle over");
-    const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${order.number}-tx`);
+    assert.doesNotMatch(
+      await customerPanel.innerText(),
+      /krn:|transaction/i,
+      "no raw id of Klarna's for the customer to puzzle over",
+    );
+    const finals = finalAuthorizations(shop.sim).filter(
+      (call) => call.body.request_payment_transaction.payment_transaction_reference === `${order.number}-tx`,
+    );
     assert.equal(finals.length, 1, 'webhook and return together authorize exactly once');
     // the log tells the story, with tokens redacted
     const log = await page.locator('#log').innerText();
@@ -116,13 +143,19 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     const alert = page.getByRole('alert');
     await alert.filter({ hasText: 'declined' }).waitFor();
-    assert.equal(await alert.innerText(), 'Klarna declined this purchase. Please choose another payment method.', "the backend's sentence, without the element's developer text");
+    assert.equal(
+      await alert.innerText(),
+      'Klarna declined this purchase. Please choose another payment method.',
+      "the backend's sentence, without the element's developer text",
+    );
     const log = page.getByRole('log', { name: 'What happens' });
     await log.getByText('error initiate/declined: The payment was declined: Klarna declined').waitFor();
     // a log to read, not to be read out (each SDK event, each second's backend lines): the alert is the one thing the page announces
     assert.equal(await log.getAttribute('aria-live'), 'off');
     const announced = await page.evaluate(() =>
-      [...document.querySelectorAll('[aria-live], [role=alert], [role=status], [role=log]')].filter((region) => region.getAttribute('aria-live') !== 'off').map((region) => region.id),
+      [...document.querySelectorAll('[aria-live], [role=alert], [role=status], [role=log]')]
+        .filter((region) => region.getAttribute('aria-live') !== 'off')
+        .map((region) => region.id),
     );
     assert.deepEqual(announced, ['message']);
     assert.match(page.url(), /\/checkout$/);
@@ -140,7 +173,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
       await page.getByRole('button', { name: 'Pay with Klarna' }).click();
     };
 
-    await press((route) => route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>Service Unavailable</h1>' }));
+    await press((route) =>
+      route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>Service Unavailable</h1>' }),
+    );
     await alert.filter({ hasText: /\S/ }).waitFor();
     assert.equal(await alert.innerText(), "Klarna couldn't be reached. Try again, or choose another payment method.");
     await log.getByText('error initiate/http: The backend at /api/klarna/initiate answered 503').waitFor();
@@ -149,14 +184,16 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await log.getByText('error initiate/network').waitFor();
     assert.equal(await alert.innerText(), "Klarna couldn't be reached. Try again, or choose another payment method.");
 
-    await press((route) => route.fulfill({ status: 409, json: { error: 'A payment for this order is already under way.' } }));
+    await press((route) =>
+      route.fulfill({ status: 409, json: { error: 'A payment for this order is already under way.' } }),
+    );
     await alert.filter({ hasText: 'under way' }).waitFor();
     assert.equal(await alert.innerText(), 'A payment for this order is already under way.');
     await log.getByText('answered 409: A payment for this order is already under way.').waitFor();
     await context.close();
   });
 
-  it('cancelled in Klarna\'s journey: back at checkout, the order cancelled, nothing paid', async () => {
+  it("cancelled in Klarna's journey: back at checkout, the order cancelled, nothing paid", async () => {
     const { context, page } = await checkout({ outcome: 'step-up' });
     const initiated = initiateOf(page);
     const journey = await openJourney(page);
@@ -188,7 +225,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
       assert.equal((await webhooks.deliver(completed)).status, 200, 'the late webhook is acknowledged');
       await log.getByText(/payment\.request\.state-change\.completed/).waitFor();
       const { number } = await orderOf(id);
-      const finals = finalAuthorizations(shop.sim).filter((call) => call.body.request_payment_transaction.payment_transaction_reference === `${number}-tx`);
+      const finals = finalAuthorizations(shop.sim).filter(
+        (call) => call.body.request_payment_transaction.payment_transaction_reference === `${number}-tx`,
+      );
       assert.equal(finals.length, 1, 'the late webhook authorizes nothing again');
       assert.equal((await orderOf(id)).status, 'paid');
       await context.close();
@@ -212,7 +251,8 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await refusal.waitFor();
     // the page asks for the order, shows it, then asks again: once the second request after the
     // refusal is out, the first one's answer has been shown
-    const polled = (request) => request.url().endsWith(new URL(page.url()).pathname.replace('/orders/', '/api/orders/'));
+    const polled = (request) =>
+      request.url().endsWith(new URL(page.url()).pathname.replace('/orders/', '/api/orders/'));
     await page.waitForRequest(polled);
     await page.waitForRequest(polled);
     assert.equal(await refusal.count(), 1, 'the refusal is still shown after the order was polled again');
@@ -233,22 +273,29 @@ describe('the storefront, offline against the Klarna simulator', () => {
     for (const path of ['/', '/checkout', `/orders/order-${crypto.randomUUID()}`]) {
       const response = await fetch(`${shop.url}${path}`);
       const served = directives(response.headers.get('content-security-policy') ?? '');
-      for (const [name, sources] of recommended) assert.deepEqual(served.get(name), sources, `${path}: ${name} as docs/csp.md gives it`);
+      for (const [name, sources] of recommended)
+        assert.deepEqual(served.get(name), sources, `${path}: ${name} as docs/csp.md gives it`);
       assert.deepEqual(served.get('frame-ancestors'), ["'none'"], `${path}: no site may frame it`);
     }
     // enforced: an inline script (what an injection would add) is refused, and reported
     const { context, page, violations } = await customer();
     await page.goto(`${shop.url}/`);
-    await page.evaluate(() => document.head.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = true' })));
+    await page.evaluate(() =>
+      document.head.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = true' })),
+    );
     await until(() => violations.length > 0, 'the inline script to be refused');
-    assert.deepEqual(violations.map(({ directive, blocked }) => [directive, blocked]), [['script-src-elem', 'inline']]);
+    assert.deepEqual(
+      violations.map(({ directive, blocked }) => [directive, blocked]),
+      [['script-src-elem', 'inline']],
+    );
     assert.equal(await page.evaluate(() => window.injected), undefined);
     await context.close();
   });
 
-  it('the API refuses a POST whose Origin is not the shop\'s, even when the Host header names the same site (DNS rebinding)', async () => {
+  it("the API refuses a POST whose Origin is not the shop's, even when the Host header names the same site (DNS rebinding)", async () => {
     const { port } = new URL(shop.url);
-    const post = (host, origin) => postWithHost(shop.url, '/api/orders', { host, origin }, { lines: [{ sku: 'mug', quantity: 1 }] });
+    const post = (host, origin) =>
+      postWithHost(shop.url, '/api/orders', { host, origin }, { lines: [{ sku: 'mug', quantity: 1 }] });
     // a page on a name the attacker rebinds to 127.0.0.1: its requests carry that name in Host and Origin
     assert.equal(await post(`rebound.example:${port}`, `http://rebound.example:${port}`), 403);
     assert.equal(await post(`127.0.0.1:${port}`, `http://rebound.example:${port}`), 403);
@@ -275,14 +322,26 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const alert = page.getByRole('alert');
     for (const refused of ['-1', '150', '1.5']) {
       const box = await setQuantity(page, 'Stoneware mug', refused);
-      await alert.filter({ hasText: 'The quantity of Stoneware mug must be a whole number from 0 to 99 (0 takes it out of the cart).' }).waitFor();
+      await alert
+        .filter({
+          hasText: 'The quantity of Stoneware mug must be a whole number from 0 to 99 (0 takes it out of the cart).',
+        })
+        .waitFor();
       assert.equal(await box.inputValue(), '3', `${refused}: the box shows the quantity the total is for`);
       assert.equal(await page.locator('#total').innerText(), '$72.00');
       await setQuantity(page, 'Stoneware mug', 3); // unchanged: nothing to send, the message stays until the next change
     }
-    assert.deepEqual((await orderOf(orderId)).lines.map((line) => line.quantity), [3], 'a quantity refused deletes nothing');
+    assert.deepEqual(
+      (await orderOf(orderId)).lines.map((line) => line.quantity),
+      [3],
+      'a quantity refused deletes nothing',
+    );
     // the shop fails to update the cart: the customer is told; the next update that works clears it
-    await page.route('**/api/orders/*/lines', (route) => route.fulfill({ status: 500, json: { error: 'Something went wrong on our side.' } }), { times: 1 });
+    await page.route(
+      '**/api/orders/*/lines',
+      (route) => route.fulfill({ status: 500, json: { error: 'Something went wrong on our side.' } }),
+      { times: 1 },
+    );
     const box = await setQuantity(page, 'Stoneware mug', 4);
     await alert.filter({ hasText: 'Your cart could not be updated. Please try again.' }).waitFor();
     await page.locator('#total').filter({ hasText: '$72.00' }).waitFor();
@@ -315,23 +374,31 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor();
     const order = await orderOf(orderIdOf(page));
     assert.deepEqual([order.amount, order.lines.map((line) => line.quantity)], [23600, [2]]);
-    const [authorized] = shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`);
+    const [authorized] = shop.sim.simulator.log.filter(
+      (call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`,
+    );
     assert.equal(authorized.body.request_payment_transaction.amount, 23600, 'the amount charged');
     await context.close();
   });
 
-  it("quick changes: one update at a time, the last quantity wins, and Klarna cannot be pressed while the total is being updated", async () => {
+  it('quick changes: one update at a time, the last quantity wins, and Klarna cannot be pressed while the total is being updated', async () => {
     const { context, page } = await checkout({ sku: 'mug', outcome: 'approve' });
     // the shop is slow to answer the first change
     let releaseFirst;
     let held;
     const firstHeld = new Promise((resolve) => (held = resolve));
     const released = new Promise((resolve) => (releaseFirst = resolve));
-    await page.route('**/api/orders/*/lines', async (route) => (held(), await released, route.continue()), { times: 1 });
+    await page.route('**/api/orders/*/lines', async (route) => (held(), await released, route.continue()), {
+      times: 1,
+    });
     await setQuantity(page, 'Stoneware mug', 3);
     await firstHeld;
     await page.locator('#total').filter({ hasText: 'Updating…' }).waitFor();
-    assert.equal(await page.getByRole('radio', { name: /Klarna/ }).getAttribute('aria-disabled'), 'true', "Klarna's button is not pressed for a total not known yet");
+    assert.equal(
+      await page.getByRole('radio', { name: /Klarna/ }).getAttribute('aria-disabled'),
+      'true',
+      "Klarna's button is not pressed for a total not known yet",
+    );
     await setQuantity(page, 'Stoneware mug', 2);
     // the page either sends the second change at once (and it overtakes the first) or waits for the first
     const secondAnswered = page.waitForResponse((response) => response.url().endsWith('/lines'));
@@ -346,7 +413,11 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const { orderId, amount } = await initiated;
     assert.equal(amount, 4800);
     await page.waitForURL(/\/orders\/order-/);
-    assert.deepEqual(((await orderOf(orderId)).lines).map((line) => line.quantity), [2], 'the shop has the last quantity too');
+    assert.deepEqual(
+      (await orderOf(orderId)).lines.map((line) => line.quantity),
+      [2],
+      'the shop has the last quantity too',
+    );
     await context.close();
   });
 
@@ -362,7 +433,9 @@ describe('the storefront, offline against the Klarna simulator', () => {
   it('the catalogue adds at most 99 of a product, and says so', async () => {
     const { context, page, errors } = await customer();
     await page.goto(`${shop.url}/`);
-    await page.evaluate(() => localStorage.setItem('pay-with-klarna-demo-cart', JSON.stringify([{ sku: 'mug', quantity: 98 }])));
+    await page.evaluate(() =>
+      localStorage.setItem('pay-with-klarna-demo-cart', JSON.stringify([{ sku: 'mug', quantity: 98 }])),
+    );
     await page.reload();
     const add = page.getByRole('button', { name: 'Add to cart: Stoneware mug' });
     await add.click();
@@ -370,13 +443,21 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await add.click();
     await page.getByText('Your cart holds 99, the most one order takes.').waitFor();
     await page.getByRole('link', { name: 'Cart (99)' }).waitFor();
-    assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('pay-with-klarna-demo-cart'))), [{ sku: 'mug', quantity: 99 }]);
+    assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('pay-with-klarna-demo-cart'))), [
+      { sku: 'mug', quantity: 99 },
+    ]);
     assert.deepEqual(errors, []);
     await context.close();
   });
 
   for (const [what, cart] of [
-    ['a product the shop no longer sells', [{ sku: 'discontinued-lamp', quantity: 1 }, { sku: 'mug', quantity: 1 }]],
+    [
+      'a product the shop no longer sells',
+      [
+        { sku: 'discontinued-lamp', quantity: 1 },
+        { sku: 'mug', quantity: 1 },
+      ],
+    ],
     ['more of one product than an order takes', [{ sku: 'mug', quantity: 100 }]],
   ]) {
     it(`a cart the shop refuses (${what}): told in customers' words, and it can be emptied`, async () => {
@@ -405,7 +486,10 @@ describe('the storefront, offline against the Klarna simulator', () => {
     await page.addInitScript(() => {
       const fetch = window.fetch;
       window.orderRequests = 0;
-      window.fetch = (input, ...rest) => (String(input).includes('/api/orders/') && window.orderRequests++, fetch(input, ...rest));
+      window.fetch = (input, ...rest) => (
+        String(input).includes('/api/orders/') && window.orderRequests++,
+        fetch(input, ...rest)
+      );
     });
     await page.goto(`${shop.url}/orders/order-${crypto.randomUUID()}`);
     await page.getByRole('heading', { name: 'Order not found' }).waitFor();
@@ -419,8 +503,14 @@ describe('the storefront, offline against the Klarna simulator', () => {
     const { context, page } = await checkout({ outcome: 'step-up' });
     const journey = await openJourney(page);
     await journey.getByRole('button', { name: 'Decline' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' }).waitFor();
-    await page.locator('#log').getByText(/Payment request DECLINED/).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Klarna declined this purchase. Please choose another payment method.' })
+      .waitFor();
+    await page
+      .locator('#log')
+      .getByText(/Payment request DECLINED/)
+      .waitFor();
     assert.doesNotMatch(await page.getByRole('alert').innerText(), /You left Klarna/);
     await context.close();
   });
@@ -450,7 +540,12 @@ describe('the storefront, offline against the Klarna simulator', () => {
         const here = await page.evaluate(() => {
           const focused = document.activeElement;
           if (focused?.localName === 'pay-with-klarna') return `Klarna: ${focused.shadowRoot.activeElement?.id}`;
-          return focused?.id || focused?.labels?.[0]?.textContent.trim() || focused?.getAttribute('aria-label') || focused?.localName;
+          return (
+            focused?.id ||
+            focused?.labels?.[0]?.textContent.trim() ||
+            focused?.getAttribute('aria-label') ||
+            focused?.localName
+          );
         });
         if (here === to) return seen;
         seen.push(here);
@@ -514,19 +609,34 @@ describe('the backend restarts between the step-up and the webhook', () => {
       const context = await browser.newContext();
       await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
       const page = await context.newPage();
-      const { id } = await (await fetch(`${shop.url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.url }, body: JSON.stringify({ lines: [{ sku: 'backpack', quantity: 1 }] }) })).json();
+      const { id } = await (
+        await fetch(`${shop.url}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: shop.url },
+          body: JSON.stringify({ lines: [{ sku: 'backpack', quantity: 1 }] }),
+        })
+      ).json();
       // The customer starts paying in the browser: Klarna asks for a step-up.
       const initiate = await fetch(`${shop.url}/api/klarna/initiate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: shop.url, 'idempotency-key': crypto.randomUUID() },
-        body: JSON.stringify({ orderId: id, amount: 8900, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: 'krn:network:us1:test:session-token:sim.step-up.prompt.x' }),
+        body: JSON.stringify({
+          orderId: id,
+          amount: 8900,
+          currency: 'USD',
+          paymentOptionId: 'KLARNA',
+          klarnaNetworkSessionToken: 'krn:network:us1:test:session-token:sim.step-up.prompt.x',
+        }),
       });
       const { paymentRequestUrl } = await initiate.json();
       await shop.restartBackend(0, async () => {
         // While the backend is down, the customer approves: the webhook cannot be delivered yet.
         await page.goto(paymentRequestUrl);
         await page.getByRole('button', { name: 'Approve and pay' }).click();
-        await until(() => sim.simulator.deliveries.some((delivery) => typeof delivery.status !== 'number'), 'a delivery to fail: nobody is listening');
+        await until(
+          () => sim.simulator.deliveries.some((delivery) => typeof delivery.status !== 'number'),
+          'a delivery to fail: nobody is listening',
+        );
       });
       // read the database directly: the order page would also reconcile, which is not what this tests
       const order = await until(async () => {
@@ -559,10 +669,13 @@ function directives(policy) {
 function postWithHost(base, path, headers, body) {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const request = http.request({ hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
+    const request = http.request(
+      { hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      },
+    );
     request.on('error', reject);
     request.end(JSON.stringify(body));
   });

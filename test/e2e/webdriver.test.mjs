@@ -14,7 +14,10 @@ import { startServer } from './support/server.mjs';
  * same condition Element Click checks (test/unit/hit-testing.test.ts).
  */
 const DRIVERS = {
-  chromium: { start: startChromeDriver, proxyArgs: (proxy) => [`--proxy-server=http://${proxy.host}`, '--ignore-certificate-errors'] },
+  chromium: {
+    start: startChromeDriver,
+    proxyArgs: (proxy) => [`--proxy-server=http://${proxy.host}`, '--ignore-certificate-errors'],
+  },
   webkit: { start: startWebKitDriver, proxyArgs: webKitProxyArgs },
 };
 
@@ -35,7 +38,12 @@ for (const [engine, { start, proxyArgs }] of Object.entries(DRIVERS)) {
     });
 
     it("Element Click on Klarna's option selects it; on the card's radio, it selects the card again", async () => {
-      const browser = await remote({ ...WEBDRIVER_OPTIONS, hostname: driver.hostname, port: driver.port, capabilities: driver.capabilities(proxyArgs(proxy)) });
+      const browser = await remote({
+        ...WEBDRIVER_OPTIONS,
+        hostname: driver.hostname,
+        port: driver.port,
+        capabilities: driver.capabilities(proxyArgs(proxy)),
+      });
       page = webDriverPage(browser);
       await browser.url(`${server.url}/test/e2e/pages/checkout.html`);
       // as a merchant's suite finds it: into the element's shadow root, to Klarna's (standard) option

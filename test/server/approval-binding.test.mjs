@@ -51,7 +51,12 @@ describe('an approval pays the order it was given for, and no other', () => {
     let shop;
     const logLines = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'pwk-approval-'));
-    const fake = { apiKey: 'fake-key', signingKeyId: 'fake-signing-key', secret: 'fake-secret', simulator: { log: [] } };
+    const fake = {
+      apiKey: 'fake-key',
+      signingKeyId: 'fake-signing-key',
+      secret: 'fake-secret',
+      simulator: { log: [] },
+    };
     before(async () => {
       klarna = http.createServer(async (request, response) => {
         let raw = '';
@@ -61,7 +66,13 @@ describe('an approval pays the order it was given for, and no other', () => {
       });
       await new Promise((resolve) => klarna.listen(0, '127.0.0.1', resolve));
       fake.url = `http://127.0.0.1:${klarna.address().port}`;
-      const backend = await startShop.backend({ sim: fake, dataDir, port: 0, log: (line) => logLines.push(line), signingKeys: new Map([[fake.signingKeyId, fake.secret]]) });
+      const backend = await startShop.backend({
+        sim: fake,
+        dataDir,
+        port: 0,
+        log: (line) => logLines.push(line),
+        signingKeys: new Map([[fake.signingKeyId, fake.secret]]),
+      });
       shop = { backend, sim: fake, url: backend.url };
     });
     after(async () => {
@@ -71,7 +82,9 @@ describe('an approval pays the order it was given for, and no other', () => {
     });
     const { json, newOrder, initiate, webhook, deliver } = shopApi(() => shop);
     const orderNow = (id) => shop.backend.store.order(id);
-    const approve = (transaction) => ({ payment_transaction_response: { result: 'APPROVED', payment_transaction: transaction } });
+    const approve = (transaction) => ({
+      payment_transaction_response: { result: 'APPROVED', payment_transaction: transaction },
+    });
     /** Klarna's APPROVED as it answers for `body`, with these fields changed. */
     const approvedFor = (body, changes = {}) =>
       approve({
@@ -83,7 +96,11 @@ describe('an approval pays the order it was given for, and no other', () => {
       });
 
     it('an APPROVED for another amount, currency or transaction reference is a refusal with its reason, logged', async () => {
-      for (const changes of [{ amount: 2400 }, { currency: 'EUR' }, { payment_transaction_reference: 'PWK-OTHER-tx' }]) {
+      for (const changes of [
+        { amount: 2400 },
+        { currency: 'EUR' },
+        { payment_transaction_reference: 'PWK-OTHER-tx' },
+      ]) {
         answer = (body) => approvedFor(body, changes);
         const order = await newOrder([{ sku: 'headphones', quantity: 99 }]);
         const { status, body } = await json(await initiate(order, { outcome: 'approve' }));
@@ -93,11 +110,14 @@ describe('an approval pays the order it was given for, and no other', () => {
         assert.equal(now.status, 'declined');
         assert.equal(now.paymentTransactionId, null);
         assert.match(now.reason, /approval was for another purchase/);
-        assert.ok(logLines.some((line) => line.includes(order.number) && line.includes('APPROVED answer refused')), 'the operator is told');
+        assert.ok(
+          logLines.some((line) => line.includes(order.number) && line.includes('APPROVED answer refused')),
+          'the operator is told',
+        );
       }
     });
 
-    it("one Klarna transaction pays one order: a second order given the same transaction id is not paid", async () => {
+    it('one Klarna transaction pays one order: a second order given the same transaction id is not paid', async () => {
       const transactionId = `krn:payment:us1:transaction:${crypto.randomUUID()}`;
       answer = (body) => approvedFor(body, { payment_transaction_id: transactionId });
       const first = await newOrder();
@@ -109,7 +129,9 @@ describe('an approval pays the order it was given for, and no other', () => {
       const now = await orderNow(second.id);
       assert.notEqual(now.status, 'paid');
       assert.equal(now.paymentTransactionId, null);
-      assert.ok(logLines.some((line) => line.includes(second.number) && line.includes('has paid another order already')));
+      assert.ok(
+        logLines.some((line) => line.includes(second.number) && line.includes('has paid another order already')),
+      );
       assert.equal((await orderNow(first.id)).status, 'paid');
     });
 
@@ -118,12 +140,32 @@ describe('an approval pays the order it was given for, and no other', () => {
       answer = (body, headers) =>
         String(headers['klarna-network-session-token']).includes(':fin.')
           ? approvedFor(body, { amount: 2400 })
-          : { payment_transaction_response: { result: 'STEP_UP_REQUIRED' }, payment_request: { payment_request_id: requestId, state: 'SUBMITTED', state_context: { customer_interaction: { method: 'SDK', payment_request_id: requestId, payment_request_url: `${fake.url}/journey/${requestId}` } } } };
+          : {
+              payment_transaction_response: { result: 'STEP_UP_REQUIRED' },
+              payment_request: {
+                payment_request_id: requestId,
+                state: 'SUBMITTED',
+                state_context: {
+                  customer_interaction: {
+                    method: 'SDK',
+                    payment_request_id: requestId,
+                    payment_request_url: `${fake.url}/journey/${requestId}`,
+                  },
+                },
+              },
+            };
       const order = await newOrder([{ sku: 'headphones', quantity: 99 }]);
       assert.equal((await initiate(order)).status, 200);
       assert.equal((await orderNow(order.id)).status, 'pending');
       const token = `krn:network:us1:test:session-token:fin.${crypto.randomUUID()}`;
-      assert.equal((await deliver(webhook({ payment_request_id: requestId, state: 'COMPLETED', klarna_network_session_token: token }))).status, 200);
+      assert.equal(
+        (
+          await deliver(
+            webhook({ payment_request_id: requestId, state: 'COMPLETED', klarna_network_session_token: token }),
+          )
+        ).status,
+        200,
+      );
       const settled = await until(async () => {
         const now = await orderNow(order.id);
         return !['pending', 'finalizing'].includes(now.status) && now;

@@ -24,7 +24,9 @@ describe('the reference backend', () => {
     `${shop.url}/orders/${order.id}/return?payment_request_id={klarna.payment_request.id}&state={klarna.payment_request.state}&klarna_network_session_token={klarna.payment_request.klarna_network_session_token}`;
   /** A sweep pass once the pause after the last look has gone by (a look that failed waits 5 s, then longer each time). */
   const sweepLater = async () => {
-    await shop.backend.store.sql.query("update orders set last_look_at = last_look_at - interval '1 hour', next_look_at = next_look_at - interval '1 hour'");
+    await shop.backend.store.sql.query(
+      "update orders set last_look_at = last_look_at - interval '1 hour', next_look_at = next_look_at - interval '1 hour'",
+    );
     await shop.backend.sweep();
   };
 
@@ -39,13 +41,15 @@ describe('the reference backend', () => {
     assert.equal(call.body.request_payment_transaction.amount, 11800);
     assert.equal(call.body.request_payment_transaction.payment_option_id, 'KLARNA');
     assert.equal(call.body.supplementary_purchase_data.purchase_reference, order.number);
-    assert.deepEqual(call.body.supplementary_purchase_data.line_items, [{ name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' }]);
+    assert.deepEqual(call.body.supplementary_purchase_data.line_items, [
+      { name: 'Wireless headphones', quantity: 1, unit_price: 11800, total_amount: 11800, reference: 'headphones' },
+    ]);
     assert.equal(call.body.step_up_config.customer_interaction_config.return_url, returnUrlOf(order));
     assert.match(call.headers['klarna-idempotency-key'], /^[0-9a-f-]{36}$/);
     assert.equal(call.headers.authorization, 'valid', 'the API key is the Basic credential');
   });
 
-  it('STEP_UP_REQUIRED: answers Klarna\'s payment_request_url exactly as given, never wrapped', async () => {
+  it("STEP_UP_REQUIRED: answers Klarna's payment_request_url exactly as given, never wrapped", async () => {
     const order = await newOrder();
     const { status, body } = await json(await initiate(order));
     assert.equal(status, 200);
@@ -53,13 +57,19 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'pending');
   });
 
-  it('S1: a client amount different from the server\'s price is refused, and Klarna is not called', async () => {
+  it("S1: a client amount different from the server's price is refused, and Klarna is not called", async () => {
     const order = await newOrder();
     const { status, body } = await json(await initiate(order, { amount: 100 }));
     assert.equal(status, 409);
-    assert.match(body.error, /^The total changed: the order is \$118\.00, the page showed \$1\.00\. Please review your cart\.$/);
+    assert.match(
+      body.error,
+      /^The total changed: the order is \$118\.00, the page showed \$1\.00\. Please review your cart\.$/,
+    );
     const odd = await json(await initiate(order, { currency: 'dollars' }));
-    assert.deepEqual([odd.status, odd.body.error], [409, 'The total changed: the order is $118.00, the page showed 11800 dollars. Please review your cart.']);
+    assert.deepEqual(
+      [odd.status, odd.body.error],
+      [409, 'The total changed: the order is $118.00, the page showed 11800 dollars. Please review your cart.'],
+    );
     assert.equal(callsFor(order).length, 0);
     const lines = await json(await post('/api/orders', { lines: [{ sku: 'headphones', quantity: 1, price: 1 }] }));
     assert.equal(lines.body.amount, 11800, 'a price sent by the browser is ignored');
@@ -71,18 +81,46 @@ describe('the reference backend', () => {
     const cases = [
       [await post('/api/klarna/initiate', '{not json', key()), 400, /JSON object/],
       [await post('/api/klarna/initiate', { amount: 1, currency: 'USD' }, key()), 400, /orderId/],
-      [await post('/api/klarna/initiate', { orderId: order.id, amount: '11800', currency: 'USD' }, key()), 400, /amount/],
-      [await post('/api/klarna/initiate', { orderId: order.id, amount: 11800, currency: 'USD' }), 400, /Idempotency-Key/],
-      [await post('/api/klarna/initiate', { orderId: order.id, amount: 11800, currency: 'USD', pad: 'x'.repeat(20000) }, key()), 413, /larger than/],
+      [
+        await post('/api/klarna/initiate', { orderId: order.id, amount: '11800', currency: 'USD' }, key()),
+        400,
+        /amount/,
+      ],
+      [
+        await post('/api/klarna/initiate', { orderId: order.id, amount: 11800, currency: 'USD' }),
+        400,
+        /Idempotency-Key/,
+      ],
+      [
+        await post(
+          '/api/klarna/initiate',
+          { orderId: order.id, amount: 11800, currency: 'USD', pad: 'x'.repeat(20000) },
+          key(),
+        ),
+        413,
+        /larger than/,
+      ],
       [await post('/api/orders', { lines: [{ sku: 'unicorn', quantity: 1 }] }), 400, /lines\[0\]\.sku/],
       [await post('/api/orders', { lines: [{ sku: 'mug', quantity: 1.5 }] }), 400, /lines\[0\]\.quantity/],
     ];
     // A body streamed in chunks without a Content-Length, and without end, is cut off at the limit rather than read for ever.
     for (const path of ['/api/klarna/initiate', '/api/klarna/webhooks']) {
-      const endless = new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(4096))) });
+      const endless = new ReadableStream({
+        pull: (controller) => controller.enqueue(new TextEncoder().encode('x'.repeat(4096))),
+      });
       const headers = { 'content-type': 'application/json', origin: shop.url, ...key() };
       // (the server ends the connection after its 413, and with it the upload)
-      cases.push([await fetch(`${shop.url}${path}`, { method: 'POST', headers, body: endless, duplex: 'half', signal: AbortSignal.timeout(5000) }), 413, /larger than \d+ bytes/]);
+      cases.push([
+        await fetch(`${shop.url}${path}`, {
+          method: 'POST',
+          headers,
+          body: endless,
+          duplex: 'half',
+          signal: AbortSignal.timeout(5000),
+        }),
+        413,
+        /larger than \d+ bytes/,
+      ]);
     }
     for (const [response, status, message] of cases) {
       const { status: got, body } = await json(response);
@@ -93,10 +131,11 @@ describe('the reference backend', () => {
     assert.equal((await orderNow(order.id)).status, 'open');
   });
 
-  it('S2: a NUL character in an id (which Postgres cannot hold) is a 400 or 404 naming the field, never a 500; an unknown order\'s lines are a 404', async () => {
+  it("S2: a NUL character in an id (which Postgres cannot hold) is a 400 or 404 naming the field, never a 500; an unknown order's lines are a 404", async () => {
     const order = await newOrder();
     const key = () => ({ 'idempotency-key': crypto.randomUUID() });
-    const initiateWith = (fields) => post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD', ...fields }, key());
+    const initiateWith = (fields) =>
+      post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD', ...fields }, key());
     const cases = [
       [await get('/api/orders/%00'), 404, 'id'],
       [await get(`/api/orders/${order.id}%00`), 404, 'id'],
@@ -110,7 +149,9 @@ describe('the reference backend', () => {
       const { status: got, body } = await json(response);
       assert.deepEqual([got, body.field], [status, field], JSON.stringify(body));
     }
-    const unknown = await json(await post(`/api/orders/order-${crypto.randomUUID()}/lines`, { lines: [{ sku: 'mug', quantity: 1 }] }));
+    const unknown = await json(
+      await post(`/api/orders/order-${crypto.randomUUID()}/lines`, { lines: [{ sku: 'mug', quantity: 1 }] }),
+    );
     assert.deepEqual(unknown, { status: 404, body: { error: 'No such order.' } });
     assert.equal(callsFor(order).length, 0);
     assert.equal((await orderNow(order.id)).status, 'open');
@@ -129,9 +170,19 @@ describe('the reference backend', () => {
 
   it('S20: a session token that cannot be an HTTP header value is a 400 naming it; the order is not held for a call that cannot leave', async () => {
     const order = await newOrder();
-    for (const klarnaNetworkSessionToken of ['krn:network:us1:test:session-token:\u2603', 'krn:network:us1:test:session-token:a\r\nX-Injected: 1', 'krn:network:us1:test:session-token:\u00e9t\u00e9', 'krn:network session token', 'krn:\tx']) {
+    for (const klarnaNetworkSessionToken of [
+      'krn:network:us1:test:session-token:\u2603',
+      'krn:network:us1:test:session-token:a\r\nX-Injected: 1',
+      'krn:network:us1:test:session-token:\u00e9t\u00e9',
+      'krn:network session token',
+      'krn:\tx',
+    ]) {
       const { status, body } = await json(await initiate(order, { klarnaNetworkSessionToken }));
-      assert.deepEqual([status, body.field], [400, 'klarnaNetworkSessionToken'], JSON.stringify(klarnaNetworkSessionToken));
+      assert.deepEqual(
+        [status, body.field],
+        [400, 'klarnaNetworkSessionToken'],
+        JSON.stringify(klarnaNetworkSessionToken),
+      );
       assert.match(body.error, /^klarnaNetworkSessionToken must be printable ASCII without spaces/);
     }
     assert.equal(callsFor(order).length, 0);
@@ -141,17 +192,22 @@ describe('the reference backend', () => {
 
   it("S20: an attempt left with such a token (by an earlier version) fails at the sweep's first look, as not sent: never held as Klarna's silence", async () => {
     const order = await newOrder();
-    await shop.backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1", [
-      order.id,
-      crypto.randomUUID(),
-      'krn:network:us1:test:session-token:\u2603',
-    ]);
+    await shop.backend.store.sql.query(
+      "update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1",
+      [order.id, crypto.randomUUID(), 'krn:network:us1:test:session-token:\u2603'],
+    );
     await shop.backend.sweep();
     const after = await orderNow(order.id);
     assert.equal(after.status, 'failed', 'nothing was sent, so nothing can have been paid: the customer may pay again');
-    assert.match(after.reason, /Klarna-Network-Session-Token holds a character an HTTP header cannot carry; nothing was sent to Klarna/);
+    assert.match(
+      after.reason,
+      /Klarna-Network-Session-Token holds a character an HTTP header cannot carry; nothing was sent to Klarna/,
+    );
     const events = await eventsOf(order);
-    assert.ok(events.some((text) => text.startsWith('Payment Authorize not sent: ')), JSON.stringify(events));
+    assert.ok(
+      events.some((text) => text.startsWith('Payment Authorize not sent: ')),
+      JSON.stringify(events),
+    );
     assert.ok(!events.some((text) => text.includes('Klarna did not answer')), JSON.stringify(events));
     assert.equal(callsFor(order).length, 0);
     assert.equal((await json(await initiate(order, { outcome: 'approve' }))).status, 200);
@@ -161,7 +217,13 @@ describe('the reference backend', () => {
     const cases = [
       [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\u0000id' }), 'metadata.event_id'],
       [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { eventId: 'event\uD800' }), 'metadata.event_id'],
-      [webhook({ payment_request_id: 'krn:payment:us1:request:x' }, { type: 'payment.request.state-change.completed\u0000' }), 'metadata.event_type'],
+      [
+        webhook(
+          { payment_request_id: 'krn:payment:us1:request:x' },
+          { type: 'payment.request.state-change.completed\u0000' },
+        ),
+        'metadata.event_type',
+      ],
       [webhook({ payment_request_id: 'krn:payment:us1:request:\u0000' }), 'payload.payment_request_id'],
       [webhook({ payment_request_id: { id: 'x' } }), 'payload.payment_request_id'],
     ];
@@ -174,7 +236,13 @@ describe('the reference backend', () => {
   it('S3: the same idempotency key twice gives the same answer and one authorization', async () => {
     const order = await newOrder();
     const key = crypto.randomUUID();
-    const body = { orderId: order.id, amount: order.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token() };
+    const body = {
+      orderId: order.id,
+      amount: order.amount,
+      currency: 'USD',
+      paymentOptionId: 'KLARNA',
+      klarnaNetworkSessionToken: token(),
+    };
     const first = await json(await post('/api/klarna/initiate', body, { 'idempotency-key': key }));
     const second = await json(await post('/api/klarna/initiate', body, { 'idempotency-key': key }));
     assert.deepEqual(second, first);
@@ -218,7 +286,7 @@ describe('the reference backend', () => {
     // The customer presses again: a new attempt key and a new session token, but the backend repeats the unanswered call.
     const retried = await json(await initiate(down, { outcome: 'step-up' }));
     assert.equal(retried.status, 200);
-    assert.ok(retried.body.returnUrl, 'the first call\'s answer (approved at once) stands');
+    assert.ok(retried.body.returnUrl, "the first call's answer (approved at once) stands");
     const calls = callsFor(down);
     assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
     assert.equal(new Set(calls.map((call) => call.headers['klarna-network-session-token'])).size, 1);
@@ -239,15 +307,32 @@ describe('the reference backend', () => {
     assert.equal(first.status, 503);
     assert.match(first.body.message, /will not be taken twice/);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not declined: Klarna may have approved');
-    assert.ok((await eventsOf(order)).some((text) => /^Payment Authorize: Klarna answered without a result this backend can act on \(none\); the same call/.test(text)));
-    assert.ok(logLines.some((line) => line === `order ${order.number}: Payment Authorize: Klarna answered without a result this backend can act on (none)`), 'logged for the operator');
+    assert.ok(
+      (await eventsOf(order)).some((text) =>
+        /^Payment Authorize: Klarna answered without a result this backend can act on \(none\); the same call/.test(
+          text,
+        ),
+      ),
+    );
+    assert.ok(
+      logLines.some(
+        (line) =>
+          line ===
+          `order ${order.number}: Payment Authorize: Klarna answered without a result this backend can act on (none)`,
+      ),
+      'logged for the operator',
+    );
     // The customer presses again (a new attempt to the element): the backend repeats the very call, and Klarna's first answer stands.
     const again = await json(await initiate(order, { outcome: 'decline' }));
     assert.equal(again.status, 200);
     assert.equal(again.body.returnUrl, `${shop.url}/orders/${order.id}`);
     const calls = callsFor(order);
     assert.equal(calls.length, 2);
-    assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one Klarna-Idempotency-Key: one payment');
+    assert.equal(
+      new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'one Klarna-Idempotency-Key: one payment',
+    );
     assert.equal((await orderNow(order.id)).status, 'paid');
   });
 
@@ -259,9 +344,16 @@ describe('the reference backend', () => {
     assert.equal(refused.status, 503, 'retryable, so the element keeps the key');
     assert.match(refused.body.message, /not confirmed yet and will not be taken twice/);
     const retried = await json(await post('/api/klarna/initiate', request, headers));
-    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.deepEqual(retried, {
+      status: 200,
+      body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id },
+    });
     assert.equal((await orderNow(order.id)).status, 'paid');
-    assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the retry repeats the same Klarna call');
+    assert.equal(
+      new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'the retry repeats the same Klarna call',
+    );
   });
 
   it('a first Payment Authorize Klarna refuses as invalid answers a non-retryable 422 with a message; the next attempt may pay', async () => {
@@ -269,9 +361,17 @@ describe('the reference backend', () => {
     await failNext('400', order);
     const refused = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(refused.status, 422, 'not a 5xx: retrying the same request would be refused again');
-    assert.equal(refused.body.message, 'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.');
+    assert.equal(
+      refused.body.message,
+      'Klarna refused this payment request, so nothing was charged. Please choose another payment method, or contact the shop.',
+    );
     assert.equal((await orderNow(order.id)).status, 'failed');
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize refused: Klarna answered 400: VALIDATION_ERROR`)), 'logged for the operator');
+    assert.ok(
+      logLines.some((line) =>
+        line.startsWith(`order ${order.number}: Payment Authorize refused: Klarna answered 400: VALIDATION_ERROR`),
+      ),
+      'logged for the operator',
+    );
     assert.equal(callsFor(order).length, 1, 'a refusal is not retried');
     assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
     assert.equal((await orderNow(order.id)).status, 'paid');
@@ -285,17 +385,24 @@ describe('the reference backend', () => {
     if (set) await shop.backend.store.sql.query(`update orders set ${set} where id = $1`, [order.id]);
     return order;
   };
-  const UNCONFIRMED = 'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
+  const UNCONFIRMED =
+    'Klarna never confirmed this payment. The shop is checking it with Klarna; please contact the shop before you pay again.';
 
   it('S6: a Payment Authorize still unanswered after 23 hours (Klarna keeps its key for 24) is neither repeated nor tried afresh: the operator checks it', async () => {
     // Klarna garbled its answer (having approved: the simulator took the payment); a day goes by, every repeat unanswered
-    const order = await unansweredFor("attempt_started_at = now() - interval '23 hours 1 minute', updated_at = now() - interval '3 minutes'");
+    const order = await unansweredFor(
+      "attempt_started_at = now() - interval '23 hours 1 minute', updated_at = now() - interval '3 minutes'",
+    );
     await shop.backend.sweep();
     const after = await orderNow(order.id);
     assert.deepEqual([after.status, after.reason], ['unconfirmed', UNCONFIRMED]);
     assert.equal(callsFor(order).length, 1, 'no second Payment Authorize');
     assert.ok(
-      logLines.some((line) => line.startsWith(`order ${order.number}: Payment Authorize: no answer from Klarna since`) && line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`)),
+      logLines.some(
+        (line) =>
+          line.startsWith(`order ${order.number}: Payment Authorize: no answer from Klarna since`) &&
+          line.endsWith(`Check transaction reference ${after.transactionReference} in the Klarna Portal.`),
+      ),
       'logged for the operator, with the reference to look up',
     );
     // the customer presses again (a new attempt, with a new key): refused, and Klarna is not called
@@ -312,10 +419,17 @@ describe('the reference backend', () => {
     const refused = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(refused.status, 503);
     assert.equal((await orderNow(order.id)).status, 'authorizing', 'not failed: the first call may have paid');
-    assert.ok(logLines.some((line) => line === `order ${order.number}: Payment Authorize: Klarna answered 429 (3 tries)`), 'logged for the operator');
+    assert.ok(
+      logLines.some((line) => line === `order ${order.number}: Payment Authorize: Klarna answered 429 (3 tries)`),
+      'logged for the operator',
+    );
     assert.equal((await initiate(order, { outcome: 'approve' })).status, 200);
     assert.equal((await orderNow(order.id)).status, 'paid');
-    assert.equal(new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one key: one payment');
+    assert.equal(
+      new Set(callsFor(order).map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'one key: one payment',
+    );
   });
 
   it("S6: a sweep's stale copy of an earlier attempt never settles the attempt that followed it", async () => {
@@ -349,8 +463,18 @@ describe('the reference backend', () => {
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     await failNext('garbled', order);
-    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
-    await until(async () => (await eventsOf(order)).some((text) => /^Final authorization: Klarna answered without a result/.test(text)), 'the unreadable answer to be noted');
+    await deliver(
+      webhook({
+        payment_request_id: request.id,
+        state: 'COMPLETED',
+        klarna_network_session_token: request.sessionToken,
+      }),
+    );
+    await until(
+      async () =>
+        (await eventsOf(order)).some((text) => /^Final authorization: Klarna answered without a result/.test(text)),
+      'the unreadable answer to be noted',
+    );
     return order;
   };
 
@@ -358,10 +482,21 @@ describe('the reference backend', () => {
     const order = await unreadableFinal();
     await refuseNext(order);
     await shop.backend.sweep();
-    assert.equal((await orderNow(order.id)).status, 'pending', 'not failed: the first final authorization may have paid');
+    assert.equal(
+      (await orderNow(order.id)).status,
+      'pending',
+      'not failed: the first final authorization may have paid',
+    );
     await sweepLater();
     assert.equal((await orderNow(order.id)).status, 'paid');
-    assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1);
+    assert.equal(
+      new Set(
+        callsFor(order)
+          .slice(1)
+          .map((call) => call.headers['klarna-idempotency-key']),
+      ).size,
+      1,
+    );
   });
 
   /** A step-up order the customer has approved in Klarna's journey, whose webhook is yet to come: `complete()` delivers it. */
@@ -369,7 +504,14 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    const complete = () => deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
+    const complete = () =>
+      deliver(
+        webhook({
+          payment_request_id: request.id,
+          state: 'COMPLETED',
+          klarna_network_session_token: request.sessionToken,
+        }),
+      );
     return { order, complete };
   };
   const failFor = (order, failure) => shop.sim.control('fail', { count: 1, match: order.number, ...failure });
@@ -378,12 +520,18 @@ describe('the reference backend', () => {
     const { order, complete } = await approvedInJourney();
     await failFor(order, { mode: '429', retryAfter: 1 });
     await complete();
-    await until(async () => (await orderNow(order.id)).status !== 'finalizing' && (await orderNow(order.id)).status !== 'pending', 'the final authorization to settle');
+    await until(
+      async () => (await orderNow(order.id)).status !== 'finalizing' && (await orderNow(order.id)).status !== 'pending',
+      'the final authorization to settle',
+    );
     assert.equal((await orderNow(order.id)).status, 'paid', 'not failed: Klarna did not process the refused call');
     const finals = callsFor(order).slice(1);
     assert.equal(finals.length, 2);
     assert.equal(new Set(finals.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
-    assert.ok(finals[1].at - finals[0].at >= 1000, `waited ${finals[1].at - finals[0].at} ms, not the 1 s Klarna asked`);
+    assert.ok(
+      finals[1].at - finals[0].at >= 1000,
+      `waited ${finals[1].at - finals[0].at} ms, not the 1 s Klarna asked`,
+    );
   });
 
   it('S6: a final authorization refused (429) past the retries goes back to pending, not failed, and the next look pays it; a Retry-After beyond the cap is not waited for', async () => {
@@ -391,31 +539,51 @@ describe('the reference backend', () => {
     await failFor(order, { mode: '429', retryAfter: 3600 });
     const started = Date.now();
     await complete();
-    await until(async () => (await eventsOf(order)).some((text) => text.startsWith('Final authorization: Klarna answered 429')), 'the refusal to be noted');
+    await until(
+      async () => (await eventsOf(order)).some((text) => text.startsWith('Final authorization: Klarna answered 429')),
+      'the refusal to be noted',
+    );
     assert.ok(Date.now() - started < 3000, 'an hour-long Retry-After is not waited for in the request');
     const held = await orderNow(order.id);
     assert.deepEqual([held.status, held.reason], ['pending', null]);
     assert.equal(callsFor(order).length, 2, 'one final authorization, not retried against the Retry-After');
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'paid');
-    assert.equal(new Set(callsFor(order).slice(1).map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same call');
+    assert.equal(
+      new Set(
+        callsFor(order)
+          .slice(1)
+          .map((call) => call.headers['klarna-idempotency-key']),
+      ).size,
+      1,
+      'the repeat is the same call',
+    );
   });
 
   it('S6: a final authorization sent within the 60 minutes is repeated after them, not expired: Klarna answers it from its key', async () => {
     const order = await unreadableFinal();
-    await shop.backend.store.transition(order.id, ['pending'], { completedAt: new Date(Date.now() - 61 * 60_000).toISOString() });
+    await shop.backend.store.transition(order.id, ['pending'], {
+      completedAt: new Date(Date.now() - 61 * 60_000).toISOString(),
+    });
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'paid', 'not expired: the customer would pay again');
   });
 
   it('S6: a final authorization unanswered for 23 hours is not repeated: the order waits for the operator', async () => {
     const order = await unreadableFinal();
-    await shop.backend.store.sql.query("update orders set final_sent_at = now() - interval '23 hours 1 minute' where id = $1", [order.id]);
+    await shop.backend.store.sql.query(
+      "update orders set final_sent_at = now() - interval '23 hours 1 minute' where id = $1",
+      [order.id],
+    );
     const calls = callsFor(order).length;
     await shop.backend.sweep();
     assert.equal((await orderNow(order.id)).status, 'unconfirmed');
     assert.equal(callsFor(order).length, calls, 'no repeat');
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: Final authorization: no answer from Klarna since`)));
+    assert.ok(
+      logLines.some((line) =>
+        line.startsWith(`order ${order.number}: Final authorization: no answer from Klarna since`),
+      ),
+    );
   });
 
   it('S6: an unreadable answer to the final authorization puts the order back to pending; the next look repeats it with the same token', async () => {
@@ -434,16 +602,32 @@ describe('the reference backend', () => {
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     // An earlier look saw the completion 61 minutes ago, and Klarna did not answer the final authorization then.
-    await shop.backend.store.transition(order.id, ['pending'], { completedAt: new Date(Date.now() - 61 * 60_000).toISOString() });
-    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }, { occurredAt: null }));
-    const expired = await until(async () => ((await orderNow(order.id)).status === 'expired' ? orderNow(order.id) : undefined), 'the order to expire');
+    await shop.backend.store.transition(order.id, ['pending'], {
+      completedAt: new Date(Date.now() - 61 * 60_000).toISOString(),
+    });
+    await deliver(
+      webhook(
+        { payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken },
+        { occurredAt: null },
+      ),
+    );
+    const expired = await until(
+      async () => ((await orderNow(order.id)).status === 'expired' ? orderNow(order.id) : undefined),
+      'the order to expire',
+    );
     assert.match(expired.reason, /more than 60 minutes ago/);
     assert.equal(callsFor(order).length, 1, 'no final authorization was attempted');
   });
 
   /** One press of an order's approving payment: its body and headers, the same when the element retries it. */
   const approvingPress = (order) => ({
-    request: { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token('approve') },
+    request: {
+      orderId: order.id,
+      amount: order.amount,
+      currency: order.currency,
+      paymentOptionId: 'KLARNA',
+      klarnaNetworkSessionToken: token('approve'),
+    },
     headers: { 'idempotency-key': crypto.randomUUID() },
   });
 
@@ -468,11 +652,18 @@ describe('the reference backend', () => {
   it('when Klarna approved but the answer could not be kept, the retry of that attempt gets its success, not "already paid"', async () => {
     const order = await newOrder();
     const { request, headers } = approvingPress(order);
-    const failed = await whileStoreFails('storeReply', (name) => name === `initiate:${headers['idempotency-key']}`, () => post('/api/klarna/initiate', request, headers));
+    const failed = await whileStoreFails(
+      'storeReply',
+      (name) => name === `initiate:${headers['idempotency-key']}`,
+      () => post('/api/klarna/initiate', request, headers),
+    );
     assert.equal(failed.status, 500);
     assert.equal((await orderNow(order.id)).status, 'paid');
     const retried = await json(await post('/api/klarna/initiate', request, headers));
-    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.deepEqual(retried, {
+      status: 200,
+      body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id },
+    });
     const other = await json(await initiate(order, { outcome: 'approve' }));
     assert.equal(other.status, 409, 'another attempt on a paid order is still refused');
     assert.equal(callsFor(order).length, 1);
@@ -481,7 +672,11 @@ describe('the reference backend', () => {
   it('a request that fails inside the backend (its database, say) leaves its Idempotency-Key free: the retry with it is served', async () => {
     const order = await newOrder();
     const { request, headers } = approvingPress(order);
-    const failed = await whileStoreFails('order', (id) => id === order.id, () => post('/api/klarna/initiate', request, headers));
+    const failed = await whileStoreFails(
+      'order',
+      (id) => id === order.id,
+      () => post('/api/klarna/initiate', request, headers),
+    );
     assert.equal(failed.status, 500);
     const retried = await json(await post('/api/klarna/initiate', request, headers));
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
@@ -494,17 +689,31 @@ describe('the reference backend', () => {
     const name = `initiate:${headers['idempotency-key']}`;
     // Klarna approves, its answer is lost, and the process dies before it can free the key
     await failNext('garbled', order);
-    const died = await whileStoreFails('releaseKey', (key) => key === name, () => post('/api/klarna/initiate', request, headers));
+    const died = await whileStoreFails(
+      'releaseKey',
+      (key) => key === name,
+      () => post('/api/klarna/initiate', request, headers),
+    );
     assert.equal(died.status, 500);
     const young = await json(await post('/api/klarna/initiate', request, headers));
     assert.equal(young.status, 409, 'a claim this young may be a request still running');
-    await shop.backend.store.sql.query("update idempotency_keys set created_at = now() - interval '3 minutes' where key = $1", [name]);
+    await shop.backend.store.sql.query(
+      "update idempotency_keys set created_at = now() - interval '3 minutes' where key = $1",
+      [name],
+    );
     const retried = await json(await post('/api/klarna/initiate', request, headers));
-    assert.deepEqual(retried, { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.deepEqual(retried, {
+      status: 200,
+      body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id },
+    });
     assert.equal((await orderNow(order.id)).status, 'paid');
     const calls = callsFor(order);
     assert.equal(calls.length, 2);
-    assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the same Klarna call again, not a second payment');
+    assert.equal(
+      new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'the same Klarna call again, not a second payment',
+    );
   });
 
   it('a stop lets the requests under way finish before it closes the database: the customer gets the answer', async () => {
@@ -515,7 +724,10 @@ describe('the reference backend', () => {
     const answer = post('/api/klarna/initiate', request, headers);
     await until(() => callsFor(order).length === 1, 'the call to reach Klarna');
     await shop.restartBackend(0);
-    assert.deepEqual(await json(await answer), { status: 200, body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id } });
+    assert.deepEqual(await json(await answer), {
+      status: 200,
+      body: { returnUrl: `${shop.url}/orders/${order.id}`, orderId: order.id },
+    });
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(callsFor(order).length, 2);
   });
@@ -535,11 +747,17 @@ describe('the reference backend', () => {
       assert.match(first.body.message, /not confirmed yet and will not be taken twice/);
       // the element's retry while the call is still under way waits for it, and is bounded too
       assert.equal((await api.post('/api/klarna/initiate', request, headers)).status, 503);
-      await until(async () => (await bounded.backend.store.order(order.id)).status === 'paid', 'the call to go on to its answer');
+      await until(
+        async () => (await bounded.backend.store.order(order.id)).status === 'paid',
+        'the call to go on to its answer',
+      );
       const retried = await api.json(await api.post('/api/klarna/initiate', request, headers));
-      assert.deepEqual(retried, { status: 200, body: { returnUrl: `${bounded.url}/orders/${order.id}`, orderId: order.id } });
+      assert.deepEqual(retried, {
+        status: 200,
+        body: { returnUrl: `${bounded.url}/orders/${order.id}`, orderId: order.id },
+      });
       const calls = api.callsFor(order);
-      assert.equal(calls.length, 2, 'the hung try and its retry: the element\'s retries made no call of their own');
+      assert.equal(calls.length, 2, "the hung try and its retry: the element's retries made no call of their own");
       assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
     } finally {
       await bounded.stop();
@@ -558,15 +776,17 @@ describe('the reference backend', () => {
 
   it('an order left mid-call by a crash is settled by the sweep: authorizing repeats the call, finalizing re-reads the request', async () => {
     const crashed = await newOrder();
-    await shop.backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, updated_at = now() - interval '3 minutes' where id = $1", [
-      crashed.id,
-      crypto.randomUUID(),
-      token('approve'),
-    ]);
+    await shop.backend.store.sql.query(
+      "update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, updated_at = now() - interval '3 minutes' where id = $1",
+      [crashed.id, crypto.randomUUID(), token('approve')],
+    );
     const stepped = await newOrder();
     const { body } = await json(await initiate(stepped, { webhook: 'lost' }));
     shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    await shop.backend.store.sql.query("update orders set status = 'finalizing', updated_at = now() - interval '3 minutes' where id = $1", [stepped.id]);
+    await shop.backend.store.sql.query(
+      "update orders set status = 'finalizing', updated_at = now() - interval '3 minutes' where id = $1",
+      [stepped.id],
+    );
     await shop.backend.sweep();
     assert.equal((await orderNow(crashed.id)).status, 'paid');
     assert.equal((await orderNow(stepped.id)).status, 'paid');
@@ -576,47 +796,81 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     // The customer approves in Klarna's journey, which sends them back to the return URL with its template variables filled in.
-    const page = await (await fetch(body.paymentRequestUrl, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) })).text();
-    const back = new URL(/<a id="return" href="([^"]+)"/.exec(page)[1].replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code)));
+    const page = await (
+      await fetch(body.paymentRequestUrl, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }) })
+    ).text();
+    const back = new URL(
+      /<a id="return" href="([^"]+)"/.exec(page)[1].replace(/&#(\d+);/g, (_, code) => String.fromCharCode(code)),
+    );
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve'); // already completed: gives its state
     assert.equal(`${back.origin}${back.pathname}`, `${shop.url}/orders/${order.id}/return`);
-    assert.deepEqual(Object.fromEntries(back.searchParams), { payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    assert.deepEqual(Object.fromEntries(back.searchParams), {
+      payment_request_id: body.paymentRequestId,
+      state: 'COMPLETED',
+      klarna_network_session_token: request.sessionToken,
+    });
     assert.equal((await orderNow(order.id)).status, 'pending', 'nothing has told the backend yet');
     const returned = await fetch(back, { redirect: 'manual' });
     assert.equal(returned.status, 303);
-    assert.equal(returned.headers.get('location'), `/orders/${order.id}`, 'on to the order page, without the token in its address');
+    assert.equal(
+      returned.headers.get('location'),
+      `/orders/${order.id}`,
+      'on to the order page, without the token in its address',
+    );
     assert.equal(returned.headers.get('referrer-policy'), 'no-referrer');
     assert.equal((await orderNow(order.id)).status, 'paid', 'confirmed by the time the order page loads');
     // coming back twice (a reload) authorizes nothing more
     assert.equal((await fetch(back, { redirect: 'manual' })).status, 303);
-    assert.equal(finalAuthorizations(shop.sim).filter((call) => call.headers['klarna-network-session-token'] === request.sessionToken).length, 1);
+    assert.equal(
+      finalAuthorizations(shop.sim).filter(
+        (call) => call.headers['klarna-network-session-token'] === request.sessionToken,
+      ).length,
+      1,
+    );
   });
 
   it('C26: the return route takes nothing from its URL: a token or payment request id made up there changes nothing', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
-    const forged = new URLSearchParams({ payment_request_id: body.paymentRequestId, state: 'COMPLETED', klarna_network_session_token: 'krn:network:us1:test:session-token:made-up' });
+    const forged = new URLSearchParams({
+      payment_request_id: body.paymentRequestId,
+      state: 'COMPLETED',
+      klarna_network_session_token: 'krn:network:us1:test:session-token:made-up',
+    });
     assert.equal((await fetch(`${shop.url}/orders/${order.id}/return?${forged}`, { redirect: 'manual' })).status, 303);
     assert.equal((await orderNow(order.id)).status, 'pending', 'Klarna says the journey is still open');
     assert.equal(callsFor(order).length, 1, 'no final authorization with the made-up token');
-    assert.equal((await fetch(`${shop.url}/orders/order-${crypto.randomUUID()}/return`, { redirect: 'manual' })).status, 303, 'an unknown order: its page says so');
+    assert.equal(
+      (await fetch(`${shop.url}/orders/order-${crypto.randomUUID()}/return`, { redirect: 'manual' })).status,
+      303,
+      'an unknown order: its page says so',
+    );
   });
 
   it('S7 and S9: a valid webhook is acknowledged at once and processed once; a duplicate changes nothing', async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    const event = webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    const event = webhook({
+      payment_request_id: request.id,
+      state: 'COMPLETED',
+      klarna_network_session_token: request.sessionToken,
+    });
     const started = performance.now();
     const first = await deliver(event);
     assert.equal(first.status, 200);
     assert.ok(performance.now() - started < 500, 'acknowledged quickly');
-    const paid = await until(async () => ((await orderNow(order.id)).status === 'paid' ? orderNow(order.id) : undefined), 'the order to be paid');
+    const paid = await until(
+      async () => ((await orderNow(order.id)).status === 'paid' ? orderNow(order.id) : undefined),
+      'the order to be paid',
+    );
     assert.match(paid.paymentTransactionId, /transaction/);
     const duplicate = await json(await deliver(event));
     assert.deepEqual(duplicate, { status: 200, body: { received: true, duplicate: true } });
     // out of order: a cancellation arriving after the payment never moves it backwards
-    await deliver(webhook({ payment_request_id: request.id, state: 'CANCELED' }, { type: 'payment.request.state-change.canceled' }));
+    await deliver(
+      webhook({ payment_request_id: request.id, state: 'CANCELED' }, { type: 'payment.request.state-change.canceled' }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal((await orderNow(order.id)).status, 'paid');
     assert.equal(callsFor(order).length, 2, 'one step-up, one final authorization');
@@ -626,7 +880,11 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    const event = webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken });
+    const event = webhook({
+      payment_request_id: request.id,
+      state: 'COMPLETED',
+      klarna_network_session_token: request.sessionToken,
+    });
     const reserialized = JSON.stringify(JSON.parse(event.body), null, 2);
     const attempts = [
       { body: event.body, headers: { ...event.headers, 'Klarna-Signature': '00'.repeat(32) } },
@@ -643,13 +901,19 @@ describe('the reference backend', () => {
   it('S10: during a key rotation both keys verify; a removed key is refused', async () => {
     shop.signingKeys.set('rotated-key', 'a-new-secret');
     try {
-      const event = webhook({ payment_request_id: 'krn:payment:us1:request:unknown' }, { keyId: 'rotated-key', secret: 'a-new-secret' });
+      const event = webhook(
+        { payment_request_id: 'krn:payment:us1:request:unknown' },
+        { keyId: 'rotated-key', secret: 'a-new-secret' },
+      );
       assert.equal((await deliver(event)).status, 200);
       assert.equal((await deliver(webhook({ payment_request_id: 'krn:payment:us1:request:unknown' }))).status, 200);
     } finally {
       shop.signingKeys.delete('rotated-key');
     }
-    assert.equal((await deliver(webhook({ payment_request_id: 'x' }, { keyId: 'rotated-key', secret: 'a-new-secret' }))).status, 400);
+    assert.equal(
+      (await deliver(webhook({ payment_request_id: 'x' }, { keyId: 'rotated-key', secret: 'a-new-secret' }))).status,
+      400,
+    );
   });
 
   it('S11: a webhook whose live flag does not match this environment is refused and logged', async () => {
@@ -663,7 +927,13 @@ describe('the reference backend', () => {
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     await Promise.all([
-      deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken })),
+      deliver(
+        webhook({
+          payment_request_id: request.id,
+          state: 'COMPLETED',
+          klarna_network_session_token: request.sessionToken,
+        }),
+      ),
       get(`/api/orders/${order.id}`),
       get(`/api/orders/${order.id}`),
     ]);
@@ -674,8 +944,12 @@ describe('the reference backend', () => {
   it("the order page's polling reads Klarna's payment request at most once every few seconds", async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
-    const reads = () => shop.sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId)).length;
-    for (let poll = 0; poll < 5; poll++) assert.equal((await json(await get(`/api/orders/${order.id}`))).body.status, 'pending');
+    const reads = () =>
+      shop.sim.simulator.log.filter(
+        (call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId),
+      ).length;
+    for (let poll = 0; poll < 5; poll++)
+      assert.equal((await json(await get(`/api/orders/${order.id}`))).body.status, 'pending');
     assert.equal(reads(), 1);
   });
 
@@ -690,7 +964,7 @@ describe('the reference backend', () => {
     }
   }
 
-  it('S14: approved more than 60 minutes ago by the backend\'s own clock: expired without calling Klarna', async () => {
+  it("S14: approved more than 60 minutes ago by the backend's own clock: expired without calling Klarna", async () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     // completed, as far as the payment request says, 61 minutes ago
@@ -731,10 +1005,23 @@ describe('the reference backend', () => {
     const order = await newOrder();
     const { body } = await json(await initiate(order, { webhook: 'lost' }));
     shop.sim.simulator.forget(body.paymentRequestId);
-    const reads = () => shop.sim.simulator.log.filter((call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId)).length;
+    const reads = () =>
+      shop.sim.simulator.log.filter(
+        (call) => call.method === 'GET' && decodeURIComponent(call.path).endsWith(body.paymentRequestId),
+      ).length;
     const { body: view } = await json(await get(`/api/orders/${order.id}`));
-    assert.deepEqual([view.status, view.reason], ['expired', 'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.']);
-    assert.ok(logLines.includes(`order ${order.number}: Klarna answered 404 for payment request ${body.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`));
+    assert.deepEqual(
+      [view.status, view.reason],
+      [
+        'expired',
+        'Klarna no longer knows this payment request, so it can no longer be completed, and nothing was charged. Please pay again.',
+      ],
+    );
+    assert.ok(
+      logLines.includes(
+        `order ${order.number}: Klarna answered 404 for payment request ${body.paymentRequestId}: it no longer knows it, so the order expired (nothing was charged)`,
+      ),
+    );
     await sweepLater();
     await get(`/api/orders/${order.id}`);
     assert.equal(reads(), 1, 'read once, not again and again');
@@ -755,10 +1042,18 @@ describe('the reference backend', () => {
   it('S16: a cross-site POST is refused', async () => {
     const order = await newOrder();
     for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site', origin: '' }]) {
-      const response = await post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD' }, { 'idempotency-key': crypto.randomUUID(), ...headers });
+      const response = await post(
+        '/api/klarna/initiate',
+        { orderId: order.id, amount: order.amount, currency: 'USD' },
+        { 'idempotency-key': crypto.randomUUID(), ...headers },
+      );
       assert.equal(response.status, 403);
     }
-    const form = await fetch(`${shop.url}/api/klarna/initiate`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: shop.url }, body: 'orderId=x' });
+    const form = await fetch(`${shop.url}/api/klarna/initiate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: shop.url },
+      body: 'orderId=x',
+    });
     assert.equal(form.status, 415);
     assert.equal(callsFor(order).length, 0);
   });
@@ -766,12 +1061,27 @@ describe('the reference backend', () => {
   it('S17: neither the API key nor the signing key is in the bundle, the served files or the logs', async () => {
     const secrets = [shop.sim.apiKey, shop.sim.secret];
     const order = await newOrder();
-    const served = ['/', '/checkout', `/orders/${order.id}`, '/api/config', '/api/products', `/api/orders/${order.id}`, '/assets/pay-with-klarna.js', '/assets/klarna-fake.mjs', '/storefront/klarna-sdk.js'];
-    for (const file of readdirSync(new URL('../../demo/storefront/', import.meta.url))) served.push(`/storefront/${file}`);
-    const texts = await Promise.all(served.map(async (path) => [path, await (await fetch(`${shop.url}${path}`)).text()]));
-    for (const file of readdirSync(new URL('../../dist/', import.meta.url)).filter((name) => /\.m?js$/.test(name))) texts.push([file, readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8')]);
+    const served = [
+      '/',
+      '/checkout',
+      `/orders/${order.id}`,
+      '/api/config',
+      '/api/products',
+      `/api/orders/${order.id}`,
+      '/assets/pay-with-klarna.js',
+      '/assets/klarna-fake.mjs',
+      '/storefront/klarna-sdk.js',
+    ];
+    for (const file of readdirSync(new URL('../../demo/storefront/', import.meta.url)))
+      served.push(`/storefront/${file}`);
+    const texts = await Promise.all(
+      served.map(async (path) => [path, await (await fetch(`${shop.url}${path}`)).text()]),
+    );
+    for (const file of readdirSync(new URL('../../dist/', import.meta.url)).filter((name) => /\.m?js$/.test(name)))
+      texts.push([file, readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8')]);
     texts.push(['logs', logLines.join('\n')]);
-    for (const [where, text] of texts) for (const secret of secrets) assert.ok(!text.includes(secret), `a secret is in ${where}`);
+    for (const [where, text] of texts)
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret is in ${where}`);
     assert.ok(texts.length > 15);
   });
 
@@ -781,16 +1091,36 @@ describe('the reference backend', () => {
     const steppedUp = await newOrder();
     const { body } = await json(await initiate(steppedUp, { webhook: 'lost' }));
     const request = shop.sim.simulator.decide(body.paymentRequestId, 'approve');
-    await deliver(webhook({ payment_request_id: request.id, state: 'COMPLETED', klarna_network_session_token: request.sessionToken }));
+    await deliver(
+      webhook({
+        payment_request_id: request.id,
+        state: 'COMPLETED',
+        klarna_network_session_token: request.sessionToken,
+      }),
+    );
     await until(async () => (await orderNow(steppedUp.id)).status === 'paid', 'the stepped-up order to be paid');
     const subscribed = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
     await initiate(subscribed, { outcome: 'approve' });
-    assert.equal((await post(`/api/orders/${subscribed.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })).status, 200);
-    assert.equal((await post(`/api/orders/${subscribed.id}/lines`, { lines: [] }, { origin: 'https://evil.example' })).status, 403);
+    assert.equal(
+      (await post(`/api/orders/${subscribed.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })).status,
+      200,
+    );
+    assert.equal(
+      (await post(`/api/orders/${subscribed.id}/lines`, { lines: [] }, { origin: 'https://evil.example' })).status,
+      403,
+    );
     const orders = [paidAtOnce, steppedUp, subscribed];
     for (const order of orders) assert.match(order.number, /^PWK-[0-9A-HJKMNP-TV-Z]{10}$/);
     assert.equal(new Set(orders.map((order) => order.number)).size, 3);
-    const taken = await shop.backend.store.createOrder({ id: `order-${crypto.randomUUID()}`, kind: 'purchase', amount: 1, currency: 'USD', lines: [], purchaseReference: paidAtOnce.number, transactionReference: 'taken-tx' });
+    const taken = await shop.backend.store.createOrder({
+      id: `order-${crypto.randomUUID()}`,
+      kind: 'purchase',
+      amount: 1,
+      currency: 'USD',
+      lines: [],
+      purchaseReference: paidAtOnce.number,
+      transactionReference: 'taken-tx',
+    });
     assert.equal(taken, undefined, 'an order number is never given twice');
     for (const order of orders) {
       const calls = shop.sim.simulator.log.filter((call) => JSON.stringify(call).includes(order.number));
@@ -799,27 +1129,57 @@ describe('the reference backend', () => {
         const returnUrl = call.body?.step_up_config?.customer_interaction_config?.return_url;
         if (returnUrl?.includes(order.id)) assert.equal(returnUrl, returnUrlOf(order));
         const { return_url, ...interaction } = call.body?.step_up_config?.customer_interaction_config ?? {};
-        const rest = { ...call, body: { ...call.body, step_up_config: { ...call.body?.step_up_config, customer_interaction_config: interaction } } };
-        assert.ok(!JSON.stringify(rest).includes(order.id), `${order.number}'s id went to Klarna in ${call.method} ${call.path}`);
+        const rest = {
+          ...call,
+          body: {
+            ...call.body,
+            step_up_config: { ...call.body?.step_up_config, customer_interaction_config: interaction },
+          },
+        };
+        assert.ok(
+          !JSON.stringify(rest).includes(order.id),
+          `${order.number}'s id went to Klarna in ${call.method} ${call.path}`,
+        );
       }
       assert.ok(!logLines.some((line) => line.includes(order.id)), `${order.number}'s id is in a log line`);
     }
-    assert.ok(logLines.some((line) => line.includes(steppedUp.number)), 'the logs name orders by number');
-    assert.ok(logLines.some((line) => line === 'refused a cross-site POST to /api/orders/…/lines from https://evil.example'));
+    assert.ok(
+      logLines.some((line) => line.includes(steppedUp.number)),
+      'the logs name orders by number',
+    );
+    assert.ok(
+      logLines.some((line) => line === 'refused a cross-site POST to /api/orders/…/lines from https://evil.example'),
+    );
     assert.equal((await json(await get(`/api/orders/${subscribed.id}`))).body.number, subscribed.number);
   });
 
   it('S18: a burst of concurrent initiates: no errors, no duplicate payments', async () => {
     const orders = await Promise.all(Array.from({ length: 20 }, () => newOrder()));
     const answers = await Promise.all(orders.map((order) => initiate(order)));
-    assert.deepEqual(answers.map((response) => response.status), orders.map(() => 200));
+    assert.deepEqual(
+      answers.map((response) => response.status),
+      orders.map(() => 200),
+    );
     const same = orders[0];
     const key = crypto.randomUUID();
-    const body = { orderId: same.id, amount: same.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token() };
+    const body = {
+      orderId: same.id,
+      amount: same.amount,
+      currency: 'USD',
+      paymentOptionId: 'KLARNA',
+      klarnaNetworkSessionToken: token(),
+    };
     const fresh = await newOrder();
-    const burst = await Promise.all(Array.from({ length: 20 }, () => post('/api/klarna/initiate', { ...body, orderId: fresh.id }, { 'idempotency-key': key })));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post('/api/klarna/initiate', { ...body, orderId: fresh.id }, { 'idempotency-key': key }),
+      ),
+    );
     const statuses = burst.map((response) => response.status);
-    assert.ok(statuses.every((status) => status === 200 || status === 409), statuses.join());
+    assert.ok(
+      statuses.every((status) => status === 200 || status === 409),
+      statuses.join(),
+    );
     assert.equal(callsFor(fresh).length, 1, 'one payment request for one attempt');
     // and many attempts (different keys) on one order at once still open one payment request
     const contested = await newOrder();
@@ -831,14 +1191,37 @@ describe('the reference backend', () => {
   it('a subscription period is charged once, however many times the button is pressed at once', async () => {
     const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
     await initiate(order, { outcome: 'approve' });
-    const presses = await Promise.all(Array.from({ length: 5 }, () => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() })));
+    const presses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }),
+      ),
+    );
     // Each press gets period 2's approval, or, once it is recorded, the answer that period 3 is not due.
-    const answers = await Promise.all(presses.map(async (response) => [response.status, (await response.json()).period]));
-    assert.ok(answers.some(([status]) => status === 200), JSON.stringify(answers));
-    for (const answer of answers) assert.ok([[200, 2], [409, 3]].some((allowed) => allowed.join() === answer.join()), JSON.stringify(answers));
+    const answers = await Promise.all(
+      presses.map(async (response) => [response.status, (await response.json()).period]),
+    );
+    assert.ok(
+      answers.some(([status]) => status === 200),
+      JSON.stringify(answers),
+    );
+    for (const answer of answers)
+      assert.ok(
+        [
+          [200, 2],
+          [409, 3],
+        ].some((allowed) => allowed.join() === answer.join()),
+        JSON.stringify(answers),
+      );
     const charges = await shop.backend.store.charges(order.id);
-    assert.deepEqual(charges.map((charge) => [charge.period, charge.status]), [[2, 'approved']]);
-    const chargeCalls = shop.sim.simulator.log.filter((call) => call.headers['klarna-customer-token'] && call.body.request_payment_transaction.payment_transaction_reference.startsWith(order.number));
+    assert.deepEqual(
+      charges.map((charge) => [charge.period, charge.status]),
+      [[2, 'approved']],
+    );
+    const chargeCalls = shop.sim.simulator.log.filter(
+      (call) =>
+        call.headers['klarna-customer-token'] &&
+        call.body.request_payment_transaction.payment_transaction_reference.startsWith(order.number),
+    );
     assert.equal(new Set(chargeCalls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
   });
 
@@ -851,7 +1234,11 @@ describe('the reference backend', () => {
       assert.equal((await api.json(await api.get(`/api/orders/${order.id}`))).body.renewFromPage, false);
       const press = await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() });
       assert.equal(press.status, 404);
-      assert.equal(live.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']).length, 0, 'Klarna was not asked to charge');
+      assert.equal(
+        live.sim.simulator.log.filter((call) => call.headers['klarna-customer-token']).length,
+        0,
+        'Klarna was not asked to charge',
+      );
     } finally {
       await live.stop();
     }
@@ -862,7 +1249,13 @@ describe('the reference backend', () => {
 
   it('answers with nosniff and same-origin framing only, and the API is never cached', async () => {
     const order = await newOrder();
-    for (const path of ['/', '/checkout', `/orders/${order.id}`, '/assets/pay-with-klarna.js', `/api/orders/${order.id}`]) {
+    for (const path of [
+      '/',
+      '/checkout',
+      `/orders/${order.id}`,
+      '/assets/pay-with-klarna.js',
+      `/api/orders/${order.id}`,
+    ]) {
       const response = await get(path);
       assert.equal(response.status, 200, path);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
@@ -879,7 +1272,10 @@ describe('the reference backend', () => {
   const subscription = async () => {
     const order = await newOrder([{ sku: 'coffee-club', quantity: 1 }]);
     await initiate(order, { outcome: 'approve' });
-    const charges = () => shop.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`));
+    const charges = () =>
+      shop.sim.simulator.log.filter((call) =>
+        call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`),
+      );
     return { order, charges };
   };
   const charge = (order) => post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() });
@@ -891,15 +1287,25 @@ describe('the reference backend', () => {
     assert.equal(early.status, 409);
     const due = new Date((await orderNow(order.id)).createdAt);
     due.setUTCMonth(due.getUTCMonth() + 2);
-    assert.equal(early.body.error, `Period 3 is due on ${due.toISOString().slice(0, 10)}; it cannot be charged before then.`);
+    assert.equal(
+      early.body.error,
+      `Period 3 is due on ${due.toISOString().slice(0, 10)}; it cannot be charged before then.`,
+    );
     assert.equal(charges().length, 1, 'Klarna was not asked');
   });
 
-  it('periods fall on the plan\'s day of the month, or the last day of a shorter month, counted from the start', () => {
+  it("periods fall on the plan's day of the month, or the last day of a shorter month, counted from the start", () => {
     const monthly = { interval: 'MONTH', frequency: 1 };
-    const dates = [1, 2, 3, 12].map((count) => afterIntervals(new Date('2027-01-31T10:00:00Z'), monthly, count).toISOString().slice(0, 10));
+    const dates = [1, 2, 3, 12].map((count) =>
+      afterIntervals(new Date('2027-01-31T10:00:00Z'), monthly, count).toISOString().slice(0, 10),
+    );
     assert.deepEqual(dates, ['2027-02-28', '2027-03-31', '2027-04-30', '2028-01-31']);
-    assert.equal(afterIntervals(new Date('2028-02-29T10:00:00Z'), { interval: 'YEAR', frequency: 1 }, 1).toISOString().slice(0, 10), '2029-02-28');
+    assert.equal(
+      afterIntervals(new Date('2028-02-29T10:00:00Z'), { interval: 'YEAR', frequency: 1 }, 1)
+        .toISOString()
+        .slice(0, 10),
+      '2029-02-28',
+    );
   });
 
   it('with credentials, a period is charged only once it is due', async () => {
@@ -908,15 +1314,23 @@ describe('the reference backend', () => {
     const start = new Date((await orderNow(order.id)).createdAt);
     const dueAt = new Date(start);
     dueAt.setUTCMonth(dueAt.getUTCMonth() + 1);
-    assert.deepEqual(await payments.chargeNextPeriod(await orderNow(order.id), { now: new Date(dueAt.getTime() - 1000) }), { kind: 'not-due', period: 2, dueAt: dueAt.toISOString() });
+    assert.deepEqual(
+      await payments.chargeNextPeriod(await orderNow(order.id), { now: new Date(dueAt.getTime() - 1000) }),
+      { kind: 'not-due', period: 2, dueAt: dueAt.toISOString() },
+    );
     assert.equal(charges().length, 0);
     const paid = await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt });
     assert.equal(paid.kind, 'approved');
     assert.equal(paid.period, 2);
-    assert.equal((await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt })).kind, 'not-due', 'period 3 is a month later');
+    assert.equal(
+      (await payments.chargeNextPeriod(await orderNow(order.id), { now: dueAt })).kind,
+      'not-due',
+      'period 3 is a month later',
+    );
   });
 
-  const chargeRows = async (order) => (await shop.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
+  const chargeRows = async (order) =>
+    (await shop.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
 
   it('a charge whose answer cannot be read is not recorded as declined: the next press repeats the same charge', async () => {
     const { order, charges } = await subscription();
@@ -930,23 +1344,47 @@ describe('the reference backend', () => {
     assert.equal(again.body.status, 'approved');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']], 'the same attempt, now with its outcome');
     assert.equal(charges().length, 2);
-    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the repeat is the same Klarna request');
+    assert.equal(
+      new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'the repeat is the same Klarna request',
+    );
   });
 
   it('a charge whose outcome could not be stored (the database lost mid-request) stays unknown: the next press repeats it', async () => {
     const { order, charges } = await subscription();
-    const lost = await whileStoreFails('addCharge', (row) => row.orderId === order.id && row.status !== 'unknown', () => charge(order));
+    const lost = await whileStoreFails(
+      'addCharge',
+      (row) => row.orderId === order.id && row.status !== 'unknown',
+      () => charge(order),
+    );
     assert.equal(lost.status, 500);
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']], 'recorded as unknown before Klarna was called');
     assert.equal((await json(await charge(order))).body.status, 'approved');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
-    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'one Klarna request: one charge');
+    assert.equal(
+      new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'one Klarna request: one charge',
+    );
   });
 
   it('a charge crashed mid-call is not repeated 23 hours later either: the window runs from that first try', async () => {
     const { order, charges } = await subscription();
-    assert.equal((await whileStoreFails('addCharge', (row) => row.orderId === order.id && row.status !== 'unknown', () => charge(order))).status, 500);
-    await shop.backend.store.sql.query("update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1", [order.id]);
+    assert.equal(
+      (
+        await whileStoreFails(
+          'addCharge',
+          (row) => row.orderId === order.id && row.status !== 'unknown',
+          () => charge(order),
+        )
+      ).status,
+      500,
+    );
+    await shop.backend.store.sql.query(
+      "update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1",
+      [order.id],
+    );
     assert.equal((await charge(order)).status, 409);
     assert.equal(charges().length, 1);
   });
@@ -958,7 +1396,11 @@ describe('the reference backend', () => {
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
     assert.equal((await json(await charge(order))).body.status, 'approved');
     assert.deepEqual(await chargeRows(order), [[2, 1, 'approved']]);
-    assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the same key, not a fresh attempt');
+    assert.equal(
+      new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'the same key, not a fresh attempt',
+    );
   });
 
   it('a refusal of a charge repeat (429 through the retries) is no refusal of the charge: it stays unknown, and the next press repeats it', async () => {
@@ -977,16 +1419,34 @@ describe('the reference backend', () => {
     const { order, charges } = await subscription();
     await failNext('garbled', order);
     assert.equal((await charge(order)).status, 503);
-    await shop.backend.store.sql.query("update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1", [order.id]);
+    await shop.backend.store.sql.query(
+      "update charges set created_at = now() - interval '23 hours 1 minute' where order_id = $1",
+      [order.id],
+    );
     const reference = `${order.number}-period-2-1`;
     for (let press = 0; press < 2; press++) {
       const refused = await json(await charge(order));
       assert.equal(refused.status, 409);
-      assert.match(refused.body.error, new RegExp(`^Klarna never confirmed period 2's charge of \\d{4}-\\d{2}-\\d{2}\\. Check transaction reference ${reference} in the Klarna Portal before charging again\\.$`));
+      assert.match(
+        refused.body.error,
+        new RegExp(
+          `^Klarna never confirmed period 2's charge of \\d{4}-\\d{2}-\\d{2}\\. Check transaction reference ${reference} in the Klarna Portal before charging again\\.$`,
+        ),
+      );
     }
-    assert.equal(charges().length, 1, 'Klarna was asked once: neither the same key after its 24 hours nor a new attempt');
+    assert.equal(
+      charges().length,
+      1,
+      'Klarna was asked once: neither the same key after its 24 hours nor a new attempt',
+    );
     assert.deepEqual(await chargeRows(order), [[2, 1, 'unknown']]);
-    assert.ok(logLines.some((line) => line.startsWith(`order ${order.number}: period 2: no answer from Klarna since`) && line.includes(reference)), 'logged for the operator');
+    assert.ok(
+      logLines.some(
+        (line) =>
+          line.startsWith(`order ${order.number}: period 2: no answer from Klarna since`) && line.includes(reference),
+      ),
+      'logged for the operator',
+    );
   });
 
   it('a decline saying the customer token is no longer usable ends the subscription: the token is forgotten, and a press is refused without calling Klarna', async () => {
@@ -994,20 +1454,38 @@ describe('the reference backend', () => {
     const revoked = await subscription();
     await shop.sim.control('revoke', { reference: revoked.order.number });
     const expired = await subscription();
-    await shop.sim.control('fail', { count: 1, mode: 'decline', reason: 'CUSTOMER_TOKEN_EXPIRED', match: expired.order.number });
-    for (const [{ order, charges }, reason] of [[revoked, 'CUSTOMER_TOKEN_INVALID'], [expired, 'CUSTOMER_TOKEN_EXPIRED']]) {
+    await shop.sim.control('fail', {
+      count: 1,
+      mode: 'decline',
+      reason: 'CUSTOMER_TOKEN_EXPIRED',
+      match: expired.order.number,
+    });
+    for (const [{ order, charges }, reason] of [
+      [revoked, 'CUSTOMER_TOKEN_INVALID'],
+      [expired, 'CUSTOMER_TOKEN_EXPIRED'],
+    ]) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
       assert.deepEqual([declined.body.status, declined.body.period, declined.body.reason], ['declined', 2, reason]);
       const { body: view } = await json(await get(`/api/orders/${order.id}`));
       assert.equal(view.subscriptionActive, false);
       assert.equal(view.status, 'paid', 'the first period stays paid');
-      assert.ok(view.events.some((event) => event.text === `Subscription ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`), JSON.stringify(view.events));
+      assert.ok(
+        view.events.some(
+          (event) =>
+            event.text ===
+            `Subscription ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged; it is forgotten, and no further period is charged.`,
+        ),
+        JSON.stringify(view.events),
+      );
       assert.equal((await orderNow(order.id)).customerToken, null);
       for (let press = 0; press < 2; press++) {
         const refused = await json(await charge(order));
         assert.equal(refused.status, 409);
-        assert.equal(refused.body.error, `This subscription has ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged. The customer can subscribe again.`);
+        assert.equal(
+          refused.body.error,
+          `This subscription has ended: Klarna declined period 2 (${reason}), so its customer token can no longer be charged. The customer can subscribe again.`,
+        );
       }
       assert.equal(charges().length, 1, 'Klarna was asked once: the decline is not replayed');
       assert.deepEqual(await chargeRows(order), [[2, 1, 'declined']]);
@@ -1020,20 +1498,33 @@ describe('the reference backend', () => {
     for (let press = 1; press <= 3; press++) {
       const declined = await json(await charge(order));
       assert.equal(declined.status, 402);
-      assert.deepEqual([declined.body.status, declined.body.period, declined.body.reason], ['declined', 2, 'PAYMENT_DECLINED']);
+      assert.deepEqual(
+        [declined.body.status, declined.body.period, declined.body.reason],
+        ['declined', 2, 'PAYMENT_DECLINED'],
+      );
       assert.equal(charges().length, press, 'one Klarna call per press, no retry of its own');
     }
-    assert.deepEqual(await chargeRows(order), [[2, 1, 'declined'], [2, 2, 'declined'], [2, 3, 'declined']]);
+    assert.deepEqual(await chargeRows(order), [
+      [2, 1, 'declined'],
+      [2, 2, 'declined'],
+      [2, 3, 'declined'],
+    ]);
     assert.equal(new Set(charges().map((call) => call.headers['klarna-idempotency-key'])).size, 3, 'three attempts');
     for (let press = 0; press < 2; press++) {
       const refused = await json(await charge(order));
       assert.equal(refused.status, 409);
-      assert.equal(refused.body.error, 'Klarna declined period 2 three times; it is not tried again. Ask the customer to check their Klarna payment method, or end the subscription.');
+      assert.equal(
+        refused.body.error,
+        'Klarna declined period 2 three times; it is not tried again. Ask the customer to check their Klarna payment method, or end the subscription.',
+      );
     }
     assert.equal(charges().length, 3, 'no fourth call: the simulator would have approved it');
     const { body: view } = await json(await get(`/api/orders/${order.id}`));
     assert.equal(view.subscriptionActive, true, 'such declines do not end the subscription');
-    assert.ok(view.events.some((event) => event.text === 'Period 2: Klarna declined all 3 attempts; it is not tried again.'), JSON.stringify(view.events));
+    assert.ok(
+      view.events.some((event) => event.text === 'Period 2: Klarna declined all 3 attempts; it is not tried again.'),
+      JSON.stringify(view.events),
+    );
   });
 
   it('a charge is answered within the same bound as an initiate: past it, a retryable 503, while the same charge goes on to its outcome', async () => {
@@ -1045,16 +1536,23 @@ describe('the reference backend', () => {
       // Klarna's first try hangs until the backend's 2 s timeout; its retry is answered
       await bounded.sim.control('fail', { count: 1, mode: 'hang', match: order.number });
       const started = performance.now();
-      const first = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
+      const first = await api.json(
+        await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }),
+      );
       assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
       assert.equal(first.status, 503);
       assert.match(first.body.message, /Nothing is charged twice/);
-      const rows = async () => (await bounded.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
+      const rows = async () =>
+        (await bounded.backend.store.charges(order.id)).map((row) => [row.period, row.attempt, row.status]);
       await until(async () => (await rows()).join() === [2, 1, 'approved'].join(), 'the charge to go on to its answer');
-      const calls = bounded.sim.simulator.log.filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`));
-      assert.equal(calls.length, 2, 'the hung try and the client\'s retry of it');
+      const calls = bounded.sim.simulator.log.filter((call) =>
+        call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`),
+      );
+      assert.equal(calls.length, 2, "the hung try and the client's retry of it");
       assert.equal(new Set(calls.map((call) => call.headers['klarna-idempotency-key'])).size, 1);
-      const next = await api.json(await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }));
+      const next = await api.json(
+        await api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': crypto.randomUUID() }),
+      );
       assert.deepEqual([next.status, next.body.period], [409, 3], 'period 2 is charged; period 3 is not due');
     } finally {
       await bounded.stop();
@@ -1063,22 +1561,39 @@ describe('the reference backend', () => {
 });
 
 describe('the database of an earlier version', () => {
-  it('gains the attempt columns and the order numbers\' unique index on start, and an order that may have sent its final authorization counts as having sent it', async () => {
+  it("gains the attempt columns and the order numbers' unique index on start, and an order that may have sent its final authorization counts as having sent it", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pwk-old-db-'));
     try {
       const old = await openDatabase({ dataDir, log: () => {} });
       // as the version before these columns left it: an order back to pending after a final authorization
-      for (const column of ['attempt_started_at', 'final_sent_at']) await old.query(`alter table orders drop column ${column}`);
+      for (const column of ['attempt_started_at', 'final_sent_at'])
+        await old.query(`alter table orders drop column ${column}`);
       await old.query(
         `insert into orders (id, kind, status, amount, currency, lines, purchase_reference, transaction_reference, completed_at)
          values ('old', 'purchase', 'pending', 100, 'USD', '[]', 'p', 't', now() - interval '30 minutes'), ('fresh', 'purchase', 'open', 100, 'USD', '[]', 'p2', 't2', null)`,
       );
       await old.close();
       const sql = await openDatabase({ dataDir, log: () => {} });
-      const rows = await sql.query('select id, attempt_started_at, final_sent_at = completed_at as repeats from orders order by id');
-      const again = await new Store(sql).createOrder({ id: 'newer', kind: 'purchase', amount: 100, currency: 'USD', lines: [], purchaseReference: 'p', transactionReference: 't3' });
+      const rows = await sql.query(
+        'select id, attempt_started_at, final_sent_at = completed_at as repeats from orders order by id',
+      );
+      const again = await new Store(sql).createOrder({
+        id: 'newer',
+        kind: 'purchase',
+        amount: 100,
+        currency: 'USD',
+        lines: [],
+        purchaseReference: 'p',
+        transactionReference: 't3',
+      });
       await sql.close();
-      assert.deepEqual(rows.map((row) => [row.id, row.attempt_started_at, row.repeats]), [['fresh', null, null], ['old', null, true]]);
+      assert.deepEqual(
+        rows.map((row) => [row.id, row.attempt_started_at, row.repeats]),
+        [
+          ['fresh', null, null],
+          ['old', null, true],
+        ],
+      );
       assert.equal(again, undefined, 'an order number already taken before the unique index is not given again');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -29,14 +29,20 @@ describe("an order's lines", () => {
   it('a mug cart that gains a subscription is a subscription, which renews', async () => {
     const order = await newOrder([{ sku: 'mug', quantity: 1 }]);
     assert.equal(order.kind, 'purchase');
-    const changed = await changeLines(order, [{ sku: 'mug', quantity: 1 }, { sku: 'coffee-club', quantity: 1 }]);
+    const changed = await changeLines(order, [
+      { sku: 'mug', quantity: 1 },
+      { sku: 'coffee-club', quantity: 1 },
+    ]);
     assert.deepEqual([changed.status, changed.body.kind], [200, 'subscription']);
     assert.equal((await initiate(changed.body, { outcome: 'approve' })).status, 200);
     assert.equal((await charge(order)).status, 200, 'its next period is charged');
   });
 
   it('a product given on two lines is refused with 400 naming the repeated line, when ordered and when changed', async () => {
-    const twice = [{ sku: 'mug', quantity: 1 }, { sku: 'mug', quantity: 99 }];
+    const twice = [
+      { sku: 'mug', quantity: 1 },
+      { sku: 'mug', quantity: 99 },
+    ];
     const created = await json(await post('/api/orders', { lines: twice }));
     assert.equal(created.status, 400);
     assert.equal(created.body.field, 'lines[1].sku');

@@ -21,7 +21,14 @@ for (const database of ['PGlite', 'PostgreSQL']) {
     before(async () => {
       if (database === 'PostgreSQL') postgres = await startPostgres();
       sim = await startSimulator();
-      backend = await startShop.backend({ sim, dataDir: postgres ? undefined : dataDir, databaseUrl: postgres?.url, port: 0, log: () => {}, signingKeys: new Map([[sim.signingKeyId, sim.secret]]) });
+      backend = await startShop.backend({
+        sim,
+        dataDir: postgres ? undefined : dataDir,
+        databaseUrl: postgres?.url,
+        port: 0,
+        log: () => {},
+        signingKeys: new Map([[sim.signingKeyId, sim.secret]]),
+      });
     });
     after(async () => {
       await backend?.stop();
@@ -33,7 +40,14 @@ for (const database of ['PGlite', 'PostgreSQL']) {
     const ONE_MUG = [{ sku: 'mug', quantity: 1 }];
     const THREE_MUGS = [{ sku: 'mug', quantity: 3 }];
     /** What Klarna was asked to authorize for this order: [amount, currency, line quantities]. */
-    const asked = (order) => api.callsFor(order).map((call) => [call.body.request_payment_transaction.amount, call.body.currency, call.body.supplementary_purchase_data.line_items.map((line) => `${line.quantity} × ${line.reference}`).join()]);
+    const asked = (order) =>
+      api
+        .callsFor(order)
+        .map((call) => [
+          call.body.request_payment_transaction.amount,
+          call.body.currency,
+          call.body.supplementary_purchase_data.line_items.map((line) => `${line.quantity} × ${line.reference}`).join(),
+        ]);
 
     it('the change committed between the check of the total and the claim: 409 "the total changed", and Klarna is not asked', async () => {
       const order = await api.newOrder(ONE_MUG);
@@ -43,7 +57,8 @@ for (const database of ['PGlite', 'PostgreSQL']) {
       let changed;
       store.order = async (id) => {
         const found = await read.call(store, id);
-        if (id === order.id && !changed) changed = await api.json(await api.post(`/api/orders/${order.id}/lines`, { lines: THREE_MUGS }));
+        if (id === order.id && !changed)
+          changed = await api.json(await api.post(`/api/orders/${order.id}/lines`, { lines: THREE_MUGS }));
         return found;
       };
       let press;
@@ -53,7 +68,10 @@ for (const database of ['PGlite', 'PostgreSQL']) {
         store.order = read;
       }
       assert.equal(changed.status, 200, 'the cart change went through, before the claim');
-      assert.deepEqual(press, { status: 409, body: { error: 'The total changed: the order is $72.00, the page showed $24.00. Please review your cart.' } });
+      assert.deepEqual(press, {
+        status: 409,
+        body: { error: 'The total changed: the order is $72.00, the page showed $24.00. Please review your cart.' },
+      });
       assert.deepEqual(asked(order), [], 'Klarna was not asked for $72.00');
       const now = await store.order(order.id);
       assert.deepEqual([now.status, now.amount], ['open', 7200]);
@@ -65,10 +83,15 @@ for (const database of ['PGlite', 'PostgreSQL']) {
     it('a press naming its cart version is taken only on that cart, even at the same total', async () => {
       const order = await api.newOrder([{ sku: 'mug', quantity: 2 }]);
       assert.equal(order.cartVersion, 1);
-      const changed = (await api.json(await api.post(`/api/orders/${order.id}/lines`, { lines: [{ sku: 'mug', quantity: 2 }] }))).body;
+      const changed = (
+        await api.json(await api.post(`/api/orders/${order.id}/lines`, { lines: [{ sku: 'mug', quantity: 2 }] }))
+      ).body;
       assert.deepEqual([changed.cartVersion, changed.amount], [2, 4800]);
       const stale = await api.json(await api.initiate(order, { outcome: 'approve', cartVersion: 1 }));
-      assert.deepEqual(stale, { status: 409, body: { error: 'Your cart changed after this page showed it. Please review your cart.' } });
+      assert.deepEqual(stale, {
+        status: 409,
+        body: { error: 'Your cart changed after this page showed it. Please review your cart.' },
+      });
       assert.deepEqual(asked(order), []);
       assert.equal((await api.initiate(order, { outcome: 'approve', cartVersion: 2 })).status, 200);
       assert.deepEqual(asked(order), [[4800, 'USD', '2 × mug']]);
@@ -79,7 +102,10 @@ for (const database of ['PGlite', 'PostgreSQL']) {
       for (let trial = 0; trial < 200; trial++) {
         const order = await api.newOrder(ONE_MUG);
         // both sent at once, in either order
-        const sends = [() => api.initiate(order, { outcome: 'approve' }).then(api.json), () => api.post(`/api/orders/${order.id}/lines`, { lines: THREE_MUGS })];
+        const sends = [
+          () => api.initiate(order, { outcome: 'approve' }).then(api.json),
+          () => api.post(`/api/orders/${order.id}/lines`, { lines: THREE_MUGS }),
+        ];
         if (trial % 2) sends.reverse();
         const sent = sends.map((send) => send());
         const [press, change] = trial % 2 ? (await Promise.all(sent)).reverse() : await Promise.all(sent);
@@ -91,7 +117,16 @@ for (const database of ['PGlite', 'PostgreSQL']) {
           assert.deepEqual(asked(order), [[2400, 'USD', '1 × mug']]);
         } else {
           outcomes.refused++;
-          assert.deepEqual(press, { status: 409, body: { error: 'The total changed: the order is $72.00, the page showed $24.00. Please review your cart.' } }, `trial ${trial}`);
+          assert.deepEqual(
+            press,
+            {
+              status: 409,
+              body: {
+                error: 'The total changed: the order is $72.00, the page showed $24.00. Please review your cart.',
+              },
+            },
+            `trial ${trial}`,
+          );
           assert.equal(change.status, 200);
           assert.deepEqual([now.status, now.amount], ['open', 7200]);
           assert.deepEqual(asked(order), [], `trial ${trial}: Klarna was asked though the press was refused`);

@@ -19,7 +19,14 @@ describe('one server per data directory', () => {
     runs.push(run);
     return run;
   };
-  const newOrder = async (url) => (await fetch(`${url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ lines: [{ sku: 'mug', quantity: 2 }] }) })).json();
+  const newOrder = async (url) =>
+    (
+      await fetch(`${url}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url },
+        body: JSON.stringify({ lines: [{ sku: 'mug', quantity: 2 }] }),
+      })
+    ).json();
   const orderAt = async (url, id) => (await fetch(`${url}/api/orders/${id}`)).json();
 
   it('a second server on the same directory refuses to start and says why; the first goes on serving', async () => {
@@ -31,7 +38,9 @@ describe('one server per data directory', () => {
     assert.equal(await second.exited, 1);
     assert.match(
       second.output.trim(),
-      new RegExp(`^The data directory ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another process \\(pid ${first.pid}, since [^)]+\\): two servers on one embedded database would split its orders\\. Stop the other one, give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL\\.$`),
+      new RegExp(
+        `^The data directory ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another process \\(pid ${first.pid}, since [^)]+\\): two servers on one embedded database would split its orders\\. Stop the other one, give this one its own DATA_DIR, or share a PostgreSQL server between them with DATABASE_URL\\.$`,
+      ),
     );
     assert.equal((await orderAt(first.url, order.id)).number, order.number);
   });
@@ -51,36 +60,43 @@ describe('one server per data directory', () => {
     assert.equal((await orderAt(next.url, order.id)).number, order.number);
   });
 
-  it("the directory, and the simulator's state in it, are the owner's alone", { skip: process.platform === 'win32' }, async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'pwk-data-mode-'));
-    const umask = process.umask(0o022); // as most systems' default: what the server is started with
-    try {
-      const mode = (path) => (statSync(path).mode & 0o777).toString(8);
-      // one made by the server, and one there already, readable by everyone
-      const made = join(parent, 'new', 'storefront');
-      const existing = mkdtempSync(join(parent, 'existing-'));
-      chmodSync(existing, 0o755);
-      for (const dir of [existing, made]) {
-        const run = await startStorefront({ DATA_DIR: dir });
-        try {
-          assert.ok(run.url, run.output);
-          assert.equal(mode(dir), '700', `${dir} is the owner's alone`);
-          assert.equal(mode(join(dir, 'klarna-simulator.json')), '600');
-        } finally {
-          await stopStorefront(run);
+  it(
+    "the directory, and the simulator's state in it, are the owner's alone",
+    { skip: process.platform === 'win32' },
+    async () => {
+      const parent = mkdtempSync(join(tmpdir(), 'pwk-data-mode-'));
+      const umask = process.umask(0o022); // as most systems' default: what the server is started with
+      try {
+        const mode = (path) => (statSync(path).mode & 0o777).toString(8);
+        // one made by the server, and one there already, readable by everyone
+        const made = join(parent, 'new', 'storefront');
+        const existing = mkdtempSync(join(parent, 'existing-'));
+        chmodSync(existing, 0o755);
+        for (const dir of [existing, made]) {
+          const run = await startStorefront({ DATA_DIR: dir });
+          try {
+            assert.ok(run.url, run.output);
+            assert.equal(mode(dir), '700', `${dir} is the owner's alone`);
+            assert.equal(mode(join(dir, 'klarna-simulator.json')), '600');
+          } finally {
+            await stopStorefront(run);
+          }
         }
+      } finally {
+        process.umask(umask);
+        rmSync(parent, { recursive: true, force: true });
       }
-    } finally {
-      process.umask(umask);
-      rmSync(parent, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('within one process too: the embedded database opens a directory once at a time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pwk-data-dir-'));
     try {
       const first = await openDatabase({ dataDir: dir, log: () => {} });
-      await assert.rejects(openDatabase({ dataDir: dir, log: () => {} }), new RegExp(`is in use by another process \\(pid ${process.pid},`));
+      await assert.rejects(
+        openDatabase({ dataDir: dir, log: () => {} }),
+        new RegExp(`is in use by another process \\(pid ${process.pid},`),
+      );
       await first.close();
       const again = await openDatabase({ dataDir: dir, log: () => {} });
       await again.close();

@@ -41,7 +41,8 @@ describe('two backend processes on one PostgreSQL server, one killed mid-flow', 
   });
   after(async () => {
     // DEBUG_MACHINES=1 prints what each machine logged
-    if (process.env.DEBUG_MACHINES) for (const [name, machine] of Object.entries(machines)) console.log(`${name}:\n${machine.lines.join('\n')}`);
+    if (process.env.DEBUG_MACHINES)
+      for (const [name, machine] of Object.entries(machines)) console.log(`${name}:\n${machine.lines.join('\n')}`);
     await Promise.all(Object.values(machines).map((machine) => machine.kill()));
     await sim?.stop();
     await postgres?.stop();
@@ -55,38 +56,71 @@ describe('two backend processes on one PostgreSQL server, one killed mid-flow', 
   const orderAtB = async (order) => (await b.json(await b.get(`/api/orders/${order.id}`))).body;
   /** Waits (polling the survivor, as a returning customer's page would) until `check` holds, up to 60 s. */
   async function eventually(check, what) {
-    for (const started = Date.now(); Date.now() - started < 60_000; ) {
+    for (const started = Date.now(); Date.now() - started < 60_000;) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.fail(`timed out waiting for ${what}`);
   }
-  const charge = (api, order, key = crypto.randomUUID()) => api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': key });
-  const chargeCalls = (order) => sim.simulator.log.filter((call) => call.headers['klarna-customer-token'] && call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`));
+  const charge = (api, order, key = crypto.randomUUID()) =>
+    api.post(`/api/orders/${order.id}/charge`, {}, { 'idempotency-key': key });
+  const chargeCalls = (order) =>
+    sim.simulator.log.filter(
+      (call) =>
+        call.headers['klarna-customer-token'] &&
+        call.body?.request_payment_transaction?.payment_transaction_reference?.startsWith(`${order.number}-period-`),
+    );
 
   it('exactly one final authorization per order, one charge per period, no order lost, and Idempotency-Keys honoured across them', async () => {
     // Step-up orders placed and pressed at either machine, and subscriptions paid at once.
     const orders = await Promise.all(Array.from({ length: 10 }, (_, index) => [a, b][index % 2].newOrder()));
-    const requests = await Promise.all(orders.map(async (order, index) => (await [a, b][index % 2].json(await [a, b][index % 2].initiate(order))).body.paymentRequestId));
-    const subscriptions = await Promise.all([a, b, a].map((api) => api.newOrder([{ sku: 'coffee-club', quantity: 1 }])));
-    await Promise.all(subscriptions.map(async (order, index) => assert.equal((await [a, b][index % 2].initiate(order, { outcome: 'approve' })).status, 200)));
+    const requests = await Promise.all(
+      orders.map(
+        async (order, index) =>
+          (await [a, b][index % 2].json(await [a, b][index % 2].initiate(order))).body.paymentRequestId,
+      ),
+    );
+    const subscriptions = await Promise.all(
+      [a, b, a].map((api) => api.newOrder([{ sku: 'coffee-club', quantity: 1 }])),
+    );
+    await Promise.all(
+      subscriptions.map(async (order, index) =>
+        assert.equal((await [a, b][index % 2].initiate(order, { outcome: 'approve' })).status, 200),
+      ),
+    );
     // Period 2 of the first subscription, pressed at both machines at once, twice each.
     const presses = await Promise.all([a, b, a, b].map(async (api) => (await charge(api, subscriptions[0])).status));
     assert.ok(presses.includes(200) && presses.every((status) => status === 200 || status === 409), presses.join());
 
     // From here, Klarna holds every call machine A makes: A is mid-call on all it does when it dies.
     await sim.control('fail', { count: 1_000_000, mode: 'hang', match: 'test%3AA/payment/' });
-    const callsOfA = (order) => sim.simulator.log.filter((call) => caller(call) === 'A' && JSON.stringify(call.body ?? '').includes(order.number));
+    const callsOfA = (order) =>
+      sim.simulator.log.filter(
+        (call) => caller(call) === 'A' && JSON.stringify(call.body ?? '').includes(order.number),
+      );
     // A press at A (its element will retry it at B with the same Idempotency-Key), a charge at A...
     const pressed = await b.newOrder([{ sku: 'backpack', quantity: 1 }]);
-    const press = { orderId: pressed.id, amount: pressed.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: a.token('approve') };
+    const press = {
+      orderId: pressed.id,
+      amount: pressed.amount,
+      currency: 'USD',
+      paymentOptionId: 'KLARNA',
+      klarnaNetworkSessionToken: a.token('approve'),
+    };
     const pressKey = crypto.randomUUID();
     // (each ends when A dies: caught at once, so that no rejection waits unhandled)
-    const underWay = [a.post('/api/klarna/initiate', press, { 'idempotency-key': pressKey }), charge(a, subscriptions[1])].map((request) => request.catch((error) => error));
+    const underWay = [
+      a.post('/api/klarna/initiate', press, { 'idempotency-key': pressKey }),
+      charge(a, subscriptions[1]),
+    ].map((request) => request.catch((error) => error));
     // ...and the customers approve in Klarna's journeys: the webhooks go to A, the customers come back to B.
     for (const request of requests) sim.simulator.decide(request, 'approve');
     underWay.push(...orders.map((order) => b.get(`/api/orders/${order.id}`).catch((error) => error)));
-    await eventually(() => callsOfA(pressed).length && callsOfA(subscriptions[1]).length && orders.some((order) => callsOfA(order).length), 'A to be waiting on Klarna for a press, a charge and a final authorization');
+    await eventually(
+      () =>
+        callsOfA(pressed).length && callsOfA(subscriptions[1]).length && orders.some((order) => callsOfA(order).length),
+      'A to be waiting on Klarna for a press, a charge and a final authorization',
+    );
     const finalizingAtA = orders.filter((order) => callsOfA(order).length);
 
     // A dies with all that under way; the load balancer sends everything to B from now on.
@@ -97,38 +131,82 @@ describe('two backend processes on one PostgreSQL server, one killed mid-flow', 
 
     // The element retries the press at B with its key: refused while A's claim on it may still be running...
     const retried = await b.json(await b.post('/api/klarna/initiate', press, { 'idempotency-key': pressKey }));
-    assert.deepEqual([retried.status, retried.body.error], [409, 'A request with this Idempotency-Key is still running.']);
+    assert.deepEqual(
+      [retried.status, retried.body.error],
+      [409, 'A request with this Idempotency-Key is still running.'],
+    );
     // ...and once that claim is older than any request runs (2 minutes: moved back here), served: the same Klarna call, or its outcome.
-    await postgresQuery("update idempotency_keys set created_at = now() - interval '3 minutes' where key = $1", [`initiate:${pressKey}`]);
+    await postgresQuery("update idempotency_keys set created_at = now() - interval '3 minutes' where key = $1", [
+      `initiate:${pressKey}`,
+    ]);
     const served = await b.json(await b.post('/api/klarna/initiate', press, { 'idempotency-key': pressKey }));
-    assert.deepEqual(served, { status: 200, body: { returnUrl: `https://shop.test/orders/${pressed.id}`, orderId: pressed.id } });
+    assert.deepEqual(served, {
+      status: 200,
+      body: { returnUrl: `https://shop.test/orders/${pressed.id}`, orderId: pressed.id },
+    });
     // The charge A left unanswered is repeated by the next press, at B.
     let repeated;
-    await eventually(async () => (repeated = await b.json(await charge(b, subscriptions[1]))).status === 200, 'the held charge to be repeated at B');
+    await eventually(
+      async () => (repeated = await b.json(await charge(b, subscriptions[1]))).status === 200,
+      'the held charge to be repeated at B',
+    );
     assert.equal(repeated.body.period, 2);
 
     // No order is lost: every one is paid, B's sweep and the returning customers finishing what A left.
     const all = [...orders, pressed];
-    await eventually(async () => (await Promise.all(all.map(orderAtB))).every((order) => order.status === 'paid'), 'every order to be paid');
+    await eventually(
+      async () => (await Promise.all(all.map(orderAtB))).every((order) => order.status === 'paid'),
+      'every order to be paid',
+    );
 
     // Exactly one final authorization per order: one Klarna-Idempotency-Key (the repeats of A's held call reuse it) and one transaction.
     for (const order of orders) {
-      const finals = finalAuthorizations(sim).filter((call) => call.body.supplementary_purchase_data.purchase_reference === order.number);
-      assert.equal(new Set(finals.map((call) => call.headers['klarna-idempotency-key'])).size, 1, `${order.number}: ${finals.length} final calls`);
+      const finals = finalAuthorizations(sim).filter(
+        (call) => call.body.supplementary_purchase_data.purchase_reference === order.number,
+      );
+      assert.equal(
+        new Set(finals.map((call) => call.headers['klarna-idempotency-key'])).size,
+        1,
+        `${order.number}: ${finals.length} final calls`,
+      );
       assert.match((await orderAtB(order)).paymentTransactionId, /^krn:payment:us1:transaction:/);
     }
     for (const order of finalizingAtA) {
-      const finals = finalAuthorizations(sim).filter((call) => call.body.supplementary_purchase_data.purchase_reference === order.number);
-      assert.ok(finals.some((call) => caller(call) === 'B'), `${order.number}: the final authorization A left was repeated by B`);
+      const finals = finalAuthorizations(sim).filter(
+        (call) => call.body.supplementary_purchase_data.purchase_reference === order.number,
+      );
+      assert.ok(
+        finals.some((call) => caller(call) === 'B'),
+        `${order.number}: the final authorization A left was repeated by B`,
+      );
     }
-    const firsts = sim.simulator.log.filter((call) => call.path.endsWith('/authorize') && call.body.supplementary_purchase_data?.purchase_reference === pressed.number);
-    assert.equal(new Set(firsts.map((call) => call.headers['klarna-idempotency-key'])).size, 1, 'the press is one Klarna call, however often repeated');
-    assert.ok(firsts.some((call) => caller(call) === 'B'), 'B repeated it');
+    const firsts = sim.simulator.log.filter(
+      (call) =>
+        call.path.endsWith('/authorize') &&
+        call.body.supplementary_purchase_data?.purchase_reference === pressed.number,
+    );
+    assert.equal(
+      new Set(firsts.map((call) => call.headers['klarna-idempotency-key'])).size,
+      1,
+      'the press is one Klarna call, however often repeated',
+    );
+    assert.ok(
+      firsts.some((call) => caller(call) === 'B'),
+      'B repeated it',
+    );
     // One charge per period: one approved row and one Klarna-Idempotency-Key per period.
     for (const subscription of subscriptions.slice(0, 2)) {
       const { charges } = await orderAtB(subscription);
-      assert.deepEqual(charges.map((row) => [row.period, row.status]), [[2, 'approved']], subscription.number);
-      assert.equal(new Set(chargeCalls(subscription).map((call) => call.headers['klarna-idempotency-key'])).size, 1, subscription.number);
+      assert.deepEqual(
+        charges.map((row) => [row.period, row.status]),
+        [[2, 'approved']],
+        subscription.number,
+      );
+      assert.equal(
+        new Set(chargeCalls(subscription).map((call) => call.headers['klarna-idempotency-key'])).size,
+        1,
+        subscription.number,
+      );
     }
   });
 

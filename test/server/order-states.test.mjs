@@ -14,16 +14,30 @@ describe('the order state machine', () => {
 
   const newOrder = async () => {
     const number = `PWK-${crypto.randomUUID().slice(0, 10)}`;
-    return store.createOrder({ id: `order-${crypto.randomUUID()}`, kind: 'purchase', amount: 100, currency: 'USD', lines: [], purchaseReference: number, transactionReference: `${number}-tx` });
+    return store.createOrder({
+      id: `order-${crypto.randomUUID()}`,
+      kind: 'purchase',
+      amount: 100,
+      currency: 'USD',
+      lines: [],
+      purchaseReference: number,
+      transactionReference: `${number}-tx`,
+    });
   };
 
   it('a move the table does not allow is refused, and the order stays where it was', async () => {
     const order = await newOrder();
     assert.equal(order.status, 'open');
     assert.ok(!TRANSITIONS.open.includes('paid'));
-    await assert.rejects(store.transition(order.id, ['open'], { status: 'paid' }), (error) => error instanceof IllegalTransition && /from open to paid/.test(error.message));
+    await assert.rejects(
+      store.transition(order.id, ['open'], { status: 'paid' }),
+      (error) => error instanceof IllegalTransition && /from open to paid/.test(error.message),
+    );
     // one illegal from-state among legal ones refuses the whole move
-    await assert.rejects(store.transition(order.id, ['open', 'paid'], { status: 'authorizing' }), /from paid to authorizing/);
+    await assert.rejects(
+      store.transition(order.id, ['open', 'paid'], { status: 'authorizing' }),
+      /from paid to authorizing/,
+    );
     assert.equal((await store.order(order.id)).status, 'open');
   });
 
@@ -47,7 +61,11 @@ describe('the order state machine', () => {
     const page = await readFile(new URL('../../ARCHITECTURE.md', import.meta.url), 'utf8');
     const diagrams = [...page.matchAll(/```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/g)].map((match) => match[1]);
     assert.equal(diagrams.length, 1, 'one state diagram in ARCHITECTURE.md');
-    const drawn = diagrams[0].split('\n').map((line) => /^\s*(\S+)\s*-->\s*([^\s:]+)/.exec(line)).filter(Boolean).map(([, from, to]) => `${from} --> ${to}`);
+    const drawn = diagrams[0]
+      .split('\n')
+      .map((line) => /^\s*(\S+)\s*-->\s*([^\s:]+)/.exec(line))
+      .filter(Boolean)
+      .map(([, from, to]) => `${from} --> ${to}`);
     const table = ['[*] --> open', ...transitionList().map(([from, to]) => `${from} --> ${to}`)];
     assert.deepEqual([...drawn].sort(), [...table].sort());
     assert.equal(new Set(drawn).size, drawn.length, 'no transition drawn twice');

@@ -21,9 +21,27 @@ describe('the offline storefront restarted mid-payment', () => {
     assert.ok(run.url, run.output);
     return run;
   };
-  const post = (url, path, body, headers = {}) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...headers }, body: JSON.stringify(body) });
+  const post = (url, path, body, headers = {}) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: url, ...headers },
+      body: JSON.stringify(body),
+    });
   const press = async (url, order) =>
-    (await post(url, '/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: 'USD', paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: newSessionToken('step-up', 'lost') }, { 'idempotency-key': crypto.randomUUID() })).json();
+    (
+      await post(
+        url,
+        '/api/klarna/initiate',
+        {
+          orderId: order.id,
+          amount: order.amount,
+          currency: 'USD',
+          paymentOptionId: 'KLARNA',
+          klarnaNetworkSessionToken: newSessionToken('step-up', 'lost'),
+        },
+        { 'idempotency-key': crypto.randomUUID() },
+      )
+    ).json();
 
   it('the payment under way goes on: the same payment request, a journey that opens, and the order paid once the customer approves', async () => {
     let run = await start();
@@ -40,9 +58,16 @@ describe('the offline storefront restarted mid-payment', () => {
     assert.equal(journey.status, 200);
     assert.match(await journey.text(), /Pay \$118\.00/);
     // The customer approves in Klarna's journey (its webhook is lost): the order page's look finalizes it.
-    const decided = await fetch(again.paymentRequestUrl, { method: 'POST', body: new URLSearchParams({ decision: 'approve' }), headers: { origin: new URL(again.paymentRequestUrl).origin } });
+    const decided = await fetch(again.paymentRequestUrl, {
+      method: 'POST',
+      body: new URLSearchParams({ decision: 'approve' }),
+      headers: { origin: new URL(again.paymentRequestUrl).origin },
+    });
     assert.equal(decided.status, 200);
-    await until(async () => (await (await fetch(`${run.url}/api/orders/${order.id}`)).json()).status === 'paid', 'the order to be paid after the restart');
+    await until(
+      async () => (await (await fetch(`${run.url}/api/orders/${order.id}`)).json()).status === 'paid',
+      'the order to be paid after the restart',
+    );
     assert.doesNotMatch(run.output, /failed|404/, 'no read of a forgotten payment request');
   });
 });

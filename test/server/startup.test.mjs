@@ -12,8 +12,13 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start` with `env` (and nothing of this process's Klarna settings): its exit code and what it printed, or 'running' if it started. */
 function start(env) {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KLARNA_') && name !== 'PUBLIC_URL'));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...inherited, PORT: '0', DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('KLARNA_') && name !== 'PUBLIC_URL'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...inherited, PORT: '0', DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -40,26 +45,47 @@ const KLARNA = {
 
 describe('the storefront refuses to start on a Klarna environment it cannot trust', () => {
   it('Klarna variables without KLARNA_API_KEY: refused, not run against the simulator', async () => {
-    for (const env of [{ KLARNA_CLIENT_ID: 'klarna_test_client_x' }, { KLARNA_LIVE: 'true' }, { KLARNA_WEBHOOK_SIGNING_KEYS: 'key-1:secret-one', KLARNA_API_KEY: '' }]) {
+    for (const env of [
+      { KLARNA_CLIENT_ID: 'klarna_test_client_x' },
+      { KLARNA_LIVE: 'true' },
+      { KLARNA_WEBHOOK_SIGNING_KEYS: 'key-1:secret-one', KLARNA_API_KEY: '' },
+    ]) {
       const { code, output } = await start(env);
       assert.equal(code, 1, JSON.stringify(env));
-      assert.match(output, /^KLARNA_API_KEY is not set, but KLARNA_\w+ is: set KLARNA_API_KEY to use Klarna, or unset it for the offline simulator/, JSON.stringify(env));
+      assert.match(
+        output,
+        /^KLARNA_API_KEY is not set, but KLARNA_\w+ is: set KLARNA_API_KEY to use Klarna, or unset it for the offline simulator/,
+        JSON.stringify(env),
+      );
     }
   });
 
   it("KLARNA_LIVE and the API base disagree: Klarna's live host without KLARNA_LIVE, or the reverse", async () => {
     const cases = [
-      [{ KLARNA_API_BASE: 'https://api-global.klarna.com' }, "KLARNA_API_BASE (api-global.klarna.com) is Klarna's live environment, but KLARNA_LIVE is not true."],
-      [{ KLARNA_LIVE: 'true', KLARNA_API_BASE: 'https://api-global.test.klarna.com' }, "KLARNA_LIVE=true, but KLARNA_API_BASE (api-global.test.klarna.com) is Klarna's test environment."],
+      [
+        { KLARNA_API_BASE: 'https://api-global.klarna.com' },
+        "KLARNA_API_BASE (api-global.klarna.com) is Klarna's live environment, but KLARNA_LIVE is not true.",
+      ],
+      [
+        { KLARNA_LIVE: 'true', KLARNA_API_BASE: 'https://api-global.test.klarna.com' },
+        "KLARNA_LIVE=true, but KLARNA_API_BASE (api-global.test.klarna.com) is Klarna's test environment.",
+      ],
       [{ KLARNA_LIVE: 'yes' }, 'KLARNA_LIVE is true or false, not "yes".'],
     ];
-    for (const [env, message] of cases) assert.deepEqual(await start({ ...KLARNA, ...env }), { code: 1, output: message });
+    for (const [env, message] of cases)
+      assert.deepEqual(await start({ ...KLARNA, ...env }), { code: 1, output: message });
   });
 
   it('KLARNA_WEBHOOK_SIGNING_KEYS that does not parse: refused, naming the entry and never its secret', async () => {
     const cases = [
-      ['secret-without-an-id', 'KLARNA_WEBHOOK_SIGNING_KEYS entry 1 is not id:secret (no signing key id before a colon).'],
-      ['key-1:secret-one,other-secret', 'KLARNA_WEBHOOK_SIGNING_KEYS entry 2 is not id:secret (no signing key id before a colon).'],
+      [
+        'secret-without-an-id',
+        'KLARNA_WEBHOOK_SIGNING_KEYS entry 1 is not id:secret (no signing key id before a colon).',
+      ],
+      [
+        'key-1:secret-one,other-secret',
+        'KLARNA_WEBHOOK_SIGNING_KEYS entry 2 is not id:secret (no signing key id before a colon).',
+      ],
       ['key-1:', 'KLARNA_WEBHOOK_SIGNING_KEYS entry 1 has no secret after its id.'],
       [',', 'KLARNA_WEBHOOK_SIGNING_KEYS holds no signing key (id:secret[,id2:secret2]).'],
     ];
@@ -78,7 +104,10 @@ describe('the storefront refuses to start on a Klarna environment it cannot trus
 
   it('a PUBLIC_URL that is not an http(s) origin is refused, naming it', async () => {
     for (const value of ['notaurl', 'https://shop.example/store', 'ftp://shop.example', 'https://shop.example/?a=1']) {
-      assert.deepEqual(await start({ ...KLARNA, PUBLIC_URL: value }), { code: 1, output: `PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(value)}.` });
+      assert.deepEqual(await start({ ...KLARNA, PUBLIC_URL: value }), {
+        code: 1,
+        output: `PUBLIC_URL is the shop's public origin, such as https://shop.example, not ${JSON.stringify(value)}.`,
+      });
     }
   });
 

@@ -26,14 +26,24 @@ describe('the sweep', () => {
     // 50 presses that Klarna never answered (503 through the retries): held, the same call to be repeated
     await failBackpacks('503');
     const stuck = await Promise.all(Array.from({ length: 50 }, () => newOrder([{ sku: 'backpack', quantity: 1 }])));
-    const pressed = await Promise.all(stuck.map(async (order) => (await initiate(order, { outcome: 'approve' })).status));
+    const pressed = await Promise.all(
+      stuck.map(async (order) => (await initiate(order, { outcome: 'approve' })).status),
+    );
     assert.deepEqual(new Set(pressed), new Set([503]));
     // ...for longer than a call runs, and through a pass already: they have failed looks behind them
-    await sql("update orders set updated_at = now() - interval '3 minutes' where id = any($1)", [stuck.map((order) => order.id)]);
+    await sql("update orders set updated_at = now() - interval '3 minutes' where id = any($1)", [
+      stuck.map((order) => order.id),
+    ]);
     await shop.backend.payments.sweep({ budgetMs: 10_000 });
-    assert.deepEqual(new Set(await Promise.all(stuck.map(async (order) => (await orderNow(order.id)).status))), new Set(['authorizing']));
+    assert.deepEqual(
+      new Set(await Promise.all(stuck.map(async (order) => (await orderNow(order.id)).status))),
+      new Set(['authorizing']),
+    );
     // Their pause is over (they are due again), and Klarna now hangs on them, as in a real outage.
-    await sql("update orders set next_look_at = null, last_look_at = last_look_at - interval '1 hour' where id = any($1)", [stuck.map((order) => order.id)]);
+    await sql(
+      "update orders set next_look_at = null, last_look_at = last_look_at - interval '1 hour' where id = any($1)",
+      [stuck.map((order) => order.id)],
+    );
     await failBackpacks('hang');
     const callsBefore = new Map(stuck.map((order) => [order.id, callsFor(order).length]));
     const tried = () => stuck.filter((order) => callsFor(order).length > callsBefore.get(order.id)).length;
@@ -44,9 +54,15 @@ describe('the sweep', () => {
     shop.sim.simulator.decide(body.paymentRequestId, 'approve');
     const started = performance.now();
     const pass = shop.backend.payments.sweep({ budgetMs: 2000 });
-    await until(async () => (await orderNow(order.id)).status === 'paid', 'the approved order to be finalized while the stuck ones hang');
+    await until(
+      async () => (await orderNow(order.id)).status === 'paid',
+      'the approved order to be finalized while the stuck ones hang',
+    );
     await pass;
-    assert.ok(performance.now() - started < 2000 + 3000, `the pass took ${Math.round(performance.now() - started)} ms, past its 2 s`);
+    assert.ok(
+      performance.now() - started < 2000 + 3000,
+      `the pass took ${Math.round(performance.now() - started)} ms, past its 2 s`,
+    );
     assert.ok(tried() > 0 && tried() < 50, `${tried()} of the stuck orders were tried in that pass`);
 
     // The ones it did not reach come first in the next passes: each gets its turn, none is starved.
@@ -62,7 +78,14 @@ describe('the sweep', () => {
     const backend = await startBackend({
       dataDir,
       mode: 'simulator',
-      klarna: { baseUrl: sim.url, apiKey: sim.apiKey, clientId: 'klarna_test_client_offline_simulator', signingKeys: new Map([[sim.signingKeyId, sim.secret]]), retryDelaysMs: [50, 100], timeoutMs: 20_000 },
+      klarna: {
+        baseUrl: sim.url,
+        apiKey: sim.apiKey,
+        clientId: 'klarna_test_client_offline_simulator',
+        signingKeys: new Map([[sim.signingKeyId, sim.secret]]),
+        retryDelaysMs: [50, 100],
+        timeoutMs: 20_000,
+      },
       sweepMs: 60_000,
       log: () => {},
     });
@@ -71,11 +94,10 @@ describe('the sweep', () => {
       const order = await api.newOrder();
       await sim.control('fail', { count: 10, mode: 'hang', match: order.number });
       // the press is answered at its bound, its call going on; the process then restarts and the call is left to the sweep
-      await backend.store.sql.query("update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1", [
-        order.id,
-        crypto.randomUUID(),
-        api.token('approve'),
-      ]);
+      await backend.store.sql.query(
+        "update orders set status = 'authorizing', attempt_key = $2, attempt_token = $3, attempt_started_at = now(), updated_at = now() - interval '3 minutes' where id = $1",
+        [order.id, crypto.randomUUID(), api.token('approve')],
+      );
       const sweeping = backend.sweep();
       await until(() => api.callsFor(order).length === 1, 'the sweep to be waiting on Klarna');
       const started = performance.now();
@@ -100,8 +122,14 @@ describe('the sweep', () => {
       await sql('update orders set next_look_at = null, last_look_at = null where id = $1', [order.id]);
       await shop.backend.payments.sweep({ budgetMs: 10_000 });
       // The pause runs from the end of the look, which came between its start and now.
-      const [row] = await sql('select extract(epoch from next_look_at - last_look_at) as most, extract(epoch from next_look_at - now()) as least from orders where id = $1', [order.id]);
-      assert.ok(Number(row.least) <= pause && pause <= Number(row.most), `a pause of ${pause} s: between ${row.least} and ${row.most}`);
+      const [row] = await sql(
+        'select extract(epoch from next_look_at - last_look_at) as most, extract(epoch from next_look_at - now()) as least from orders where id = $1',
+        [order.id],
+      );
+      assert.ok(
+        Number(row.least) <= pause && pause <= Number(row.most),
+        `a pause of ${pause} s: between ${row.least} and ${row.most}`,
+      );
     }
     await shop.sim.control('fail', { count: 0 });
     await sql('update orders set next_look_at = null, last_look_at = null where id = $1', [order.id]);

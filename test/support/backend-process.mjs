@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 if (process.env.BACKEND_OPTIONS) {
   const { startBackend } = await import('../../demo/server/main.ts');
   const options = JSON.parse(process.env.BACKEND_OPTIONS);
-  const backend = await startBackend({ ...options, klarna: { ...options.klarna, signingKeys: new Map(options.klarna.signingKeys) }, log: (line) => console.log(line) });
+  const backend = await startBackend({
+    ...options,
+    klarna: { ...options.klarna, signingKeys: new Map(options.klarna.signingKeys) },
+    log: (line) => console.log(line),
+  });
   console.log(`listening ${backend.url}`);
   process.once('SIGTERM', async () => {
     await backend.stop();
@@ -20,7 +24,10 @@ if (process.env.BACKEND_OPTIONS) {
 
 /** Starts one such process; resolves with its url, pid, log lines and a way to kill it. */
 export function startBackendProcess(options) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, BACKEND_OPTIONS: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BACKEND_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run = { child, pid: child.pid, lines: [], url: undefined };
   run.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   /** Ends it: SIGTERM as a deploy, SIGKILL as `kill -9`. */
@@ -39,6 +46,8 @@ export function startBackendProcess(options) {
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
-    run.exited.then((code) => reject(new Error(`the backend process exited (${code}) before it listened:\n${run.lines.join('\n')}${partial}`)));
+    run.exited.then((code) =>
+      reject(new Error(`the backend process exited (${code}) before it listened:\n${run.lines.join('\n')}${partial}`)),
+    );
   });
 }

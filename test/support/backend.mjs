@@ -17,7 +17,10 @@ const scenarios = {
   'bad-url': () => [200, { returnUrl: 'javascript:alert(1)' }],
   slow: () => [200, { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' }, 2000],
   // fails the first time a run calls it, then succeeds: a retry of the same attempt
-  flaky: (entries) => (entries.length === 1 ? [503, { error: 'try again' }] : [200, { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/flaky/start' }]),
+  flaky: (entries) =>
+    entries.length === 1
+      ? [503, { error: 'try again' }]
+      : [200, { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/flaky/start' }],
 };
 
 async function readBody(req) {

@@ -9,7 +9,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 
 export const CHROMIUM_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
-export const FIREFOX_PATH = process.env.FIREFOX_PATH || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((path) => existsSync(path)) || 'firefox-esr';
+export const FIREFOX_PATH =
+  process.env.FIREFOX_PATH ||
+  ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((path) => existsSync(path)) ||
+  'firefox-esr';
 // Debian puts it under the architecture's library folder, e.g. /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/
 const debianMiniBrowser = () =>
   readdirSync('/usr/lib', { withFileTypes: true })
@@ -54,14 +57,18 @@ function child(command, args, options) {
 export async function startDisplay() {
   if (process.env.DISPLAY) return { display: process.env.DISPLAY, stop: async () => {} };
   // -displayfd: Xvfb picks a free display number and writes it to fd 3 once it accepts clients
-  const xvfb = child('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const xvfb = child('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
   const number = await new Promise((resolve, reject) => {
     let text = '';
     xvfb.process.stdio[3].on('data', (chunk) => {
       text += chunk;
       if (text.includes('\n')) resolve(text.trim());
     });
-    xvfb.process.once('error', (error) => reject(new Error(`Xvfb could not start (${error.message}): run npm run setup`)));
+    xvfb.process.once('error', (error) =>
+      reject(new Error(`Xvfb could not start (${error.message}): run npm run setup`)),
+    );
     xvfb.process.once('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${xvfb.stderr}`)));
   });
   return { display: `:${number}`, stop: () => xvfb.stop() };
@@ -71,9 +78,13 @@ export async function startDisplay() {
 async function startDriver(command, env = process.env) {
   const port = await freePort();
   // (chromedriver listens on the loopback interface alone unless told otherwise)
-  const driver = child(command, [`--port=${port}`, ...(command === 'WebKitWebDriver' ? ['--host=127.0.0.1'] : [])], { env });
+  const driver = child(command, [`--port=${port}`, ...(command === 'WebKitWebDriver' ? ['--host=127.0.0.1'] : [])], {
+    env,
+  });
   const failed = new Promise((_, reject) => {
-    driver.process.once('error', (error) => reject(new Error(`${command} could not start (${error.message}): run npm run setup`)));
+    driver.process.once('error', (error) =>
+      reject(new Error(`${command} could not start (${error.message}): run npm run setup`)),
+    );
     driver.process.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${driver.stderr}`)));
   });
   failed.catch(() => {});
@@ -123,7 +134,10 @@ export async function startChromeDriver() {
     capabilities: (args = []) => ({
       browserName: 'chrome',
       'wdio:enforceWebDriverClassic': true,
-      'goog:chromeOptions': { binary: CHROMIUM_PATH, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...args] },
+      'goog:chromeOptions': {
+        binary: CHROMIUM_PATH,
+        args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', ...args],
+      },
     }),
   };
 }
@@ -137,5 +151,10 @@ export async function startRefusingProxy() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, port, stop: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

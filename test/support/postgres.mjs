@@ -20,7 +20,10 @@ export function serverBinaries() {
   if (onPath) return onPath;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((name) => found(join(root, name, 'bin'))) : [];
-  if (!versions.length) throw new Error(`No PostgreSQL server binaries (initdb, pg_ctl) on PATH or under ${root}: run \`npm run setup\`, which installs Debian's postgresql package, or install PostgreSQL.`);
+  if (!versions.length)
+    throw new Error(
+      `No PostgreSQL server binaries (initdb, pg_ctl) on PATH or under ${root}: run \`npm run setup\`, which installs Debian's postgresql package, or install PostgreSQL.`,
+    );
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 
@@ -29,21 +32,41 @@ export async function startPostgres() {
   const dir = mkdtempSync(join(tmpdir(), 'pwk-postgres-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
-  const command = (name, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, name), ...args]] : [join(bin, name), args]);
+  const command = (name, args) =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, name), ...args]] : [join(bin, name), args];
   const as = (name, args) => run(...command(name, args));
   // best effort, and synchronous, so that it also runs as the process exits
   const remove = () => {
     try {
-      if (existsSync(join(data, 'postmaster.pid'))) execFileSync(...command('pg_ctl', ['stop', '--pgdata', data, '--mode', 'immediate', '--wait']), { stdio: 'ignore' });
+      if (existsSync(join(data, 'postmaster.pid')))
+        execFileSync(...command('pg_ctl', ['stop', '--pgdata', data, '--mode', 'immediate', '--wait']), {
+          stdio: 'ignore',
+        });
     } catch {}
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', remove);
   try {
-    if (asRoot) chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout));
+    if (asRoot)
+      chownSync(
+        dir,
+        Number((await run('id', ['-u', 'postgres'])).stdout),
+        Number((await run('id', ['-g', 'postgres'])).stdout),
+      );
     chmodSync(dir, 0o700);
     // --no-locale: the C locale, which every machine has, whatever LANG names
-    await as('initdb', ['--pgdata', data, '--auth', 'trust', '--username', 'shop', '--encoding', 'UTF8', '--no-locale', '--no-sync']);
+    await as('initdb', [
+      '--pgdata',
+      data,
+      '--auth',
+      'trust',
+      '--username',
+      'shop',
+      '--encoding',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
     const settings = `-c listen_addresses= -c unix_socket_directories=${dir} -c fsync=off`;
     await as('pg_ctl', ['start', '--pgdata', data, '--wait', '--log', join(dir, 'server.log'), '--options', settings]);
   } catch (error) {
@@ -56,8 +79,21 @@ export async function startPostgres() {
     /** Ends every connection the instances hold, as a database restart or failover does; gives how many it ended. */
     async dropConnections() {
       const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql';
-      const query = 'select count(pg_terminate_backend(pid)) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = $$client backend$$';
-      const { stdout } = await run(psql, ['--host', dir, '--username', 'shop', '--dbname', 'postgres', '--no-psqlrc', '--tuples-only', '--no-align', '--command', query]);
+      const query =
+        'select count(pg_terminate_backend(pid)) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = $$client backend$$';
+      const { stdout } = await run(psql, [
+        '--host',
+        dir,
+        '--username',
+        'shop',
+        '--dbname',
+        'postgres',
+        '--no-psqlrc',
+        '--tuples-only',
+        '--no-align',
+        '--command',
+        query,
+      ]);
       return Number(stdout.trim());
     },
     async stop() {

@@ -9,8 +9,15 @@ import { fileURLToPath } from 'node:url';
 const main = fileURLToPath(new URL('../../demo/server/main.ts', import.meta.url));
 
 export function startStorefront(env = {}) {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KLARNA_') && !['PUBLIC_URL', 'DATABASE_URL', 'DATA_DIR'].includes(name)));
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...inherited, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('KLARNA_') && !['PUBLIC_URL', 'DATABASE_URL', 'DATA_DIR'].includes(name),
+    ),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...inherited, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run = { child, pid: child.pid, output: '', url: undefined, exitCode: undefined };
   run.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((run.exitCode = code ?? signal))));
   return new Promise((resolve) => {

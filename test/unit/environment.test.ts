@@ -11,7 +11,8 @@ import { installFakeKlarna } from '../../src/testing/index.js';
  */
 const lacking = {
   ElementInternals: () => undefined,
-  'setFormValue (as in jsdom)': (internals: ElementInternals) => Object.defineProperty(internals, 'setFormValue', { value: undefined }),
+  'setFormValue (as in jsdom)': (internals: ElementInternals) =>
+    Object.defineProperty(internals, 'setFormValue', { value: undefined }),
   'custom states': (internals: ElementInternals) => Object.defineProperty(internals, 'states', { value: undefined }),
 };
 
@@ -19,11 +20,14 @@ function createLacking(what: keyof typeof lacking): PayWithKlarna {
   const attachInternals = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'attachInternals')!;
   Object.defineProperty(HTMLElement.prototype, 'attachInternals', {
     configurable: true,
-    value: what === 'ElementInternals' ? undefined : function (this: HTMLElement) {
-      const internals = attachInternals.value.call(this) as ElementInternals;
-      lacking[what](internals);
-      return internals;
-    },
+    value:
+      what === 'ElementInternals'
+        ? undefined
+        : function (this: HTMLElement) {
+            const internals = attachInternals.value.call(this) as ElementInternals;
+            lacking[what](internals);
+            return internals;
+          },
   });
   try {
     return document.createElement('pay-with-klarna');
@@ -40,9 +44,19 @@ describe('a page that lacks what the element needs (jsdom, happy-dom)', () => {
       const record = (event: Event) => errors.push(event as CustomEvent);
       document.addEventListener('klarna-error', record);
       try {
-        const form = await fixture<HTMLFormElement>(html`<form><label><input type="radio" name="payment" value="card" /> Card</label></form>`);
+        const form = await fixture<HTMLFormElement>(
+          html`<form>
+            <label><input type="radio" name="payment" value="card" /> Card</label>
+          </form>`,
+        );
         const lackingElement = createLacking(what);
-        for (const [name, value] of Object.entries({ name: 'payment', 'client-id': 'klarna_test_client_abc', amount: '11800', currency: 'USD', 'initiate-url': '/x' })) {
+        for (const [name, value] of Object.entries({
+          name: 'payment',
+          'client-id': 'klarna_test_client_abc',
+          amount: '11800',
+          currency: 'USD',
+          'initiate-url': '/x',
+        })) {
           lackingElement.setAttribute(name, value);
         }
         const reported = oneEvent(lackingElement, 'klarna-error');
@@ -57,13 +71,22 @@ describe('a page that lacks what the element needs (jsdom, happy-dom)', () => {
         lackingElement.remove();
         form.append(lackingElement);
         const working = document.createElement('pay-with-klarna');
-        for (const [name, value] of Object.entries({ 'client-id': 'klarna_test_client_abc', amount: '500', currency: 'USD', 'initiate-url': '/x' })) working.setAttribute(name, value);
+        for (const [name, value] of Object.entries({
+          'client-id': 'klarna_test_client_abc',
+          amount: '500',
+          currency: 'USD',
+          'initiate-url': '/x',
+        }))
+          working.setAttribute(name, value);
         const presented = oneEvent(working, 'klarna-presentation');
         form.append(working);
         await presented; // the working element went all the way through the fake meanwhile
 
         expect(errors.filter((event) => event.target === lackingElement)).to.have.length(1);
-        expect(fake.presentationCalls.map((call) => call.amount), 'only the working element asked Klarna').to.deep.equal([500]);
+        expect(
+          fake.presentationCalls.map((call) => call.amount),
+          'only the working element asked Klarna',
+        ).to.deep.equal([500]);
         expect(lackingElement.shadowRoot, 'nothing rendered').to.equal(null);
         expect(lackingElement.form, 'no form association').to.equal(null);
         expect(lackingElement.childElementCount, 'no Klarna components mounted').to.equal(0);

@@ -8,7 +8,14 @@ import { mountWithFake } from './helpers.js';
 const checkout = html`
   <form>
     <label><input type="radio" name="payment" value="card" checked /> Card</label>
-    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+    <pay-with-klarna
+      name="payment"
+      client-id="klarna_test_client_abc"
+      amount="11800"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/x"
+    ></pay-with-klarna>
   </form>
 `;
 
@@ -41,10 +48,13 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
   afterEach(async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     window.removeEventListener('unhandledrejection', onUnhandled);
-    expect(unhandled.map((event) => String(event.reason)), 'no unhandled promise rejection').to.deep.equal([]);
+    expect(
+      unhandled.map((event) => String(event.reason)),
+      'no unhandled promise rejection',
+    ).to.deep.equal([]);
   });
 
-  it('C1: Klarna\'s URL blocked (as here: nothing leaves the machine) is a network failure', async () => {
+  it("C1: Klarna's URL blocked (as here: nothing leaves the machine) is a network failure", async () => {
     const { event, element, form } = await failWith(undefined);
     expect(event.detail).to.deep.include({ phase: 'load', reason: 'network', retryable: true });
     expect(event.detail.error.message).to.contain('https://js.klarna.com/web-sdk/v2/klarna.mjs');
@@ -57,7 +67,8 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
     let healthy = false;
     const sdk = async () => {
       attempts++;
-      if (!healthy) throw new TypeError('Failed to fetch dynamically imported module: https://js.klarna.com/web-sdk/v2/klarna.mjs');
+      if (!healthy)
+        throw new TypeError('Failed to fetch dynamically imported module: https://js.klarna.com/web-sdk/v2/klarna.mjs');
       return fake.module;
     };
     const { event, element, elapsed } = await failWith(sdk, { retryDelaysMs: [50, 100] });
@@ -75,7 +86,9 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
   it('C3: a download that never answers is unavailable at the timeout; its late arrival is ignored', async () => {
     const fake = new FakeKlarna();
     let arrive!: (module: unknown) => void;
-    const { event, element, elapsed } = await failWith(() => new Promise((resolve) => (arrive = resolve)), { timeoutMs: 300 });
+    const { event, element, elapsed } = await failWith(() => new Promise((resolve) => (arrive = resolve)), {
+      timeoutMs: 300,
+    });
     expect(event.detail).to.deep.include({ phase: 'load', reason: 'timeout', retryable: true });
     expect(elapsed, 'at the 300 ms timeout, not the default 15 s').to.be.within(250, 7_500);
     arrive(fake.module);
@@ -104,13 +117,17 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
     expect(event.detail).to.deep.include({ reason: 'invalid-sdk' });
   });
 
-  it('C5: KlarnaSDK() rejecting is an init failure with Klarna\'s code, tried once for all elements', async () => {
+  it("C5: KlarnaSDK() rejecting is an init failure with Klarna's code, tried once for all elements", async () => {
     const fake = new FakeKlarna({ initError: klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Origin not allowed') });
     configureKlarnaSdk({ sdk: fake.module, timeoutMs: 2000, retryDelaysMs: [] });
     const errors: Event[] = [];
     const onError = (event: Event) => errors.push(event);
     document.addEventListener('klarna-error', onError);
-    await fixture(html`<div>${[1, 2, 3].map(() => html`<pay-with-klarna client-id="bad" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`)}</div>`);
+    await fixture(
+      html`<div>
+        ${[1, 2, 3].map(() => html`<pay-with-klarna client-id="bad" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`)}
+      </div>`,
+    );
     await waitUntil(() => errors.length >= 3, 'each element to report the failure', { timeout: 5000 });
     document.removeEventListener('klarna-error', onError);
     expect(fake.sdkCalls, 'no retry storm').to.have.length(1);
@@ -139,7 +156,9 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
       const { event, element, form } = await failWith(new FakeKlarna({ presentationError: error }).module);
       expect(event.detail, String(code)).to.deep.include({ phase: 'presentation', reason: 'presentation', retryable });
       expect(event.detail.error.code).to.equal(code);
-      expect(event.detail.error.message).to.equal(`Klarna's presentation failed: ${(error as { errorMessage: string }).errorMessage}`);
+      expect(event.detail.error.message).to.equal(
+        `Klarna's presentation failed: ${(error as { errorMessage: string }).errorMessage}`,
+      );
       expectUnavailable(element, form);
     }
   });
@@ -149,7 +168,9 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
     const original = console.warn;
     console.warn = (...args: unknown[]) => warnings.push(args);
     try {
-      const { event } = await failWith(new FakeKlarna({ initError: klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Origin not allowed') }).module);
+      const { event } = await failWith(
+        new FakeKlarna({ initError: klarnaError('ACCESS_ERROR', 'PERMISSION_DENIED', 'Origin not allowed') }).module,
+      );
       expect(warnings).to.deep.equal([[`<pay-with-klarna>: ${event.detail.error.message}`]]);
       expect(event.detail.error.message).to.contain('PERMISSION_DENIED');
     } finally {
@@ -171,7 +192,8 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
         expect(fake.mounted, 'nothing of the stand-in is mounted').to.have.length(0);
         expect(said).to.have.length(1);
         expect(said[0]![0]).to.equal('error');
-        for (const named of ['klarna_test_client_abc', location.origin, 'allowlist']) expect(said[0]![1]).to.contain(named);
+        for (const named of ['klarna_test_client_abc', location.origin, 'allowlist'])
+          expect(said[0]![1]).to.contain(named);
 
         fake.configure({ fallback: false });
         const presented = oneEvent(element, 'klarna-presentation');
@@ -197,12 +219,48 @@ describe('failures: unavailable, with one klarna-error that says why', () => {
 
 describe('bad attributes get an error that names them', () => {
   const cases: Array<[string, ReturnType<typeof html>, RegExp]> = [
-    ['missing client-id', html`<pay-with-klarna amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>`, /client-id/],
-    ['amount in major units', html`<pay-with-klarna client-id="c" amount="118.00" currency="USD" initiate-url="/x"></pay-with-klarna>`, /amount must be a whole number of minor units/],
-    ['missing amount for PAY', html`<pay-with-klarna client-id="c" currency="USD" initiate-url="/x"></pay-with-klarna>`, /amount is required for the PAY intent/],
-    ['bad currency', html`<pay-with-klarna client-id="c" amount="100" currency="dollars" initiate-url="/x"></pay-with-klarna>`, /currency must be a three-letter ISO 4217 code/],
-    ['unknown intent', html`<pay-with-klarna client-id="c" amount="100" currency="USD" intents="PAY BUY" initiate-url="/x"></pay-with-klarna>`, /unknown intents BUY/],
-    ['bad initiation mode', html`<pay-with-klarna client-id="c" amount="100" currency="USD" initiation-mode="MODAL" initiate-url="/x"></pay-with-klarna>`, /initiation-mode must be one of/],
+    [
+      'missing client-id',
+      html`<pay-with-klarna amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>`,
+      /client-id/,
+    ],
+    [
+      'amount in major units',
+      html`<pay-with-klarna client-id="c" amount="118.00" currency="USD" initiate-url="/x"></pay-with-klarna>`,
+      /amount must be a whole number of minor units/,
+    ],
+    [
+      'missing amount for PAY',
+      html`<pay-with-klarna client-id="c" currency="USD" initiate-url="/x"></pay-with-klarna>`,
+      /amount is required for the PAY intent/,
+    ],
+    [
+      'bad currency',
+      html`<pay-with-klarna client-id="c" amount="100" currency="dollars" initiate-url="/x"></pay-with-klarna>`,
+      /currency must be a three-letter ISO 4217 code/,
+    ],
+    [
+      'unknown intent',
+      html`<pay-with-klarna
+        client-id="c"
+        amount="100"
+        currency="USD"
+        intents="PAY BUY"
+        initiate-url="/x"
+      ></pay-with-klarna>`,
+      /unknown intents BUY/,
+    ],
+    [
+      'bad initiation mode',
+      html`<pay-with-klarna
+        client-id="c"
+        amount="100"
+        currency="USD"
+        initiation-mode="MODAL"
+        initiate-url="/x"
+      ></pay-with-klarna>`,
+      /initiation-mode must be one of/,
+    ],
     ['no backend', html`<pay-with-klarna client-id="c" amount="100" currency="USD"></pay-with-klarna>`, /initiate-url/],
   ];
   for (const [name, template, message] of cases) {
@@ -218,14 +276,19 @@ describe('bad attributes get an error that names them', () => {
       console.error = original;
       expect(event.detail).to.deep.include({ phase: 'init', reason: 'invalid-config', retryable: false });
       expect(event.detail.error.message).to.match(message);
-      expect(errors.some((text) => message.test(text)), 'also said on the console').to.equal(true);
+      expect(
+        errors.some((text) => message.test(text)),
+        'also said on the console',
+      ).to.equal(true);
       expect(element.getBoundingClientRect().height).to.equal(0);
       expect(fake.presentationCalls).to.have.length(0);
     });
   }
 
   it('ADD_TO_WALLET and SIGNIN need no amount', async () => {
-    const { fake } = await mountWithFake(html`<pay-with-klarna client-id="c" currency="USD" intents="ADD_TO_WALLET" initiate-url="/x"></pay-with-klarna>`);
+    const { fake } = await mountWithFake(
+      html`<pay-with-klarna client-id="c" currency="USD" intents="ADD_TO_WALLET" initiate-url="/x"></pay-with-klarna>`,
+    );
     expect(fake.presentationCalls[0]).not.to.have.property('amount');
   });
 
@@ -233,7 +296,9 @@ describe('bad attributes get an error that names them', () => {
     const fake = new FakeKlarna();
     configureKlarnaSdk({ sdk: fake.module });
     const failed = oneEvent(document, 'klarna-error');
-    const element = await fixture<PayWithKlarna>(html`<pay-with-klarna client-id="c" amount="150" currency="USD"></pay-with-klarna>`);
+    const element = await fixture<PayWithKlarna>(
+      html`<pay-with-klarna client-id="c" amount="150" currency="USD"></pay-with-klarna>`,
+    );
     await failed;
     const presented = oneEvent(element, 'klarna-presentation');
     element.initiateUrl = '/api/klarna/initiate';
@@ -242,7 +307,9 @@ describe('bad attributes get an error that names them', () => {
   });
 
   it('an initiate-url taken away after Klarna showed is a configuration error, not a press that posts to /null', async () => {
-    const { element } = await mountWithFake(html`<pay-with-klarna client-id="c" amount="150" currency="USD" initiate-url="/x"></pay-with-klarna>`);
+    const { element } = await mountWithFake(
+      html`<pay-with-klarna client-id="c" amount="150" currency="USD" initiate-url="/x"></pay-with-klarna>`,
+    );
     expect(element.instruction).to.equal('SHOW_KLARNA');
     const failed = oneEvent(element, 'klarna-error');
     element.initiateUrl = undefined;
@@ -256,7 +323,9 @@ describe('bad attributes get an error that names them', () => {
     const fake = new FakeKlarna();
     configureKlarnaSdk({ sdk: fake.module });
     const failed = oneEvent(document, 'klarna-error');
-    const element = await fixture<PayWithKlarna>(html`<pay-with-klarna client-id="c" amount="1.5" currency="USD" initiate-url="/x"></pay-with-klarna>`);
+    const element = await fixture<PayWithKlarna>(
+      html`<pay-with-klarna client-id="c" amount="1.5" currency="USD" initiate-url="/x"></pay-with-klarna>`,
+    );
     await failed;
     const presented = oneEvent(element, 'klarna-presentation');
     element.setAttribute('amount', '150');

@@ -31,13 +31,18 @@ export function shadow(element: PayWithKlarna, selector: string): HTMLElement | 
 }
 
 export function radios(element: PayWithKlarna): HTMLElement[] {
-  return [...element.shadowRoot!.querySelectorAll<HTMLElement>('[role=radio]')].filter((radio) => radio.checkVisibility());
+  return [...element.shadowRoot!.querySelectorAll<HTMLElement>('[role=radio]')].filter((radio) =>
+    radio.checkVisibility(),
+  );
 }
 
 /** The shadow part wrapping `slot` for the option `kind` is shown to the customer. */
 export function isShown(element: PayWithKlarna, kind: 'saved' | 'standard', part: string): boolean {
   const slot = element.shadowRoot!.querySelector<HTMLSlotElement>(`slot[name=${kind}-${part}]`);
-  return Boolean(slot?.parentElement?.checkVisibility() && slot.assignedElements().some((node) => node.childElementCount > 0 || node.textContent));
+  return Boolean(
+    slot?.parentElement?.checkVisibility() &&
+    slot.assignedElements().some((node) => node.childElementCount > 0 || node.textContent),
+  );
 }
 
 export function fakeButton(element: PayWithKlarna, kind: 'saved' | 'standard' = 'standard'): HTMLButtonElement {
@@ -48,10 +53,16 @@ export function fakeButton(element: PayWithKlarna, kind: 'saved' | 'standard' = 
 /** The text of `node` as accessible names are computed: the flat tree (slots, shadow roots), aria-label, nothing hidden. */
 function accessibleText(node: Node): string {
   if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
-  if (!(node instanceof Element) || node.getAttribute('aria-hidden') === 'true' || getComputedStyle(node).display === 'none') return '';
+  if (
+    !(node instanceof Element) ||
+    node.getAttribute('aria-hidden') === 'true' ||
+    getComputedStyle(node).display === 'none'
+  )
+    return '';
   const label = node.getAttribute('aria-label');
   if (label) return label;
-  const children = node instanceof HTMLSlotElement ? node.assignedNodes({ flatten: true }) : [...(node.shadowRoot ?? node).childNodes];
+  const children =
+    node instanceof HTMLSlotElement ? node.assignedNodes({ flatten: true }) : [...(node.shadowRoot ?? node).childNodes];
   return children.map(accessibleText).join('');
 }
 
@@ -65,8 +76,15 @@ export async function ariaSnapshot(selector: string): Promise<string> {
   const element = document.querySelector<PayWithKlarna>(selector)!;
   const lines = radios(element).map((radio) => {
     const ids = radio.getAttribute('aria-labelledby')!.split(' ');
-    const name = ids.map((id) => accessibleText(element.shadowRoot!.getElementById(id)!)).join(' ').replace(/\s+/g, ' ').trim();
-    const states = [radio.getAttribute('aria-checked') === 'true' && '[checked]', radio.getAttribute('aria-disabled') === 'true' && '[disabled]'];
+    const name = ids
+      .map((id) => accessibleText(element.shadowRoot!.getElementById(id)!))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const states = [
+      radio.getAttribute('aria-checked') === 'true' && '[checked]',
+      radio.getAttribute('aria-disabled') === 'true' && '[disabled]',
+    ];
     return [`- radio "${name}"`, ...states.filter(Boolean)].join(' ');
   });
   const chromium = await executeServerCommand<string | false, { selector: string }>('aria-snapshot', { selector });

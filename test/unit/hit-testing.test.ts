@@ -5,7 +5,14 @@ import { mountWithFake, radios } from './helpers.js';
 const checkout = html`
   <form>
     <label><input type="radio" name="payment" value="card" checked /> Card</label>
-    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+    <pay-with-klarna
+      name="payment"
+      client-id="klarna_test_client_abc"
+      amount="11800"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/test-backend/ok/x"
+    ></pay-with-klarna>
   </form>
 `;
 
@@ -26,7 +33,10 @@ describe("a click at the centre of Klarna's option, as WebDriver's Element Click
       const box = radio.getBoundingClientRect();
       const [x, y] = [Math.round(box.left + box.width / 2), Math.round(box.top + box.height / 2)];
       const hit = element.shadowRoot!.elementFromPoint(x, y);
-      expect(radio.contains(hit), `${radio.id}: the click would go to <${hit?.localName} ${hit?.getAttribute('slot') ?? hit?.getAttribute('part')}>`).to.equal(true);
+      expect(
+        radio.contains(hit),
+        `${radio.id}: the click would go to <${hit?.localName} ${hit?.getAttribute('slot') ?? hit?.getAttribute('part')}>`,
+      ).to.equal(true);
       await sendMouse({ type: 'click', position: [x, y] });
       await element.updateComplete;
       expect(radio.getAttribute('aria-checked'), radio.id).to.equal('true');

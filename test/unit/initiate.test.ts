@@ -7,7 +7,14 @@ import type { FakeKlarnaOptions } from '../../src/testing/index.js';
 async function checkoutWith(scenario: string, options: FakeKlarnaOptions = {}) {
   const run = backendRun();
   const mounted = await mountWithFake(
-    html`<pay-with-klarna client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/${scenario}/${run}" selected></pay-with-klarna>`,
+    html`<pay-with-klarna
+      client-id="klarna_test_client_abc"
+      amount="11800"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/test-backend/${scenario}/${run}"
+      selected
+    ></pay-with-klarna>`,
     { journey: 'none', ...options },
   );
   return { ...mounted, run };
@@ -31,8 +38,22 @@ async function twoSelectedElements(journey: FakeKlarnaOptions['journey']) {
   const run = backendRun();
   const { root, fake } = await mountWithFake<HTMLElement>(
     html`<div>
-      <pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
-      <pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>
+      <pay-with-klarna
+        client-id="c"
+        amount="100"
+        currency="USD"
+        locale="en-US"
+        initiate-url="/test-backend/ok/${run}"
+        selected
+      ></pay-with-klarna>
+      <pay-with-klarna
+        client-id="c"
+        amount="100"
+        currency="USD"
+        locale="en-US"
+        initiate-url="/test-backend/ok/${run}"
+        selected
+      ></pay-with-klarna>
     </div>`,
     { journey },
   );
@@ -64,18 +85,36 @@ describe('the button and the merchant backend', () => {
     expect(entry!.headers['idempotency-key']).to.match(/^[0-9a-f-]{36}$/);
     expect(entry!.headers['content-type']).to.equal('application/json');
     expect(entry!.headers.cookie, 'credentials default to same-origin').to.contain('session=abc');
-    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/fake-1/start' });
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({
+      paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/fake-1/start',
+    });
     const config = fake.buttonConfigs.at(-1)!;
     expect(Object.keys(config).sort(), 'unset options are left out').to.deep.equal(['initiate', 'intents', 'locale']);
   });
 
-  it('passes shape, theme and initiation mode to Klarna\'s button, and requestInit headers to the backend', async () => {
+  it("passes shape, theme and initiation mode to Klarna's button, and requestInit headers to the backend", async () => {
     const run = backendRun();
     const { element, fake } = await mountWithFake(
-      html`<pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" button-shape="pill" button-theme="light" initiation-mode="ON_PAGE" initiate-url="/test-backend/ok/${run}" selected></pay-with-klarna>`,
+      html`<pay-with-klarna
+        client-id="c"
+        amount="100"
+        currency="USD"
+        locale="en-US"
+        button-shape="pill"
+        button-theme="light"
+        initiation-mode="ON_PAGE"
+        initiate-url="/test-backend/ok/${run}"
+        selected
+      ></pay-with-klarna>`,
       { journey: 'none' },
     );
-    expect(fake.buttonConfigs.at(-1)).to.deep.include({ shape: 'pill', theme: 'light', initiationMode: 'ON_PAGE', locale: 'en-US', intents: ['PAY'] });
+    expect(fake.buttonConfigs.at(-1)).to.deep.include({
+      shape: 'pill',
+      theme: 'light',
+      initiationMode: 'ON_PAGE',
+      locale: 'en-US',
+      intents: ['PAY'],
+    });
     element.requestInit = { headers: { 'X-CSRF-Token': 'csrf-1' } };
     await press(element, fake.initiateCalls);
     expect((await backendLog(run))[0]!.headers['x-csrf-token']).to.equal('csrf-1');
@@ -87,7 +126,15 @@ describe('the button and the merchant backend', () => {
       ['ADD_TO_WALLET', undefined],
     ] as const) {
       const { fake } = await mountWithFake(
-        html`<pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" intents=${intents} initiate-url="/x" selected></pay-with-klarna>`,
+        html`<pay-with-klarna
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          intents=${intents}
+          initiate-url="/x"
+          selected
+        ></pay-with-klarna>`,
       );
       expect(fake.presentationCalls[0]!.intents, intents).to.include('ADD_TO_WALLET');
       const config = fake.buttonConfigs.at(-1)!;
@@ -107,7 +154,9 @@ describe('the button and the merchant backend', () => {
       expect(fake.initiateCalls[0]!.answer).to.deep.equal(answer);
     }
     await new Promise((resolve) => setTimeout(resolve));
-    expect(navigated, 'onNavigate gets the returnUrl in place of going there').to.deep.equal(['http://127.0.0.1/order/1']);
+    expect(navigated, 'onNavigate gets the returnUrl in place of going there').to.deep.equal([
+      'http://127.0.0.1/order/1',
+    ]);
   });
 
   it("a relative returnUrl is made absolute against the page's URL before it reaches the SDK", async () => {
@@ -121,7 +170,12 @@ describe('the button and the merchant backend', () => {
     expect(navigated).to.deep.equal([absolute]);
   });
 
-  for (const paymentRequestUrl of ['/journey/krn-1', 'http://pay.test.klarna.com/na/requests/1/start', 'pay.test.klarna.com/na/requests/1/start', 42]) {
+  for (const paymentRequestUrl of [
+    '/journey/krn-1',
+    'http://pay.test.klarna.com/na/requests/1/start',
+    'pay.test.klarna.com/na/requests/1/start',
+    42,
+  ]) {
     it(`a paymentRequestUrl that is not an absolute https: URL (${paymentRequestUrl}) is refused, naming the field, and never reaches the SDK`, async () => {
       const navigated: string[] = [];
       const { element, fake } = await checkoutWith('ok', { onNavigate: (url) => navigated.push(url) });
@@ -150,7 +204,7 @@ describe('the button and the merchant backend', () => {
     }
   });
 
-  it('the fake goes to a returnUrl, as Klarna\'s SDK does, when the test sets no onNavigate', async () => {
+  it("the fake goes to a returnUrl, as Klarna's SDK does, when the test sets no onNavigate", async () => {
     // a fragment of this page, so that going there leaves the test running
     const returnUrl = `${location.href.split('#')[0]}#order-1`;
     const { element, fake } = await checkoutWith('ok');
@@ -181,7 +235,9 @@ describe('the button and the merchant backend', () => {
     await Promise.all(fake.initiateCalls.map((call) => call.settled));
     expect(fake.initiateCalls).to.have.length(2);
     expect(await backendLog(run)).to.have.length(1);
-    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' });
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({
+      paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start',
+    });
     expect(fake.initiateCalls[1]!.error, 'the second press is refused').to.be.instanceOf(DOMException);
     expect(completed).to.equal(1);
     expect(errors, 'a refused second press is no failure').to.have.length(0);
@@ -223,10 +279,23 @@ describe('the button and the merchant backend', () => {
 
   it('initiateData adds to the POST body but cannot replace what was presented and pressed', async () => {
     const { element, fake, run } = await checkoutWith('ok');
-    element.initiateData = { cartId: 'cart-7', amount: 1, currency: 'EUR', paymentOptionId: 'SOMETHING_ELSE', klarnaNetworkSessionToken: 'forged', intents: ['SIGNUP'] };
+    element.initiateData = {
+      cartId: 'cart-7',
+      amount: 1,
+      currency: 'EUR',
+      paymentOptionId: 'SOMETHING_ELSE',
+      klarnaNetworkSessionToken: 'forged',
+      intents: ['SIGNUP'],
+    };
     await press(element, fake.initiateCalls);
     const [entry] = await backendLog(run);
-    expect(entry!.body).to.deep.include({ cartId: 'cart-7', amount: 11800, currency: 'USD', paymentOptionId: fake.paymentOptionIds.standard, intents: ['PAY'] });
+    expect(entry!.body).to.deep.include({
+      cartId: 'cart-7',
+      amount: 11800,
+      currency: 'USD',
+      paymentOptionId: fake.paymentOptionIds.standard,
+      intents: ['PAY'],
+    });
     expect(entry!.body.klarnaNetworkSessionToken).to.equal(fake.initiateCalls[0]!.params!.klarnaNetworkSessionToken);
   });
 
@@ -235,7 +304,9 @@ describe('the button and the merchant backend', () => {
     element.initiateTimeout = 5000;
     const errors = errorsOf(element);
     fakeButton(element).click();
-    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', { timeout: 5000 });
+    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', {
+      timeout: 5000,
+    });
     element.remove();
     await fake.initiateCalls[0]!.settled;
     expect(fake.initiateCalls[0]!.error).to.be.instanceOf(DOMException);
@@ -246,11 +317,17 @@ describe('the button and the merchant backend', () => {
     const { element, fake, run } = await checkoutWith('slow');
     element.initiateTimeout = 5000;
     fakeButton(element).click();
-    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', { timeout: 5000 });
+    await waitUntil(async () => (await backendLog(run)).length === 1, 'the backend call to be under way', {
+      timeout: 5000,
+    });
     element.amount = 300;
     // the fake answers a presentation within the task that asks for it: once the request is seen
     // (from a later task), its answer has reached the element
-    await waitUntil(() => fake.presentationCalls.some((call) => call.amount === 300), 'the new presentation to be asked for', { timeout: 5000 });
+    await waitUntil(
+      () => fake.presentationCalls.some((call) => call.amount === 300),
+      'the new presentation to be asked for',
+      { timeout: 5000 },
+    );
     const pressed = fake.mounts.find((mount) => mount.part === 'button')!;
     expect(pressed.unmountedAt, 'still mounted while its initiate runs').to.equal(undefined);
     const applied = oneEvent(element, 'klarna-presentation');
@@ -266,7 +343,16 @@ describe('the button and the merchant backend', () => {
     const { root, element, fake } = await mountWithFake<HTMLFormElement>(
       html`<form>
         <label><input type="radio" name="payment" value="card" /> Card</label>
-        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/test-backend/slow/${run}" initiate-timeout="5000" selected></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          initiate-url="/test-backend/slow/${run}"
+          initiate-timeout="5000"
+          selected
+        ></pay-with-klarna>
       </form>`,
       { journey: 'none' },
     );
@@ -279,21 +365,25 @@ describe('the button and the merchant backend', () => {
     await fake.initiateCalls[0]!.settled;
     await element.updateComplete;
     expect(pressed.unmountedAt, 'then unmounted').to.be.a('number');
-    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start' });
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({
+      paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/slow/start',
+    });
   });
 
   it('a 5xx is a retryable initiate error; the button is usable again and a retry reuses the idempotency key', async () => {
     const { element, fake, run } = await checkoutWith('flaky');
     const errors = errorsOf(element);
     await press(element, fake.initiateCalls);
-    expect(fake.initiateCalls[0]!.error, 'the SDK\'s initiate rejected').to.be.instanceOf(Error);
+    expect(fake.initiateCalls[0]!.error, "the SDK's initiate rejected").to.be.instanceOf(Error);
     expect(errors).to.have.length(1);
     expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'http', retryable: true });
     expect(errors[0]!.detail.error.message).to.contain('503');
     const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
     expect(button.hasAttribute('loading'), 'not left loading').to.equal(false);
     await press(element, fake.initiateCalls);
-    expect(fake.initiateCalls[1]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/flaky/start' });
+    expect(fake.initiateCalls[1]!.answer).to.deep.equal({
+      paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/flaky/start',
+    });
     const log = await backendLog(run);
     expect(log).to.have.length(2);
     expect(log[1]!.headers['idempotency-key']).to.equal(log[0]!.headers['idempotency-key']);
@@ -354,12 +444,15 @@ describe('the button and the merchant backend', () => {
     const errors = errorsOf(element);
     fakeButton(element).click();
     await fake.initiateCalls[0]!.ended;
-    expect(fake.emitted.map((record) => record.event), 'the SDK emitted error').to.deep.equal(['error']);
+    expect(
+      fake.emitted.map((record) => record.event),
+      'the SDK emitted error',
+    ).to.deep.equal(['error']);
     expect(errors).to.have.length(1);
     expect(errors[0]!.detail).to.deep.include({ phase: 'initiate', reason: 'declined' });
   });
 
-  it('a press the merchant cancelled produces no klarna-error, though the SDK emits error for it; the next payment\'s error is reported', async () => {
+  it("a press the merchant cancelled produces no klarna-error, though the SDK emits error for it; the next payment's error is reported", async () => {
     const { element, fake } = await checkoutWith('ok', { errorAfterRejectedInitiate: true });
     const errors = errorsOf(element);
     const cancel = (event: Event) => event.preventDefault();
@@ -385,12 +478,14 @@ describe('the button and the merchant backend', () => {
     expect(body.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
   });
 
-  it('a presentation without option ids: the SDK\'s id goes to the backend, or none at all, never a made-up one', async () => {
+  it("a presentation without option ids: the SDK's id goes to the backend, or none at all, never a made-up one", async () => {
     for (const initiateArgs of ['params', 'none'] as const) {
       const { element, fake, run } = await checkoutWith('ok', { shape: 'flat', initiateArgs });
       await press(element, fake.initiateCalls);
       const body = (await backendLog(run))[0]!.body;
-      expect(body.paymentOptionId, initiateArgs).to.equal(initiateArgs === 'params' ? fake.paymentOptionIds.standard : undefined);
+      expect(body.paymentOptionId, initiateArgs).to.equal(
+        initiateArgs === 'params' ? fake.paymentOptionIds.standard : undefined,
+      );
       expect(Object.keys(body), initiateArgs).to.include.members(['amount', 'currency', 'klarnaNetworkSessionToken']);
     }
   });
@@ -400,18 +495,23 @@ describe('the button and the merchant backend', () => {
     const contexts: unknown[] = [];
     element.initiate = async (context) => {
       contexts.push(context);
-      return { paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start', ignored: 'never reaches the SDK' };
+      return {
+        paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start',
+        ignored: 'never reaches the SDK',
+      };
     };
     await press(element, fake.initiateCalls);
     expect(await backendLog(run)).to.have.length(0);
     expect(contexts[0]).to.include({ paymentOptionId: fake.paymentOptionIds.standard, amount: 11800, currency: 'USD' });
     expect((contexts[0] as { signal: unknown }).signal).to.be.instanceOf(AbortSignal);
     expect((contexts[0] as { idempotencyKey: string }).idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
-    expect(fake.initiateCalls[0]!.answer).to.deep.equal({ paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start' });
+    expect(fake.initiateCalls[0]!.answer).to.deep.equal({
+      paymentRequestUrl: 'https://pay.test.klarna.com/na/requests/own/start',
+    });
   });
 });
 
-describe('Klarna\'s payment events', () => {
+describe("Klarna's payment events", () => {
   it('complete is forwarded as klarna-complete with the payment request', async () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'complete' });
     const completed = oneEvent(element, 'klarna-complete');
@@ -456,7 +556,12 @@ describe('Klarna\'s payment events', () => {
     expect(ids[0]).not.to.equal(ids[1]);
   });
 
-  for (const key of ['klarnaNetworkSessionToken', 'klarna_network_session_token', 'interoperabilityToken', 'none'] as const) {
+  for (const key of [
+    'klarnaNetworkSessionToken',
+    'klarna_network_session_token',
+    'interoperabilityToken',
+    'none',
+  ] as const) {
     it(`klarna-complete carries the network session token from the payment request's stateContext (${key})`, async () => {
       const { element, fake } = await checkoutWith('ok', { journey: 'complete', stateContextToken: key });
       const completed = oneEvent(element, 'klarna-complete');
@@ -472,7 +577,11 @@ describe('Klarna\'s payment events', () => {
     const navigated: string[] = [];
     const returnUrl =
       'https://shop.example/klarna/return?order=7&id={klarna.payment_request.id}&state={klarna.payment_request.state}&token={klarna.payment_request.klarna_network_session_token}';
-    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', returnUrl, onNavigate: (url) => navigated.push(url) });
+    const { element, fake } = await checkoutWith('ok', {
+      journey: 'redirect',
+      returnUrl,
+      onNavigate: (url) => navigated.push(url),
+    });
     let completed = 0;
     element.addEventListener('klarna-complete', () => completed++);
     fakeButton(element).click();
@@ -491,7 +600,11 @@ describe('Klarna\'s payment events', () => {
   it('without onNavigate, a redirect journey makes the page go to the return URL', async () => {
     // a fragment of this page, so that going there leaves the test running
     const page = location.href.split('#')[0];
-    const { element, fake } = await checkoutWith('ok', { journey: 'redirect', redirectState: 'CANCELED', returnUrl: `${page}#return/{klarna.payment_request.state}` });
+    const { element, fake } = await checkoutWith('ok', {
+      journey: 'redirect',
+      redirectState: 'CANCELED',
+      returnUrl: `${page}#return/{klarna.payment_request.state}`,
+    });
     const arrived = oneEvent(window, 'hashchange');
     try {
       fakeButton(element).click();
@@ -507,7 +620,10 @@ describe('Klarna\'s payment events', () => {
     const { element, fake } = await checkoutWith('ok', { journey: 'abort' });
     const aborted = oneEvent(element, 'klarna-abort');
     fakeButton(element).click();
-    expect((await aborted).detail.paymentRequest).to.include({ state: 'CANCELED', stateReason: 'PURCHASE_FLOW_ABORTED' });
+    expect((await aborted).detail.paymentRequest).to.include({
+      state: 'CANCELED',
+      stateReason: 'PURCHASE_FLOW_ABORTED',
+    });
     const button = fake.mounted.find((mount) => mount.part === 'button')!.element;
     expect(button.hasAttribute('loading')).to.equal(false);
   });
@@ -543,11 +659,15 @@ describe('Klarna\'s payment events', () => {
     const { element, fake } = await checkoutWith('ok');
     const failed = oneEvent(element, 'klarna-error');
     await fake.emit('error', Object.assign(new Error('bad'), { errorCode: 'INVALID_CALLBACK_RESPONSE' }));
-    expect((await failed).detail).to.deep.include({ phase: 'payment', reason: 'INVALID_CALLBACK_RESPONSE', retryable: false });
+    expect((await failed).detail).to.deep.include({
+      phase: 'payment',
+      reason: 'INVALID_CALLBACK_RESPONSE',
+      retryable: false,
+    });
   });
 });
 
-describe('Klarna\'s payment events after the element left', () => {
+describe("Klarna's payment events after the element left", () => {
   it('events of a flow whose element left the page go to no other element', async () => {
     const { a, b, fake } = await twoSelectedElements('none');
     await press(a, fake.initiateCalls);

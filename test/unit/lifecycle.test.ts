@@ -5,7 +5,14 @@ import { installFakeKlarna } from '../../src/testing/index.js';
 import { configureKlarnaSdk } from '../../src/sdk/loader.js';
 
 const element = (attributes = html``) =>
-  html`<pay-with-klarna client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/x">${attributes}</pay-with-klarna>`;
+  html`<pay-with-klarna
+    client-id="klarna_test_client_abc"
+    amount="11800"
+    currency="USD"
+    locale="en-US"
+    initiate-url="/x"
+    >${attributes}</pay-with-klarna
+  >`;
 
 const subheaderText = (el: PayWithKlarna) =>
   el.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text') ?? '';
@@ -35,7 +42,10 @@ describe('changes, bursts and stale answers', () => {
     expect(fake.presentationCalls.map((call) => call.amount)).to.deep.equal([11800, 20000]);
     expect(subheaderText(el)).to.equal('4 interest-free payments of $50.00');
     expect(el.selected).to.equal(true);
-    expect(fake.mounted.filter((mount) => mount.part === 'button'), 'the old components were unmounted').to.have.length(1);
+    expect(
+      fake.mounted.filter((mount) => mount.part === 'button'),
+      'the old components were unmounted',
+    ).to.have.length(1);
   });
 
   it("a customer on Klarna's button keeps focus in Klarna when an amount change remounts it", async () => {
@@ -128,7 +138,16 @@ describe('changes, bursts and stale answers', () => {
 
   it('currency, locale, intents and subscription attributes are passed and each change asks again', async () => {
     const { element: el, fake } = await mountWithFake(
-      html`<pay-with-klarna client-id="klarna_test_client_abc" amount="999" currency="eur" locale="de-DE" intents="subscribe" subscription-billing-interval="MONTH" subscription-billing-interval-frequency="1" initiate-url="/x"></pay-with-klarna>`,
+      html`<pay-with-klarna
+        client-id="klarna_test_client_abc"
+        amount="999"
+        currency="eur"
+        locale="de-DE"
+        intents="subscribe"
+        subscription-billing-interval="MONTH"
+        subscription-billing-interval-frequency="1"
+        initiate-url="/x"
+      ></pay-with-klarna>`,
     );
     expect(fake.presentationCalls[0]).to.deep.equal({
       amount: 999,
@@ -138,7 +157,11 @@ describe('changes, bursts and stale answers', () => {
       subscriptionBillingInterval: 'MONTH',
       subscriptionBillingIntervalFrequency: 1,
     });
-    expect(fake.sdkCalls[0]).to.deep.equal({ clientId: 'klarna_test_client_abc', products: ['PAYMENT'], locale: 'de-DE' });
+    expect(fake.sdkCalls[0]).to.deep.equal({
+      clientId: 'klarna_test_client_abc',
+      products: ['PAYMENT'],
+      locale: 'de-DE',
+    });
     for (const [attribute, value] of [
       ['currency', 'SEK'],
       ['intents', 'PAY SUBSCRIBE'],
@@ -148,10 +171,14 @@ describe('changes, bursts and stale answers', () => {
       el.setAttribute(attribute!, value!);
       await next;
     }
-    expect(fake.presentationCalls.at(-1)).to.deep.include({ currency: 'SEK', intents: ['PAY', 'SUBSCRIBE'], subscriptionBillingInterval: 'YEAR' });
+    expect(fake.presentationCalls.at(-1)).to.deep.include({
+      currency: 'SEK',
+      intents: ['PAY', 'SUBSCRIBE'],
+      subscriptionBillingInterval: 'YEAR',
+    });
   });
 
-  it('a new button shape or theme remounts Klarna\'s button with it', async () => {
+  it("a new button shape or theme remounts Klarna's button with it", async () => {
     const { element: el, fake } = await mountWithFake(element(), { instruction: 'PRESELECT_KLARNA' });
     const next = oneEvent(el, 'klarna-presentation');
     el.setAttribute('button-theme', 'dark');
@@ -160,9 +187,16 @@ describe('changes, bursts and stale answers', () => {
     expect(fake.mounted.filter((mount) => mount.part === 'button')).to.have.length(1);
   });
 
-  it('without a locale attribute, the page\'s lang is used', async () => {
+  it("without a locale attribute, the page's lang is used", async () => {
     const { fake } = await mountWithFake(
-      html`<div lang="sv-SE"><pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="SEK" initiate-url="/x"></pay-with-klarna></div>`,
+      html`<div lang="sv-SE">
+        <pay-with-klarna
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="SEK"
+          initiate-url="/x"
+        ></pay-with-klarna>
+      </div>`,
     );
     expect(fake.presentationCalls[0]!.locale).to.equal('sv-SE');
   });
@@ -184,14 +218,24 @@ describe('connecting, disconnecting and sharing the SDK', () => {
     expect(fake.mounted.filter((mount) => mount.part === 'button')).to.have.length(1);
     expect(el.querySelectorAll('klarna-fake-payment-button')).to.have.length(1);
     expect(fake.sdkCalls, 'one KlarnaSDK() for the whole page').to.have.length(1);
-    expect(fake.handlers.filter((handler) => handler.event === 'complete'), 'payment events registered once').to.have.length(1);
+    expect(
+      fake.handlers.filter((handler) => handler.event === 'complete'),
+      'payment events registered once',
+    ).to.have.length(1);
   });
 
   it('a detached element no longer listens to its old form', async () => {
     const { root, element: el } = await mountWithFake<HTMLFormElement>(html`
       <form>
         <input type="radio" name="payment" value="card" />
-        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          initiate-url="/x"
+        ></pay-with-klarna>
       </form>
     `);
     radios(el)[0]!.click();
@@ -214,10 +258,19 @@ describe('connecting, disconnecting and sharing the SDK', () => {
         }
       });
     });
-    await fixture(html`<div>
-      ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x" selected></pay-with-klarna>`)}
-      <pay-with-klarna client-id="klarna_test_client_abc" amount="100" currency="USD" locale="fr-FR" initiate-url="/x" selected></pay-with-klarna>
-    </div>`);
+    await fixture(
+      html`<div>
+        ${[1, 2, 3, 4, 5].map((n) => html`<pay-with-klarna client-id="klarna_test_client_abc" amount=${n * 100} currency="USD" locale="en-US" initiate-url="/x" selected></pay-with-klarna>`)}
+        <pay-with-klarna
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="USD"
+          locale="fr-FR"
+          initiate-url="/x"
+          selected
+        ></pay-with-klarna>
+      </div>`,
+    );
     await allPresented;
     expect(fake.sdkCalls.map((call) => call.locale)).to.deep.equal(['en-US', 'fr-FR']);
     const registered = fake.handlers.filter((handler) => ['complete', 'abort', 'error'].includes(handler.event));
@@ -232,7 +285,7 @@ describe('connecting, disconnecting and sharing the SDK', () => {
   });
 });
 
-describe("returning customers and acquirers: sdkToken, klarnaNetworkSessionToken, acquiringConfig", () => {
+describe('returning customers and acquirers: sdkToken, klarnaNetworkSessionToken, acquiringConfig', () => {
   it('sdk-token goes into KlarnaSDK(): a customer Klarna knows gets the saved option', async () => {
     const { element: el, fake } = await mountWithFake(element(), { savedOptionForSdkToken: 'sdk-token-known' });
     expect(radios(el)).to.have.length(1);
@@ -240,7 +293,12 @@ describe("returning customers and acquirers: sdkToken, klarnaNetworkSessionToken
     el.setAttribute('sdk-token', 'sdk-token-known');
     const { detail } = await next;
     await el.updateComplete;
-    expect(fake.sdkCalls.at(-1)).to.deep.equal({ clientId: 'klarna_test_client_abc', locale: 'en-US', sdkToken: 'sdk-token-known', products: ['PAYMENT'] });
+    expect(fake.sdkCalls.at(-1)).to.deep.equal({
+      clientId: 'klarna_test_client_abc',
+      locale: 'en-US',
+      sdkToken: 'sdk-token-known',
+      products: ['PAYMENT'],
+    });
     expect(el.sdkToken).to.equal('sdk-token-known');
     expect(detail.paymentOptionIds).to.deep.equal([fake.paymentOptionIds.saved, fake.paymentOptionIds.standard]);
     expect(radios(el)).to.have.length(2);
@@ -249,7 +307,8 @@ describe("returning customers and acquirers: sdkToken, klarnaNetworkSessionToken
   it('klarnaNetworkSessionToken and acquiringConfig go into KlarnaSDK(); elements with the same configuration share one, a change re-initialises only the element it is set on', async () => {
     const fake = installFakeKlarna({}, { timeoutMs: 2000, retryDelaysMs: [] });
     const presented = new Map<Element, number>();
-    const onPresentation = (event: Event) => presented.set(event.target as Element, (presented.get(event.target as Element) ?? 0) + 1);
+    const onPresentation = (event: Event) =>
+      presented.set(event.target as Element, (presented.get(event.target as Element) ?? 0) + 1);
     document.addEventListener('klarna-presentation', onPresentation);
     try {
       const both = oneEvent(document, 'klarna-presentation');
@@ -269,8 +328,12 @@ describe("returning customers and acquirers: sdkToken, klarnaNetworkSessionToken
         acquiringConfig: { paymentAccountId: 'krn:partner:global:account:test:PAY1' },
       });
       expect(presented.get(b!), 'the other element was left alone').to.equal(1);
-      expect(fake.mounted.filter((mount) => b!.contains(mount.container)).every((mount) => mount.instance === 0)).to.equal(true);
-      expect(fake.mounted.filter((mount) => a!.contains(mount.container)).every((mount) => mount.instance === 1)).to.equal(true);
+      expect(
+        fake.mounted.filter((mount) => b!.contains(mount.container)).every((mount) => mount.instance === 0),
+      ).to.equal(true);
+      expect(
+        fake.mounted.filter((mount) => a!.contains(mount.container)).every((mount) => mount.instance === 1),
+      ).to.equal(true);
     } finally {
       document.removeEventListener('klarna-presentation', onPresentation);
     }

@@ -6,13 +6,20 @@ const checkout = (extra = html``) => html`
   <form>
     <label data-payment-method="card"><input type="radio" name="payment" value="card" checked /> Card</label>
     <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
-    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+    <pay-with-klarna
+      name="payment"
+      client-id="klarna_test_client_abc"
+      amount="11800"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/test-backend/ok/x"
+    ></pay-with-klarna>
     ${extra}
   </form>
 `;
 
 describe('rendering the presentation', () => {
-  it('SHOW_KLARNA: one unselected radio named by Klarna\'s header, with icon and subheader, details hidden', async () => {
+  it("SHOW_KLARNA: one unselected radio named by Klarna's header, with icon and subheader, details hidden", async () => {
     const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_KLARNA' });
     expect(radios(element)).to.have.length(1);
     expect(element.selected).to.equal(false);
@@ -28,9 +35,15 @@ describe('rendering the presentation', () => {
     expect(snapshot).not.to.contain('[checked]');
     // the icon asked for is the badge shape, and every component but the button (Klarna is not selected) was mounted exactly once
     expect(fake.mounted.find((mount) => mount.part === 'icon')?.config).to.deep.equal({ shape: 'badge' });
-    expect(fake.mounted.map((mount) => mount.part).sort()).to.deep.equal(['header', 'icon', 'message', 'subheader', 'terms']);
+    expect(fake.mounted.map((mount) => mount.part).sort()).to.deep.equal([
+      'header',
+      'icon',
+      'message',
+      'subheader',
+      'terms',
+    ]);
     const card = element.form!.querySelector<HTMLInputElement>('[value=card]')!;
-    expect(card.checked, 'SHOW_KLARNA leaves the merchant\'s choice alone').to.equal(true);
+    expect(card.checked, "SHOW_KLARNA leaves the merchant's choice alone").to.equal(true);
     await expect(element).shadowDom.to.be.accessible();
   });
 
@@ -63,9 +76,18 @@ describe('rendering the presentation', () => {
 
   it('SHOW_ONLY_KLARNA: selected, and the other payment methods are hidden until the instruction changes', async () => {
     // a common page rule that would beat the hidden attribute alone
-    const { element, fake } = await mountWithFake(checkout(html`<input type="radio" name="payment" value="bare" /><style>label { display: flex; }</style>`), {
-      instruction: 'SHOW_ONLY_KLARNA',
-    });
+    const { element, fake } = await mountWithFake(
+      checkout(
+        html`<input type="radio" name="payment" value="bare" /><style>
+            label {
+              display: flex;
+            }
+          </style>`,
+      ),
+      {
+        instruction: 'SHOW_ONLY_KLARNA',
+      },
+    );
     const form = element.form!;
     expect(element.selected).to.equal(true);
     const card = form.querySelector<HTMLElement>('[data-payment-method=card]')!;
@@ -86,7 +108,9 @@ describe('rendering the presentation', () => {
   });
 
   it('SHOW_ONLY_KLARNA hiding the method the customer is on moves their focus to Klarna, not to the page; focus elsewhere stays', async () => {
-    const { element, fake } = await mountWithFake(checkout(html`<input name="email" />`), { instruction: 'SHOW_KLARNA' });
+    const { element, fake } = await mountWithFake(checkout(html`<input name="email" />`), {
+      instruction: 'SHOW_KLARNA',
+    });
     const form = element.form!;
     const card = form.querySelector<HTMLInputElement>('[value=card]')!;
     card.focus();
@@ -121,8 +145,22 @@ describe('rendering the presentation', () => {
     const { root } = await mountWithFake<HTMLFormElement>(
       html`<form>
         <label data-payment-method="card"><input type="radio" name="payment" value="card" /> Card</label>
-        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
-        <pay-with-klarna name="payment" client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          initiate-url="/x"
+        ></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          initiate-url="/x"
+        ></pay-with-klarna>
       </form>`,
       { instruction: 'SHOW_ONLY_KLARNA' },
     );
@@ -162,7 +200,10 @@ describe('rendering the presentation', () => {
   });
 
   it('missing optional parts leave no empty boxes', async () => {
-    const { element } = await mountWithFake(checkout(), { instruction: 'PRESELECT_KLARNA', omit: ['message', 'terms', 'badge'] });
+    const { element } = await mountWithFake(checkout(), {
+      instruction: 'PRESELECT_KLARNA',
+      omit: ['message', 'terms', 'badge'],
+    });
     expect(shadow(element, '[part=message]')!.checkVisibility()).to.equal(false);
     expect(shadow(element, '[part=terms]')!.checkVisibility()).to.equal(false);
     expect(isShown(element, 'standard', 'button')).to.equal(true);
@@ -193,7 +234,8 @@ describe('rendering the presentation', () => {
 
   it("r6's flat shape: the short subheader goes in the row, the enriched one is the selected option's message", async () => {
     const { element, fake } = await mountWithFake(checkout(), { shape: 'r6' });
-    const slotOf = (part: string) => fake.mounted.filter((mount) => mount.part === part).map((mount) => mount.container.slot);
+    const slotOf = (part: string) =>
+      fake.mounted.filter((mount) => mount.part === part).map((mount) => mount.container.slot);
     expect(slotOf('subheader')).to.deep.equal(['standard-subheader']);
     expect(slotOf('message')).to.deep.equal(['standard-message']);
     expect(isShown(element, 'standard', 'subheader')).to.equal(true);
@@ -207,7 +249,8 @@ describe('rendering the presentation', () => {
 
   it("r6's presentationupdate is followed: Klarna's newer texts replace the old ones and the selection stays", async () => {
     const { element, fake } = await mountWithFake(checkout(), { shape: 'r6', instruction: 'PRESELECT_KLARNA' });
-    const subheader = () => element.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text');
+    const subheader = () =>
+      element.querySelector('[slot=standard-subheader] klarna-fake-ui')?.getAttribute('data-text');
     expect(subheader()).to.equal('4 interest-free payments of $29.50');
     fake.configure({ texts: { subheader: 'Pay in 3 interest-free payments of $39.33' } });
     const updated = oneEvent(element, 'klarna-presentation');
@@ -216,7 +259,10 @@ describe('rendering the presentation', () => {
     await element.updateComplete;
     expect(subheader()).to.equal('Pay in 3 interest-free payments of $39.33');
     expect(element.selected).to.equal(true);
-    expect(fake.mounted.filter((mount) => mount.part === 'subheader'), 'the old one was unmounted').to.have.length(1);
+    expect(
+      fake.mounted.filter((mount) => mount.part === 'subheader'),
+      'the old one was unmounted',
+    ).to.have.length(1);
   });
 
   it('klarna-presentation carries the instruction and option ids; cancelling it leaves the other methods alone', async () => {
@@ -229,7 +275,11 @@ describe('rendering the presentation', () => {
     try {
       const { element, fake } = await mountWithFake(checkout(), { instruction: 'SHOW_ONLY_KLARNA', savedOption: true });
       expect(events).to.have.length(1);
-      expect(events[0]!.detail).to.deep.equal({ instruction: 'SHOW_ONLY_KLARNA', paymentStatus: undefined, paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard] });
+      expect(events[0]!.detail).to.deep.equal({
+        instruction: 'SHOW_ONLY_KLARNA',
+        paymentStatus: undefined,
+        paymentOptionIds: [fake.paymentOptionIds.saved, fake.paymentOptionIds.standard],
+      });
       const form = element.form!;
       expect(form.querySelector<HTMLElement>('[data-payment-method=card]')!.hidden).to.equal(false);
       expect(form.querySelector<HTMLInputElement>('[value=card]')!.checked).to.equal(true);
@@ -240,11 +290,12 @@ describe('rendering the presentation', () => {
     }
   });
 
-  it('announces that Klarna is loading in the page\'s language, or in the merchant\'s own words', async () => {
+  it("announces that Klarna is loading in the page's language, or in the merchant's own words", async () => {
     const { element, fake } = await mountWithFake(html`<div lang="de-DE">${checkout()}</div>`);
     fake.configure({ presentationDelayMs: 300 });
     const german = document.createElement('pay-with-klarna');
-    for (const attribute of ['client-id', 'amount', 'currency', 'initiate-url']) german.setAttribute(attribute, element.getAttribute(attribute)!);
+    for (const attribute of ['client-id', 'amount', 'currency', 'initiate-url'])
+      german.setAttribute(attribute, element.getAttribute(attribute)!);
     element.after(german);
     await german.updateComplete;
     expect(german.shadowRoot!.querySelector('[aria-live]')!.textContent).to.equal('Klarna wird geladen…');
@@ -258,7 +309,8 @@ describe('rendering the presentation', () => {
     const shown = element.getBoundingClientRect().height;
     fake.configure({ presentationDelayMs: 300 });
     const fresh = document.createElement('pay-with-klarna');
-    for (const attribute of element.getAttributeNames()) fresh.setAttribute(attribute, element.getAttribute(attribute)!);
+    for (const attribute of element.getAttributeNames())
+      fresh.setAttribute(attribute, element.getAttribute(attribute)!);
     const presented = oneEvent(fresh, 'klarna-presentation');
     element.after(fresh);
     await fresh.updateComplete;

@@ -16,7 +16,11 @@ function r6Sdk(presentation: Record<string, unknown>) {
             component: () => {
               const button = document.createElement('button');
               button.textContent = 'Pay with Klarna';
-              return { htmlElement: button, mount: (container: HTMLElement) => container.append(button), unmount: () => button.remove() };
+              return {
+                htmlElement: button,
+                mount: (container: HTMLElement) => container.append(button),
+                unmount: () => button.remove(),
+              };
             },
           },
           ...presentation,
@@ -30,15 +34,21 @@ async function render(presentation: Record<string, unknown>) {
   configureKlarnaSdk({ sdk: r6Sdk(presentation), timeoutMs: 2000, retryDelaysMs: [] });
   const presented = oneEvent(document, 'klarna-presentation');
   const element = await fixture<PayWithKlarna>(
-    html`<pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>`,
+    html`<pay-with-klarna
+      client-id="c"
+      amount="100"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/x"
+    ></pay-with-klarna>`,
   );
   await presented;
   await element.updateComplete;
   return element;
 }
 
-describe('security: Klarna\'s strings are text, its URLs are checked', () => {
-  it('C14: markup in Klarna\'s texts is shown as text and never runs', async () => {
+describe("security: Klarna's strings are text, its URLs are checked", () => {
+  it("C14: markup in Klarna's texts is shown as text and never runs", async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const element = await render({ header: { text: hostile }, subheader: { short: { text: hostile } } });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -51,19 +61,25 @@ describe('security: Klarna\'s strings are text, its URLs are checked', () => {
     const element = await render({
       header: { text: 'Klarna' },
       icon: { badgeImageUrl: 'data:image/svg+xml,<svg onload=alert(1)>', alt: 'Klarna' },
-      subheader: { enriched: { text: 'Pay in 4.', link: { href: 'javascript:window.__pwned=3', linkText: 'Learn more' } } },
-      message: { enriched: { text: 'See terms.', link: { href: 'https://klarna.com.evil.example/terms', linkText: 'Terms' } } },
+      subheader: {
+        enriched: { text: 'Pay in 4.', link: { href: 'javascript:window.__pwned=3', linkText: 'Learn more' } },
+      },
+      message: {
+        enriched: { text: 'See terms.', link: { href: 'https://klarna.com.evil.example/terms', linkText: 'Terms' } },
+      },
     });
     expect(element.querySelector('img')).to.equal(null);
     expect(element.querySelector('a')).to.equal(null);
     expect(element.querySelector('[slot=standard-subheader]')!.textContent).to.equal('Pay in 4.');
   });
 
-  it('C15: without components, even https links and images on Klarna\'s hosts are left out; the texts stay', async () => {
+  it("C15: without components, even https links and images on Klarna's hosts are left out; the texts stay", async () => {
     const element = await render({
       header: { text: 'Klarna' },
       icon: { badgeImageUrl: 'https://x.klarnacdn.net/payment-method/badge.svg', alt: 'Klarna logo' },
-      subheader: { enriched: { text: 'Pay in 4.', link: { href: 'https://www.klarna.com/us/pay-in-4/', linkText: 'Learn more' } } },
+      subheader: {
+        enriched: { text: 'Pay in 4.', link: { href: 'https://www.klarna.com/us/pay-in-4/', linkText: 'Learn more' } },
+      },
     });
     expect(element.querySelector('img')).to.equal(null);
     expect(element.querySelector('a')).to.equal(null);
@@ -71,10 +87,19 @@ describe('security: Klarna\'s strings are text, its URLs are checked', () => {
     expect(element.querySelector('[slot=standard-subheader]')!.textContent).to.equal('Pay in 4.');
   });
 
-  it('C16: very long, right-to-left and emoji texts stay inside the element\'s box', async () => {
+  it("C16: very long, right-to-left and emoji texts stay inside the element's box", async () => {
     const long = `${'Ratenzahlungsmöglichkeitenübersicht'.repeat(12)} ادفع على أربع دفعات بدون فوائد 🛍️💳🎉`.repeat(2);
     const { element } = await mountWithFake(
-      html`<div style="width: 320px"><pay-with-klarna client-id="c" amount="100" currency="USD" locale="en-US" initiate-url="/x" selected></pay-with-klarna></div>`,
+      html`<div style="width: 320px">
+        <pay-with-klarna
+          client-id="c"
+          amount="100"
+          currency="USD"
+          locale="en-US"
+          initiate-url="/x"
+          selected
+        ></pay-with-klarna>
+      </div>`,
       { texts: { header: long, subheader: long, message: long, terms: long }, instruction: 'PRESELECT_KLARNA' },
     );
     const box = element.getBoundingClientRect();

@@ -7,7 +7,14 @@ const checkout = (instruction = html``) => html`
   <form>
     ${instruction}
     <label><input type="radio" name="payment" value="card" /> Card</label>
-    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+    <pay-with-klarna
+      name="payment"
+      client-id="klarna_test_client_abc"
+      amount="11800"
+      currency="USD"
+      locale="en-US"
+      initiate-url="/test-backend/ok/x"
+    ></pay-with-klarna>
     <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
   </form>
 `;
@@ -40,7 +47,15 @@ describe('selection and the payment-method group', () => {
     const { element, fake } = await mountWithFake(checkout(), { savedOption: true });
     const buttons = () => fake.mounted.filter((mount) => mount.part === 'button').map((mount) => mount.paymentOptionId);
     const rowParts = fake.mounted.filter((mount) => ['icon', 'header', 'subheader', 'badge'].includes(mount.part));
-    expect(rowParts.map((mount) => mount.part).sort()).to.deep.equal(['badge', 'header', 'header', 'icon', 'icon', 'subheader', 'subheader']);
+    expect(rowParts.map((mount) => mount.part).sort()).to.deep.equal([
+      'badge',
+      'header',
+      'header',
+      'icon',
+      'icon',
+      'subheader',
+      'subheader',
+    ]);
     expect(buttons(), 'nothing selected: no button').to.deep.equal([]);
 
     radios(element)[0]!.click();
@@ -55,10 +70,16 @@ describe('selection and the payment-method group', () => {
     await element.updateComplete;
     expect(buttons(), 'another method chosen: no button').to.deep.equal([]);
 
-    expect(rowParts.every((mount) => mount.unmountedAt === undefined), 'icon, header, subheader and badge stayed mounted').to.equal(true);
+    expect(
+      rowParts.every((mount) => mount.unmountedAt === undefined),
+      'icon, header, subheader and badge stayed mounted',
+    ).to.equal(true);
     const pressable = fake.mounts.filter((mount) => mount.part === 'button');
     expect(pressable).to.have.length(2);
-    expect(pressable.some((mount) => mount.containerRemovedFirst), 'each button unmounted before its container went').to.equal(false);
+    expect(
+      pressable.some((mount) => mount.containerRemovedFirst),
+      'each button unmounted before its container went',
+    ).to.equal(false);
     expect(element.querySelectorAll('[slot$=-button]').length, 'no empty containers left').to.equal(0);
   });
 
@@ -111,7 +132,11 @@ describe('selection and the payment-method group', () => {
   it('the radio circle and the row stand out from a white page by 3:1 at least (WCAG 1.4.11)', async () => {
     const { element } = await mountWithFake(checkout());
     const luminance = (color: string) => {
-      const [r, g, b] = color.match(/\d+/g)!.slice(0, 3).map((part) => Number(part) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      const [r, g, b] = color
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .map((part) => Number(part) / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
       return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
     };
     const contrastOnWhite = (color: string) => 1.05 / (luminance(color) + 0.05);
@@ -139,7 +164,9 @@ describe('selection and the payment-method group', () => {
     card!.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'from the card radio into Klarna\'s first option').to.equal(fake.paymentOptionIds.saved);
+    expect(element.paymentOptionId, "from the card radio into Klarna's first option").to.equal(
+      fake.paymentOptionIds.saved,
+    );
     expect(element.shadowRoot!.activeElement?.id).to.equal('saved-radio');
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
@@ -151,7 +178,9 @@ describe('selection and the payment-method group', () => {
     expect(focusedName()).to.equal('input[value=paypal]');
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
-    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal(fake.paymentOptionIds.standard);
+    expect(element.paymentOptionId, 'back up from PayPal lands on the last Klarna option').to.equal(
+      fake.paymentOptionIds.standard,
+    );
     await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'ArrowUp' });
     await element.updateComplete;
@@ -172,12 +201,16 @@ describe('selection and the payment-method group', () => {
     for (const chord of ['Alt+ArrowDown', 'Control+ArrowRight', 'Meta+ArrowDown']) {
       // the arrow's own keydown (the modifier's comes first)
       const pressed = new Promise<KeyboardEvent>((resolve) => {
-        const onKeydown = (event: KeyboardEvent) => event.key.startsWith('Arrow') && (document.removeEventListener('keydown', onKeydown), resolve(event));
+        const onKeydown = (event: KeyboardEvent) =>
+          event.key.startsWith('Arrow') && (document.removeEventListener('keydown', onKeydown), resolve(event));
         document.addEventListener('keydown', onKeydown);
       });
       await press(chord);
       const event = await pressed;
-      expect([event.altKey || event.ctrlKey || event.metaKey, event.defaultPrevented], chord).to.deep.equal([true, false]);
+      expect([event.altKey || event.ctrlKey || event.metaKey, event.defaultPrevented], chord).to.deep.equal([
+        true,
+        false,
+      ]);
       await element.updateComplete;
       expect(element.selected, chord).to.equal(false);
     }
@@ -199,7 +232,10 @@ describe('selection and the payment-method group', () => {
   };
 
   /** Focus on Klarna's option, then a new amount whose presentation `change` makes Klarna go away. */
-  async function focusWhileKlarnaGoes(change: Parameters<Awaited<ReturnType<typeof mountWithFake>>['fake']['configure']>[0], settledBy: string) {
+  async function focusWhileKlarnaGoes(
+    change: Parameters<Awaited<ReturnType<typeof mountWithFake>>['fake']['configure']>[0],
+    settledBy: string,
+  ) {
     const { element, fake } = await mountWithFake(checkout());
     radios(element)[0]!.focus();
     expect(element.matches(':focus-within')).to.equal(true);
@@ -228,11 +264,17 @@ describe('selection and the payment-method group', () => {
       await sendKeys({ press: 'Tab' });
       const focused = document.activeElement;
       if (!focused || focused === document.body) break; // Chromium and Firefox: past the page's last stop
-      const stop = focused === element ? `klarna:${element.shadowRoot!.activeElement?.id}` : `${focused.localName}:${(focused as HTMLInputElement).value}`;
+      const stop =
+        focused === element
+          ? `klarna:${element.shadowRoot!.activeElement?.id}`
+          : `${focused.localName}:${(focused as HTMLInputElement).value}`;
       if (stop === stops[0]) break; // WebKit: round to the page's first stop again
       stops.push(stop);
     }
-    expect(stops.filter((stop) => stop.startsWith('klarna:')), stops.join(' → ')).to.deep.equal(['klarna:saved-radio']);
+    expect(
+      stops.filter((stop) => stop.startsWith('klarna:')),
+      stops.join(' → '),
+    ).to.deep.equal(['klarna:saved-radio']);
   });
 
   // ---- one tab stop for the group while Klarna is its selection ------------------------------------
@@ -242,7 +284,14 @@ describe('selection and the payment-method group', () => {
     <form>
       <input id="email" />
       <label><input type="radio" name="payment" value="card" tabindex="0" /> Card</label>
-      <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="11800" currency="USD" locale="en-US" initiate-url="/test-backend/ok/x"></pay-with-klarna>
+      <pay-with-klarna
+        name="payment"
+        client-id="klarna_test_client_abc"
+        amount="11800"
+        currency="USD"
+        locale="en-US"
+        initiate-url="/test-backend/ok/x"
+      ></pay-with-klarna>
       <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
       <label><input type="radio" name="payment" value="gift" tabindex="x7" /> Gift card</label>
       <button type="button" id="pay">Pay</button>
@@ -254,7 +303,9 @@ describe('selection and the payment-method group', () => {
     const focused = document.activeElement as HTMLElement | null;
     if (focused?.localName === 'pay-with-klarna') return `klarna:${focused.shadowRoot!.activeElement?.id}`;
     if (focused?.closest('pay-with-klarna')) return "klarna:Klarna's button";
-    return focused instanceof HTMLInputElement && focused.type === 'radio' ? `radio:${focused.value}` : `#${focused?.id ?? 'nothing'}`;
+    return focused instanceof HTMLInputElement && focused.type === 'radio'
+      ? `radio:${focused.value}`
+      : `#${focused?.id ?? 'nothing'}`;
   };
 
   /** The stops real Tab (or Shift+Tab) presses make from `start` up to `end`, `end` excluded. */
@@ -272,32 +323,43 @@ describe('selection and the payment-method group', () => {
 
   /** Each native radio's tabindex attribute as the page has it ("none" when absent). */
   const tabindexes = (form: HTMLFormElement) =>
-    [...form.querySelectorAll<HTMLInputElement>('input[type=radio]')].map((radio) => `${radio.value}=${radio.getAttribute('tabindex') ?? 'none'}`).join(' ');
+    [...form.querySelectorAll<HTMLInputElement>('input[type=radio]')]
+      .map((radio) => `${radio.value}=${radio.getAttribute('tabindex') ?? 'none'}`)
+      .join(' ');
   const OWN = 'card=0 paypal=none gift=x7';
   const OUT = 'card=-1 paypal=-1 gift=-1';
 
   it('while Klarna is selected, Tab from the field before the group and Shift+Tab from after it both land on its checked option only', async () => {
-    const { element, fake } = await mountWithFake(tabCheckout(), { savedOption: true, instruction: 'PRESELECT_KLARNA' });
+    const { element, fake } = await mountWithFake(tabCheckout(), {
+      savedOption: true,
+      instruction: 'PRESELECT_KLARNA',
+    });
     const form = element.form!;
     expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.saved);
     const email = form.querySelector<HTMLElement>('#email')!;
     const pay = form.querySelector<HTMLElement>('#pay')!;
     expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:saved-radio → klarna:Klarna's button");
-    expect((await tabStops(pay, 'Shift+Tab', '#email')).join(' → ')).to.equal("klarna:Klarna's button → klarna:saved-radio");
+    expect((await tabStops(pay, 'Shift+Tab', '#email')).join(' → ')).to.equal(
+      "klarna:Klarna's button → klarna:saved-radio",
+    );
 
     // the customer picks Klarna's other option with the keyboard: still the only stop, on that option
     element.focus();
     await sendKeys({ press: 'ArrowDown' });
     await element.updateComplete;
     expect(element.paymentOptionId).to.equal(fake.paymentOptionIds.standard);
-    expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
+    expect((await tabStops(email, 'Tab', '#pay')).join(' → ')).to.equal(
+      "klarna:standard-radio → klarna:Klarna's button",
+    );
   });
 
   it('with nothing selected, the group is one Tab stop, its first radio, as a native group with nothing checked', async () => {
     const { element } = await mountWithFake(tabCheckout(), { instruction: 'SHOW_KLARNA' });
     const form = element.form!;
     expect(element.selected).to.equal(false);
-    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal('radio:card');
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal(
+      'radio:card',
+    );
     expect(tabindexes(form), "the radios keep the page's own tabindex").to.equal(OWN);
   });
 
@@ -311,7 +373,9 @@ describe('selection and the payment-method group', () => {
     expect(stopName()).to.equal('radio:paypal');
     expect(element.selected).to.equal(false);
     expect(tabindexes(form)).to.equal(OWN);
-    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal('radio:paypal');
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal(
+      'radio:paypal',
+    );
 
     form.querySelector<HTMLInputElement>('[value=paypal]')!.focus();
     await sendKeys({ press: 'ArrowUp' }); // back into Klarna
@@ -323,7 +387,7 @@ describe('selection and the payment-method group', () => {
     expect(tabindexes(form)).to.equal(OWN);
   });
 
-  it('the page\'s own tabindex comes back when Klarna is deselected in code, disabled, reset with the form, hidden or unavailable', async () => {
+  it("the page's own tabindex comes back when Klarna is deselected in code, disabled, reset with the form, hidden or unavailable", async () => {
     const { element, fake } = await mountWithFake(tabCheckout(), { instruction: 'PRESELECT_KLARNA' });
     const form = element.form!;
     const reselect = async () => {
@@ -397,8 +461,21 @@ describe('selection and the payment-method group', () => {
     const { root } = await mountWithFake<HTMLFormElement>(html`
       <form>
         <label><input type="radio" name="payment" value="card" tabindex="0" /> Card</label>
-        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>
-        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x" value="klarna-2"></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="USD"
+          initiate-url="/x"
+        ></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="USD"
+          initiate-url="/x"
+          value="klarna-2"
+        ></pay-with-klarna>
         <label><input type="radio" name="payment" value="paypal" /> PayPal</label>
       </form>
     `);
@@ -434,7 +511,9 @@ describe('selection and the payment-method group', () => {
     form.querySelector('#pay')!.before(later);
     await new Promise((resolve) => setTimeout(resolve));
     expect(later.getAttribute('tabindex')).to.equal('-1');
-    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal("klarna:standard-radio → klarna:Klarna's button");
+    expect((await tabStops(form.querySelector<HTMLElement>('#email')!, 'Tab', '#pay')).join(' → ')).to.equal(
+      "klarna:standard-radio → klarna:Klarna's button",
+    );
     later.remove();
     await new Promise((resolve) => setTimeout(resolve));
     expect(later.getAttribute('tabindex'), 'off the page, its own again').to.equal('0');
@@ -458,8 +537,21 @@ describe('selection and the payment-method group', () => {
   it('two Klarna elements in one group behave as radios of it', async () => {
     const { root } = await mountWithFake<HTMLFormElement>(html`
       <form>
-        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x"></pay-with-klarna>
-        <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount="100" currency="USD" initiate-url="/x" value="klarna-2"></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="USD"
+          initiate-url="/x"
+        ></pay-with-klarna>
+        <pay-with-klarna
+          name="payment"
+          client-id="klarna_test_client_abc"
+          amount="100"
+          currency="USD"
+          initiate-url="/x"
+          value="klarna-2"
+        ></pay-with-klarna>
       </form>
     `);
     const [first, second] = root.querySelectorAll('pay-with-klarna');

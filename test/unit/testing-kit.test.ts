@@ -7,12 +7,19 @@ import { installFakeKlarna, pressKlarnaButton, waitForKlarna } from '../../src/t
 const checkout = (amount = 11800) => html`
   <form>
     <label><input type="radio" name="payment" value="card" /> Card</label>
-    <pay-with-klarna name="payment" client-id="klarna_test_client_abc" amount=${amount} currency="USD" locale="en-US" initiate-url="/x"></pay-with-klarna>
+    <pay-with-klarna
+      name="payment"
+      client-id="klarna_test_client_abc"
+      amount=${amount}
+      currency="USD"
+      locale="en-US"
+      initiate-url="/x"
+    ></pay-with-klarna>
   </form>
 `;
 
 describe("the testing kit, used as a merchant's test uses it", () => {
-  it('installFakeKlarna() after the element connected (and asked Klarna\'s real SDK) moves it to the fake', async () => {
+  it("installFakeKlarna() after the element connected (and asked Klarna's real SDK) moves it to the fake", async () => {
     configureKlarnaSdk({ sdk: undefined, timeoutMs: 2000, retryDelaysMs: [] }); // Klarna's real URL, refused here
     const form = await fixture<HTMLFormElement>(checkout());
     const element = form.querySelector('pay-with-klarna')!;
@@ -21,7 +28,10 @@ describe("the testing kit, used as a merchant's test uses it", () => {
     const fake = installFakeKlarna();
     expect(await waitForKlarna(element)).to.equal('SHOW_KLARNA');
     expect(fake.presentationCalls.map((call) => call.amount)).to.deep.equal([11800]);
-    expect(fake.mounted.some((mount) => mount.container.closest('pay-with-klarna') === element), "the fake's components are in the element").to.equal(true);
+    expect(
+      fake.mounted.some((mount) => mount.container.closest('pay-with-klarna') === element),
+      "the fake's components are in the element",
+    ).to.equal(true);
   });
 
   it("pressKlarnaButton() selects Klarna as the customer would, and presses the fake's button, which querySelector('button') does not find", async () => {
@@ -53,11 +63,17 @@ describe("the testing kit, used as a merchant's test uses it", () => {
     expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([fake.paymentOptionIds.standard]);
     await pressKlarnaButton(element, 'saved');
     await fake.initiateCalls[1]!.settled;
-    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([fake.paymentOptionIds.standard, fake.paymentOptionIds.saved]);
+    expect(fake.initiateCalls.map((call) => call.paymentOptionId)).to.deep.equal([
+      fake.paymentOptionIds.standard,
+      fake.paymentOptionIds.saved,
+    ]);
 
     installFakeKlarna();
     const plain = (await fixture<HTMLFormElement>(checkout(500))).querySelector('pay-with-klarna')!;
-    const refused = await pressKlarnaButton(plain, 'saved').then(() => undefined, (error: Error) => error);
+    const refused = await pressKlarnaButton(plain, 'saved').then(
+      () => undefined,
+      (error: Error) => error,
+    );
     expect(refused?.message).to.equal('pressKlarnaButton(): <pay-with-klarna> shows no saved option.');
   });
 
@@ -74,7 +90,10 @@ describe("the testing kit, used as a merchant's test uses it", () => {
     const failed = oneEvent(broken, 'klarna-error');
     form.append(broken); // no currency: invalid-config
     await failed;
-    const error = await waitForKlarna(broken).then(() => undefined, (reason: Error) => reason);
+    const error = await waitForKlarna(broken).then(
+      () => undefined,
+      (reason: Error) => reason,
+    );
     expect(error?.message).to.contain('unavailable');
   });
 });

@@ -13,7 +13,13 @@ function Checkout() {
     <main>
       <h1>React checkout</h1>
       <label>
-        Mugs <input type="number" min={1} value={quantity} onChange={(event) => setQuantity(Number(event.target.value) || 1)} />
+        Mugs{' '}
+        <input
+          type="number"
+          min={1}
+          value={quantity}
+          onChange={(event) => setQuantity(Number(event.target.value) || 1)}
+        />
       </label>
       <p id="total">Total: {(amount / 100).toFixed(2)} USD</p>
       <form>

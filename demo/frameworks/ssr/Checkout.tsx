@@ -33,7 +33,8 @@ export function Checkout({ initial }: { initial: CheckoutState }) {
       if (!element) return;
       element.initiateData = { cartId: initial.cartId };
       const onPresentation = (event: KlarnaPresentationEvent) => setStatus(`Klarna: ${event.detail.instruction}`);
-      const onComplete = (event: KlarnaCompleteEvent) => setStatus(`Paid: ${event.detail.paymentRequest.paymentRequestId}`);
+      const onComplete = (event: KlarnaCompleteEvent) =>
+        setStatus(`Paid: ${event.detail.paymentRequest.paymentRequestId}`);
       const onError = (event: KlarnaErrorEvent) => setStatus(`Error: ${event.detail.reason}`);
       element.addEventListener('klarna-presentation', onPresentation);
       element.addEventListener('klarna-complete', onComplete);
@@ -56,7 +57,13 @@ export function Checkout({ initial }: { initial: CheckoutState }) {
     <main>
       <h1>Checkout, rendered on the server</h1>
       <label>
-        Mugs <input type="number" min={1} value={quantity} onChange={(event) => setQuantity(Number(event.target.value) || 1)} />
+        Mugs{' '}
+        <input
+          type="number"
+          min={1}
+          value={quantity}
+          onChange={(event) => setQuantity(Number(event.target.value) || 1)}
+        />
       </label>
       <p id="total">{`Total: ${(amount / 100).toFixed(2)} ${initial.currency}`}</p>
       <form>

@@ -59,11 +59,16 @@ export function renderPage(state: CheckoutState): string {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.map': 'application/json' };
 
-export function createCheckoutServer({ assets, klarnaClientId = 'klarna_test_client_ssr' }: CheckoutServerOptions): Server {
+export function createCheckoutServer({
+  assets,
+  klarnaClientId = 'klarna_test_client_ssr',
+}: CheckoutServerOptions): Server {
   return createServer(async (request, response) => {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'GET' && pathname === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(renderPage(loadCart(request, klarnaClientId)));
+      response
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(renderPage(loadCart(request, klarnaClientId)));
     } else if (request.method === 'GET' && pathname.startsWith('/assets/')) {
       const file = normalize(pathname.slice('/assets/'.length));
       if (file.startsWith('..')) return void response.writeHead(404).end();
@@ -85,9 +90,13 @@ export function createCheckoutServer({ assets, klarnaClientId = 'klarna_test_cli
         // answered below as a bad request
       }
       if (typeof body.cartId !== 'string' || typeof body.klarnaNetworkSessionToken !== 'string') {
-        return void response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"cartId and klarnaNetworkSessionToken are required"}');
+        return void response
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end('{"message":"cartId and klarnaNetworkSessionToken are required"}');
       }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ paymentRequestId: `krn:payment:us1:request:${body.cartId}` }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ paymentRequestId: `krn:payment:us1:request:${body.cartId}` }));
     } else {
       response.writeHead(404).end();
     }
@@ -98,7 +107,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const { build } = await import('vite');
   const assets = mkdtempSync(join(tmpdir(), 'pay-with-klarna-ssr-'));
   const root = fileURLToPath(new URL('.', import.meta.url));
-  await build({ root, configFile: join(root, 'vite.config.mjs'), base: '/assets/', logLevel: 'warn', build: { outDir: assets, emptyOutDir: true } });
+  await build({
+    root,
+    configFile: join(root, 'vite.config.mjs'),
+    base: '/assets/',
+    logLevel: 'warn',
+    build: { outDir: assets, emptyOutDir: true },
+  });
   const port = Number(process.env.PORT) || 5175;
   createCheckoutServer({ assets, klarnaClientId: process.env.KLARNA_CLIENT_ID }).listen(port, '127.0.0.1', () =>
     console.log(`Checkout rendered on the server: http://127.0.0.1:${port}/`),

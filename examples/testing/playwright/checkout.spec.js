@@ -36,9 +36,12 @@ let shop;
 test.beforeAll(async () => {
   server = createServer((request, response) => {
     if (request.url === '/') return response.writeHead(200, { 'content-type': 'text/html' }).end(checkoutPage);
-    if (request.url === '/assets/pay-with-klarna.js') return response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    if (request.url === '/assets/pay-with-klarna.js')
+      return response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     if (request.method === 'POST' && request.url === '/api/klarna/initiate') {
-      return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ paymentRequestId: 'krn:payment:eu1:request:playwright-1' }));
+      return response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ paymentRequestId: 'krn:payment:eu1:request:playwright-1' }));
     }
     response.writeHead(404).end();
   });
@@ -51,7 +54,11 @@ test.beforeEach(async ({ page }) => {
   // Playwright tries the last route first: the catch-all (nothing leaves the machine) goes in first.
   await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
   await page.route(KLARNA_SDK_URL, (route) =>
-    route.fulfill({ contentType: 'text/javascript', headers: { 'access-control-allow-origin': '*' }, body: fakeKlarna }),
+    route.fulfill({
+      contentType: 'text/javascript',
+      headers: { 'access-control-allow-origin': '*' },
+      body: fakeKlarna,
+    }),
   );
   // the fake's options, before the page loads it
   await page.addInitScript(() => (globalThis[Symbol.for('pay-with-klarna.fake-options')] = { journey: 'complete' }));
@@ -65,9 +72,14 @@ test('pays with Klarna: choose it, press its button, the page says it is paid', 
   await expect(page.getByRole('status')).toHaveText('Paid: krn:payment:eu1:request:playwright-1');
 });
 
-test("the fake recorded what the page asked Klarna for", async ({ page }) => {
+test('the fake recorded what the page asked Klarna for', async ({ page }) => {
   await page.goto(shop);
   await expect(page.getByRole('radio', { name: 'Pay with Klarna' })).toBeVisible();
-  const asked = await page.evaluate(() => globalThis[Symbol.for('pay-with-klarna.fake')].presentationCalls.map(({ amount, currency }) => ({ amount, currency })));
+  const asked = await page.evaluate(() =>
+    globalThis[Symbol.for('pay-with-klarna.fake')].presentationCalls.map(({ amount, currency }) => ({
+      amount,
+      currency,
+    })),
+  );
   expect(asked).toEqual([{ amount: 11800, currency: 'USD' }]);
 });

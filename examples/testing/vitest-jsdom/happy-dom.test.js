@@ -11,7 +11,9 @@ it('the element reports unsupported-environment once, and the page shows its own
   const klarna = renderCheckout(document.body);
   await vi.waitFor(() => expect(errors).toHaveLength(1));
   expect(errors[0]).toMatchObject({ phase: 'init', reason: 'unsupported-environment', retryable: false });
-  expect(document.querySelector('[role=status]').textContent).toBe('Klarna is unavailable (unsupported-environment). Please choose another payment method.');
+  expect(document.querySelector('[role=status]').textContent).toBe(
+    'Klarna is unavailable (unsupported-environment). Please choose another payment method.',
+  );
   expect(warn).toHaveBeenCalledTimes(1);
 
   // and stays quiet: no loop, whatever the page does next

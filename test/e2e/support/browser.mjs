@@ -8,13 +8,25 @@ export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
 /** Serves the testing kit's fake module in place of Klarna's. */
 export const serveFake = (route) =>
-  route.fulfill({ status: 200, contentType: 'text/javascript', headers: { 'access-control-allow-origin': '*' }, body: fakeModule });
+  route.fulfill({
+    status: 200,
+    contentType: 'text/javascript',
+    headers: { 'access-control-allow-origin': '*' },
+    body: fakeModule,
+  });
 
 /**
  * A fresh page where nothing leaves the machine: Klarna's URL is answered by `klarna` (the fake
@@ -30,10 +42,13 @@ export async function openPage(browser, { klarna = serveFake, fakeOptions } = {}
   // Playwright tries the last registered route first: the catch-all goes in first.
   await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
   // Klarna's URL with any query: the element's retries ask for klarna.mjs?retry=N
-  await page.route((url) => `${url.origin}${url.pathname}` === KLARNA_SDK_URL, (route) => {
-    klarnaRequests.push(route.request().url());
-    return klarna(route, klarnaRequests.length);
-  });
+  await page.route(
+    (url) => `${url.origin}${url.pathname}` === KLARNA_SDK_URL,
+    (route) => {
+      klarnaRequests.push(route.request().url());
+      return klarna(route, klarnaRequests.length);
+    },
+  );
   if (fakeOptions) {
     await page.addInitScript((options) => {
       globalThis[Symbol.for('pay-with-klarna.fake-options')] = options;
@@ -44,7 +59,14 @@ export async function openPage(browser, { klarna = serveFake, fakeOptions } = {}
     window.__klarnaErrors = [];
     document.addEventListener('klarna-error', (event) => {
       const { phase, reason, retryable, error } = event.detail;
-      window.__klarnaErrors.push({ phase, reason, retryable, message: error.message, directive: error.directive, at: performance.now() });
+      window.__klarnaErrors.push({
+        phase,
+        reason,
+        retryable,
+        message: error.message,
+        directive: error.directive,
+        at: performance.now(),
+      });
     });
   });
   return { page, context, klarnaRequests, errors };

@@ -35,7 +35,8 @@ export function codeBlocks(page) {
     const [, indent, fence, lang] = open;
     const start = i;
     const body = [];
-    for (i++; i < lines.length && !new RegExp(`^\\s*${fence}\\s*$`).test(lines[i]); i++) body.push(lines[i].startsWith(indent) ? lines[i].slice(indent.length) : lines[i]);
+    for (i++; i < lines.length && !new RegExp(`^\\s*${fence}\\s*$`).test(lines[i]); i++)
+      body.push(lines[i].startsWith(indent) ? lines[i].slice(indent.length) : lines[i]);
     const marker = /^\s*<!-- sample: ([\w-]+)(?::?\s+(.*?))?\s*-->\s*$/.exec(lines[start - 1] ?? '');
     blocks.push({ page, line: start + 1, lang, kind: marker?.[1], arg: marker?.[2], code: `${body.join('\n')}\n` });
   }
@@ -55,6 +56,10 @@ export function documentedJson(page, name) {
 /** The paths of every field in `value`: `a.b`, `a.list[]`, … (for "has every field the docs show"). */
 export function fieldPaths(value, prefix = '') {
   if (Array.isArray(value)) return value.flatMap((item) => fieldPaths(item, `${prefix}[]`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, inner]) => [`${prefix}${prefix ? '.' : ''}${key}`, ...fieldPaths(inner, `${prefix}${prefix ? '.' : ''}${key}`)]);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) => [
+      `${prefix}${prefix ? '.' : ''}${key}`,
+      ...fieldPaths(inner, `${prefix}${prefix ? '.' : ''}${key}`),
+    ]);
   return [];
 }

@@ -14,7 +14,9 @@ import { remote } from 'webdriverio';
 import { CHROMIUM_PATH, FIREFOX_PATH, startWebKitDriver } from '../../support/browsers.mjs';
 
 /** The engines to run in: all three, or those PWK_BROWSERS names (e.g. PWK_BROWSERS=firefox,webkit), as for the component tests. */
-export const ENGINES = process.env.PWK_BROWSERS ? process.env.PWK_BROWSERS.split(',') : ['chromium', 'firefox', 'webkit'];
+export const ENGINES = process.env.PWK_BROWSERS
+  ? process.env.PWK_BROWSERS.split(',')
+  : ['chromium', 'firefox', 'webkit'];
 const TIMEOUT_MS = 20_000;
 
 /** Launches `engine` with its traffic through `proxy`; `newPage()` gives a page in a fresh profile or context. */
@@ -40,7 +42,14 @@ export async function launchEngine(engine, proxy) {
           executablePath: CHROMIUM_PATH,
           headless: true,
           acceptInsecureCerts: true,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run', `--proxy-server=http://${proxy.host}`],
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-dev-shm-usage',
+            '--disable-background-networking',
+            '--no-first-run',
+            `--proxy-server=http://${proxy.host}`,
+          ],
         },
   );
   return {
@@ -82,11 +91,22 @@ export const WEBDRIVER_OPTIONS = { logLevel: 'error', connectionRetryTimeout: 30
  * MiniBrowser's own options for the proxy and its certificate: WebKitWebDriver 2.50 takes the W3C
  * proxy capability's httpProxy but sends https:// requests around it.
  */
-export const webKitProxyArgs = (proxy) => [`--proxy=http://${proxy.host}`, '--ignore-host=127.0.0.1', '--ignore-host=localhost', '--ignore-tls-errors'];
+export const webKitProxyArgs = (proxy) => [
+  `--proxy=http://${proxy.host}`,
+  '--ignore-host=127.0.0.1',
+  '--ignore-host=localhost',
+  '--ignore-tls-errors',
+];
 
 async function launchWebKit(proxy) {
   const driver = await startWebKitDriver();
-  const session = () => remote({ ...WEBDRIVER_OPTIONS, hostname: driver.hostname, port: driver.port, capabilities: driver.capabilities(webKitProxyArgs(proxy)) });
+  const session = () =>
+    remote({
+      ...WEBDRIVER_OPTIONS,
+      hostname: driver.hostname,
+      port: driver.port,
+      capabilities: driver.capabilities(webKitProxyArgs(proxy)),
+    });
   const probe = await session();
   const version = probe.capabilities.browserVersion;
   await probe.deleteSession();
@@ -109,7 +129,8 @@ export function webDriverPage(browser) {
     errors: [], // WebDriver classic reports no page errors
     goto: (url) => browser.url(url),
     evaluate: (fn, ...args) => browser.execute(fn, ...args),
-    waitFor: (fn, ...args) => browser.waitUntil(() => browser.execute(fn, ...args), { timeout: TIMEOUT_MS, interval: 50 }),
+    waitFor: (fn, ...args) =>
+      browser.waitUntil(() => browser.execute(fn, ...args), { timeout: TIMEOUT_MS, interval: 50 }),
     async click(fn, ...args) {
       const element = await browser.$(await browser.execute(fn, ...args));
       await element.click();

@@ -23,8 +23,25 @@ function certificate() {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=js.klarna.com', '-addext', 'subjectAltName=DNS:js.klarna.com',
-        '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=js.klarna.com',
+        '-addext',
+        'subjectAltName=DNS:js.klarna.com',
+        '-keyout',
+        join(directory, 'key.pem'),
+        '-out',
+        join(directory, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
     return { key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) };
@@ -48,8 +65,17 @@ export async function startKlarnaProxy() {
   const klarna = https.createServer(certificate(), (request, response) => {
     const url = `https://js.klarna.com${request.url}`;
     requests.push(url);
-    const { status, body } = new URL(url).pathname === '/web-sdk/v2/klarna.mjs' ? handler(url, requests.length) : { status: 404, body: 'not found' };
-    response.writeHead(status, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*', 'cache-control': 'no-store' }).end(body);
+    const { status, body } =
+      new URL(url).pathname === '/web-sdk/v2/klarna.mjs'
+        ? handler(url, requests.length)
+        : { status: 404, body: 'not found' };
+    response
+      .writeHead(status, {
+        'content-type': 'text/javascript',
+        'access-control-allow-origin': '*',
+        'cache-control': 'no-store',
+      })
+      .end(body);
   });
   // Pages on 127.0.0.1 bypass the proxy (each engine is told so); a plain request for any host is refused.
   const proxy = http.createServer((request, response) => response.writeHead(403).end());

@@ -5,7 +5,13 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
 /** Policies a page can ask for with ?csp=<name>. */
 export const POLICIES = {
@@ -14,9 +20,15 @@ export const POLICIES = {
   // the same, only reported: it blocks nothing
   'report-only': ['content-security-policy-report-only', "script-src 'self'"],
   // the strict policy: no inline scripts or styles anywhere
-  strict: ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'"],
+  strict: [
+    'content-security-policy',
+    "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'",
+  ],
   // the strict policy, and no string may reach a DOM sink (innerHTML and the like): Trusted Types
-  'trusted-types': ['content-security-policy', "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'"],
+  'trusted-types': [
+    'content-security-policy',
+    "default-src 'self'; script-src 'self' https://js.klarna.com; style-src 'self'; connect-src 'self'; img-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'",
+  ],
 };
 
 /**
@@ -25,9 +37,15 @@ export const POLICIES = {
  */
 async function readmeHeadHints(integrity) {
   const readme = await readFile(join(root, 'README.md'), 'utf8');
-  const block = [...readme.matchAll(/```html\n([^`]*?)```/g)].map((match) => match[1]).find((html) => html.includes('integrity="sha384-…"'));
-  const hints = block?.split('\n').filter((line) => line.trim().startsWith('<link rel="modulepreload"')).join('\n');
-  if (!hints?.includes('klarna.mjs') || !hints.includes('/assets/pay-with-klarna.js')) throw new Error("README.md no longer gives the <head> hints for klarna.mjs and the pinned bundle");
+  const block = [...readme.matchAll(/```html\n([^`]*?)```/g)]
+    .map((match) => match[1])
+    .find((html) => html.includes('integrity="sha384-…"'));
+  const hints = block
+    ?.split('\n')
+    .filter((line) => line.trim().startsWith('<link rel="modulepreload"'))
+    .join('\n');
+  if (!hints?.includes('klarna.mjs') || !hints.includes('/assets/pay-with-klarna.js'))
+    throw new Error('README.md no longer gives the <head> hints for klarna.mjs and the pinned bundle');
   return hints.replaceAll('/assets/pay-with-klarna.js', '/dist/pay-with-klarna.js').replaceAll('sha384-…', integrity);
 }
 
@@ -56,7 +74,12 @@ export async function startServer() {
       // ?preload=readme: the <head> hints as the README's Performance section gives them, with the same
       // hash; ?preload=bare: a preload of the bundle without one
       const wanted = url.searchParams.get('preload');
-      const preload = wanted === 'readme' ? await readmeHeadHints(tampered) : wanted === 'bare' ? '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />' : '';
+      const preload =
+        wanted === 'readme'
+          ? await readmeHeadHints(tampered)
+          : wanted === 'bare'
+            ? '<link rel="modulepreload" href="/dist/pay-with-klarna.js" />'
+            : '';
       // ?import: a module of the page imports the bundle instead of the tag (an import carries no hash)
       const script = url.searchParams.has('import')
         ? `<script type="module">import '/dist/pay-with-klarna.js';</script>`
@@ -74,7 +97,10 @@ export async function startServer() {
     }
     try {
       const body = await readFile(join(root, path));
-      const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      const headers = {
+        'content-type': types[extname(path)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      };
       const policy = POLICIES[url.searchParams.get('csp')];
       if (policy && extname(path) === '.html') headers[policy[0]] = policy[1];
       response.writeHead(200, headers).end(body);

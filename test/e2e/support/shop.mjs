@@ -13,8 +13,16 @@ export const SECRETS_OF = (sim) => [sim.apiKey, sim.secret];
  * The storefront as `npm start` runs it offline, on free ports of 127.0.0.1: the Klarna simulator
  * and the reference backend with its own embedded database in a fresh directory.
  */
-export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop-')), port = 0, simulator, log = () => {}, live = false, requestBoundMs } = {}) {
-  const sim = simulator ?? (await startSimulator({ retryDelaysMs: [300, 600, 1200, 2400, 4800], webhookDelayMs: 2500 }));
+export async function startShop({
+  dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop-')),
+  port = 0,
+  simulator,
+  log = () => {},
+  live = false,
+  requestBoundMs,
+} = {}) {
+  const sim =
+    simulator ?? (await startSimulator({ retryDelaysMs: [300, 600, 1200, 2400, 4800], webhookDelayMs: 2500 }));
   const signingKeys = new Map([[sim.signingKeyId, sim.secret]]);
   const backend = await startShop.backend({ sim, dataDir, port, log, signingKeys, live, requestBoundMs });
   return {
@@ -32,7 +40,10 @@ export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop
       await backend.stop();
       await whileDown();
       await new Promise((resolve) => setTimeout(resolve, gapMs));
-      Object.assign(backend, await startShop.backend({ sim, dataDir, port: Number(samePort), log, signingKeys, live, requestBoundMs }));
+      Object.assign(
+        backend,
+        await startShop.backend({ sim, dataDir, port: Number(samePort), log, signingKeys, live, requestBoundMs }),
+      );
     },
     async stop() {
       await backend.stop();
@@ -42,7 +53,17 @@ export async function startShop({ dataDir = mkdtempSync(join(tmpdir(), 'pwk-shop
   };
 }
 
-startShop.backend = async ({ sim, dataDir, databaseUrl, publicUrl, port, log, signingKeys, live = false, requestBoundMs }) => {
+startShop.backend = async ({
+  sim,
+  dataDir,
+  databaseUrl,
+  publicUrl,
+  port,
+  log,
+  signingKeys,
+  live = false,
+  requestBoundMs,
+}) => {
   const backend = await startBackend({
     port,
     dataDir,
@@ -74,7 +95,10 @@ const publicOrigins = new Map();
 
 /** Final authorizations the simulator received: Payment Authorize calls carrying a completion token. */
 export const finalAuthorizations = (sim) =>
-  sim.simulator.log.filter((call) => call.path.endsWith('/payment/authorize') && call.headers['klarna-network-session-token'].includes(':fin.'));
+  sim.simulator.log.filter(
+    (call) =>
+      call.path.endsWith('/payment/authorize') && call.headers['klarna-network-session-token'].includes(':fin.'),
+  );
 
 /**
  * What the backend tests say to a running shop over HTTP, as the storefront and Klarna would.
@@ -86,7 +110,11 @@ export function shopApi(target) {
     const { url, origin: publicOrigin } = target();
     // as the shop's pages send it: the shop's public origin (behind a load balancer, not the instance's address)
     const origin = publicOrigin ?? publicOrigins.get(url) ?? url;
-    return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   };
   const json = async (response) => ({ status: response.status, body: await response.json() });
   const token = (outcome = 'step-up', webhook = 'prompt') => newSessionToken(outcome, webhook);
@@ -97,18 +125,54 @@ export function shopApi(target) {
     json,
     token,
     authorizeCalls,
-    newOrder: async (lines = [{ sku: 'headphones', quantity: 1 }]) => (await json(await post('/api/orders', { lines }))).body,
+    newOrder: async (lines = [{ sku: 'headphones', quantity: 1 }]) =>
+      (await json(await post('/api/orders', { lines }))).body,
     initiate: (order, { key = crypto.randomUUID(), outcome = 'step-up', webhook = 'prompt', ...extra } = {}) =>
-      post('/api/klarna/initiate', { orderId: order.id, amount: order.amount, currency: order.currency, paymentOptionId: 'KLARNA', klarnaNetworkSessionToken: token(outcome, webhook), ...extra }, { 'idempotency-key': key }),
+      post(
+        '/api/klarna/initiate',
+        {
+          orderId: order.id,
+          amount: order.amount,
+          currency: order.currency,
+          paymentOptionId: 'KLARNA',
+          klarnaNetworkSessionToken: token(outcome, webhook),
+          ...extra,
+        },
+        { 'idempotency-key': key },
+      ),
     /** Payment Authorize calls for this order: the first authorization, then the final one. */
-    callsFor: (order) => authorizeCalls().filter((call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`),
+    callsFor: (order) =>
+      authorizeCalls().filter(
+        (call) => call.body?.request_payment_transaction?.payment_transaction_reference === `${order.number}-tx`,
+      ),
     /** A webhook as Klarna signs it (or, with other options, as Klarna would not). */
-    webhook(payload, { eventId = crypto.randomUUID(), type = 'payment.request.state-change.completed', live = false, keyId = target().sim.signingKeyId, secret = target().sim.secret, occurredAt = new Date().toISOString() } = {}) {
-      const metadata = { event_type: type, event_id: eventId, event_version: 'v2', ...(occurredAt ? { occurred_at: occurredAt } : {}), live };
+    webhook(
+      payload,
+      {
+        eventId = crypto.randomUUID(),
+        type = 'payment.request.state-change.completed',
+        live = false,
+        keyId = target().sim.signingKeyId,
+        secret = target().sim.secret,
+        occurredAt = new Date().toISOString(),
+      } = {},
+    ) {
+      const metadata = {
+        event_type: type,
+        event_id: eventId,
+        event_version: 'v2',
+        ...(occurredAt ? { occurred_at: occurredAt } : {}),
+        live,
+      };
       const body = JSON.stringify({ metadata, payload });
       return { body, headers: { 'Klarna-Signature': signWebhook(body, secret), 'Klarna-Signing-Key-Id': keyId } };
     },
-    deliver: ({ body, headers }) => fetch(`${target().url}/api/klarna/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }),
+    deliver: ({ body, headers }) =>
+      fetch(`${target().url}/api/klarna/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }),
   };
 }
 
