@@ -1,47 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { klarnaCertificate } from '../../test/support/klarna-certificate.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A throwaway self-signed certificate for js.klarna.com (the browser is told to accept it). */
-function certificate() {
-  const directory = mkdtempSync(join(tmpdir(), 'pwk-bench-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=js.klarna.com',
-        '-addext',
-        'subjectAltName=DNS:js.klarna.com',
-        '-keyout',
-        join(directory, 'key.pem'),
-        '-out',
-        join(directory, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) };
-  } catch (error) {
-    throw new Error(
-      `the benchmark needs openssl to make a certificate for its stand-in of js.klarna.com: ${error.message}`,
-    );
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
 
 /**
  * Klarna's CDN, played on 127.0.0.1: an HTTPS server that the browser reaches for js.klarna.com
@@ -53,7 +13,7 @@ function certificate() {
  */
 export async function startKlarnaCdn(fakeModule) {
   const pages = new Map();
-  const server = https.createServer(certificate(), async (request, response) => {
+  const server = https.createServer(klarnaCertificate('the benchmark'), async (request, response) => {
     const net = pages.get(/bench-page\/(\S+)$/.exec(request.headers['user-agent'] ?? '')?.[1]);
     if (!net || new URL(request.url, 'https://js.klarna.com').pathname !== '/web-sdk/v2/klarna.mjs') {
       response.writeHead(404).end();

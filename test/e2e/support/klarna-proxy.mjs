@@ -7,48 +7,13 @@
  * a tunnel to any other host is refused, so nothing leaves the machine. The element imports
  * Klarna's real URL, unchanged: the requests are real, only the server is ours.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { klarnaCertificate } from '../../support/klarna-certificate.mjs';
 
 export const KLARNA_SDK_URL = 'https://js.klarna.com/web-sdk/v2/klarna.mjs';
 const fakeModule = readFileSync(new URL('../../../dist/klarna-fake.mjs', import.meta.url), 'utf8');
-
-/** A certificate for js.klarna.com alone, valid for a day, made with Debian's openssl. */
-function certificate() {
-  const directory = mkdtempSync(join(tmpdir(), 'pwk-cert-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=js.klarna.com',
-        '-addext',
-        'subjectAltName=DNS:js.klarna.com',
-        '-keyout',
-        join(directory, 'key.pem'),
-        '-out',
-        join(directory, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
 
 /** The answers a test can give: the testing kit's fake module, or a failure with a status. */
 export const serveFake = () => ({ status: 200, body: fakeModule });
@@ -62,7 +27,7 @@ export const failWith = (status) => () => ({ status, body: 'unavailable' });
 export async function startKlarnaProxy() {
   let handler = serveFake;
   const requests = [];
-  const klarna = https.createServer(certificate(), (request, response) => {
+  const klarna = https.createServer(klarnaCertificate('the end-to-end tests'), (request, response) => {
     const url = `https://js.klarna.com${request.url}`;
     requests.push(url);
     const { status, body } =
